@@ -1,0 +1,114 @@
+import * as path from 'node:path';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+
+/** Repository root, resolved from this file so synth works from any working directory. */
+export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+
+/** Properties of {@link VigilFunction}. */
+export interface VigilFunctionProps {
+  /** Folder name under `functions/` holding `handler.ts`. */
+  readonly functionDir: string;
+  /** Human description shown in the Lambda console. */
+  readonly description: string;
+  /** Powertools service name. */
+  readonly serviceName: string;
+  /** Extra environment variables, merged over the defaults. @default - none */
+  readonly environment?: Record<string, string>;
+  /** @default Duration.seconds(30) */
+  readonly timeout?: Duration;
+  /** @default 256 */
+  readonly memorySize?: number;
+  /** Values inlined into the bundle at build time (esbuild `define`), already JSON-encoded. @default - none */
+  readonly define?: Record<string, string>;
+  /** Log retention of the function's log group. @default logs.RetentionDays.ONE_MONTH */
+  readonly logRetention?: logs.RetentionDays;
+  /** Tracer sampling is set by the X-Ray sampling rule; this toggles active tracing. @default true */
+  readonly tracing?: boolean;
+}
+
+/**
+ * The one way this project builds a Lambda: newest Node.js runtime, ARM64, active tracing,
+ * Powertools environment, a retained log group, minified esbuild bundle with the SDK inside.
+ * Intent methods grant access and set the matching environment variable together.
+ */
+export class VigilFunction extends Construct {
+  /** The underlying function. */
+  public readonly fn: nodejs.NodejsFunction;
+  /** The function's log group (subscribed by the log pipeline). */
+  public readonly logGroup: logs.LogGroup;
+
+  public constructor(scope: Construct, id: string, props: VigilFunctionProps) {
+    super(scope, id);
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.fn = new nodejs.NodejsFunction(this, 'Fn', {
+      entry: path.join(REPO_ROOT, 'functions', props.functionDir, 'handler.ts'),
+      handler: 'handler',
+      description: props.description,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 256,
+      timeout: props.timeout ?? Duration.seconds(30),
+      tracing: props.tracing === false ? lambda.Tracing.DISABLED : lambda.Tracing.ACTIVE,
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
+      environment: {
+        POWERTOOLS_SERVICE_NAME: props.serviceName,
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        POWERTOOLS_LOGGER_LOG_EVENT: 'false',
+        POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
+        POWERTOOLS_METRICS_NAMESPACE: 'Vigil',
+        NODE_OPTIONS: '--enable-source-maps',
+        ...props.environment,
+      },
+      bundling: {
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        target: 'node22',
+        format: nodejs.OutputFormat.CJS,
+        mainFields: ['module', 'main'],
+        // Bundle the SDK: AWS recommends it for cold start, and it pins the version we test.
+        bundleAwsSDK: true,
+        define: props.define ?? {},
+        logLevel: nodejs.LogLevel.ERROR,
+      },
+    });
+  }
+
+  /** Adds (never overwrites) environment variables. */
+  public addEnvironment(name: string, value: string): this {
+    this.fn.addEnvironment(name, value);
+    return this;
+  }
+
+  /** Grants table access and sets the table name under `envName`. */
+  public bindTable(table: dynamodb.ITable, mode: 'r' | 'rw', envName = 'ALERT_TABLE_NAME'): this {
+    if (mode === 'r') table.grantReadData(this.fn);
+    else table.grantReadWriteData(this.fn);
+    return this.addEnvironment(envName, table.tableName);
+  }
+
+  /** Grants publish on a topic and sets its ARN under `envName`. */
+  public bindTopic(topic: sns.ITopic, envName: string): this {
+    topic.grantPublish(this.fn);
+    return this.addEnvironment(envName, topic.topicArn);
+  }
+
+  /** Grants send on a queue and sets its URL under `envName`. */
+  public bindQueue(queue: sqs.IQueue, envName: string): this {
+    queue.grantSendMessages(this.fn);
+    return this.addEnvironment(envName, queue.queueUrl);
+  }
+}
