@@ -1,0 +1,60 @@
+import type { Annotations, Channel, Labels, NotificationStatus, Severity } from './alert';
+
+/** One alert as it appears inside a notification. */
+export interface NotifiedAlert {
+  /** Stable hash of rule + labels; the alert's identity. */
+  readonly fingerprint: string;
+  /** CloudWatch alarm name (or rule name for scheduled rules). */
+  readonly alarmName: string;
+  /** Rule id from the config, absent for alarms that matched no rule. */
+  readonly ruleId?: string;
+  readonly status: NotificationStatus;
+  readonly severity: Severity;
+  readonly labels: Labels;
+  readonly annotations: Annotations;
+  /** ISO-8601 time the alert started firing. */
+  readonly startsAt: string;
+  /** ISO-8601 time the alert resolved. */
+  readonly endsAt?: string;
+  /** Observed value that breached, when CloudWatch reported it. */
+  readonly value?: number;
+  /** Threshold of the rule. */
+  readonly threshold?: number;
+  /** Unit of value and threshold, e.g. "Percent", "Milliseconds". */
+  readonly unit?: string;
+  /** Comparison of the rule, e.g. ">". */
+  readonly comparison?: string;
+  /** AWS region of the alarm. */
+  readonly region?: string;
+  /** Alarm ARN. */
+  readonly alarmArn?: string;
+}
+
+/**
+ * A message for one channel: the unit the pipeline publishes and the forwarders deliver.
+ * Travels as the `lambda` body of the SNS message, so forwarders re-render it for their API.
+ */
+export interface Notification {
+  /** Idempotency key: the same id is never delivered twice by a forwarder. */
+  readonly id: string;
+  readonly channel: Channel;
+  readonly status: NotificationStatus;
+  /** Highest severity among the alerts. */
+  readonly severity: Severity;
+  /** Group key (for a single alert: its fingerprint); PagerDuty uses it as dedup_key. */
+  readonly groupKey: string;
+  /** Short title, e.g. "checkout: error rate above 5%". */
+  readonly title: string;
+  /** Alerts in the notification, firing first. */
+  readonly alerts: readonly NotifiedAlert[];
+  /** Total alerts in the group (may exceed alerts.length when the list is truncated). */
+  readonly totalAlerts: number;
+  /** Diagnostics summary (incident evidence), when collected. */
+  readonly diagnostics?: string;
+  /** Links for the whole notification. */
+  readonly links: { readonly dashboard?: string; readonly runbook?: string; readonly alarm?: string };
+  /** ISO-8601 time the notification was created. */
+  readonly createdAt: string;
+  /** Stage name of the deployment (dev, prod, ...). */
+  readonly stage: string;
+}
