@@ -1,6 +1,8 @@
 import * as path from 'node:path';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -43,6 +45,8 @@ export class VigilFunction extends Construct {
   public readonly fn: nodejs.NodejsFunction;
   /** The function's log group (subscribed by the log pipeline). */
   public readonly logGroup: logs.LogGroup;
+  /** The execution role: only what the intent methods grant, plus its own log group. */
+  public readonly role: iam.Role;
 
   public constructor(scope: Construct, id: string, props: VigilFunctionProps) {
     super(scope, id);
@@ -50,7 +54,19 @@ export class VigilFunction extends Construct {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    // An explicit role instead of AWSLambdaBasicExecutionRole: logs go to this function's group only.
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of ${props.functionDir}`,
+    });
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [this.logGroup.logGroupArn, `${this.logGroup.logGroupArn}:log-stream:*`],
+      }),
+    );
     this.fn = new nodejs.NodejsFunction(this, 'Fn', {
+      role: this.role,
       entry: path.join(REPO_ROOT, 'functions', props.functionDir, 'handler.ts'),
       handler: 'handler',
       description: props.description,
@@ -85,6 +101,23 @@ export class VigilFunction extends Construct {
         logLevel: nodejs.LogLevel.ERROR,
       },
     });
+    this.acknowledgeRequiredWildcards();
+  }
+
+  /**
+   * Acknowledges the wildcards AWS itself requires: X-Ray segment APIs take no resource, and a
+   * log stream name is only known at run time.
+   */
+  private acknowledgeRequiredWildcards(): void {
+    const logGroupId = Stack.of(this).getLogicalId(this.logGroup.node.defaultChild as logs.CfnLogGroup);
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions',
+    });
+    Validations.of(this.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${logGroupId}.Arn>:log-stream:*]`,
+      reason: "Log stream names are created by Lambda at run time; the grant is limited to this function's own log group",
+    });
   }
 
   /** Adds (never overwrites) environment variables. */
@@ -93,22 +126,56 @@ export class VigilFunction extends Construct {
     return this;
   }
 
-  /** Grants table access and sets the table name under `envName`. */
-  public bindTable(table: dynamodb.ITable, mode: 'r' | 'rw', envName = 'ALERT_TABLE_NAME'): this {
-    if (mode === 'r') table.grantReadData(this.fn);
-    else table.grantReadWriteData(this.fn);
+  /** Grants item-level table actions (no index, no scan unless asked) and sets the table name. */
+  public bindTable(
+    table: dynamodb.ITable,
+    actions: readonly string[],
+    envName = 'ALERT_TABLE_NAME',
+    options: { readonly indexes?: readonly string[]; readonly key?: kms.IKey } = {},
+  ): this {
+    const resources = [table.tableArn, ...(options.indexes ?? []).map((i) => `${table.tableArn}/index/${i}`)];
+    this.role.addToPolicy(new iam.PolicyStatement({ actions: actions.map((a) => `dynamodb:${a}`), resources }));
+    if (options.key) this.useKey(options.key);
     return this.addEnvironment(envName, table.tableName);
   }
 
-  /** Grants publish on a topic and sets its ARN under `envName`. */
-  public bindTopic(topic: sns.ITopic, envName: string): this {
-    topic.grantPublish(this.fn);
+  /** Grants publish on a topic (and its key) and sets its ARN under `envName`. */
+  public bindTopic(topic: sns.ITopic, envName: string, key?: kms.IKey): this {
+    this.role.addToPolicy(new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [topic.topicArn] }));
+    if (key) this.useKey(key);
     return this.addEnvironment(envName, topic.topicArn);
   }
 
-  /** Grants send on a queue and sets its URL under `envName`. */
-  public bindQueue(queue: sqs.IQueue, envName: string): this {
-    queue.grantSendMessages(this.fn);
+  /** Grants send on a queue (and its key) and sets its URL under `envName`. */
+  public bindQueue(queue: sqs.IQueue, envName: string, key?: kms.IKey): this {
+    this.role.addToPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
+    if (key) this.useKey(key);
     return this.addEnvironment(envName, queue.queueUrl);
+  }
+
+  /** Grants the data-key use an encrypted topic, queue or table needs; nothing broader. */
+  public useKey(key: kms.IKey): this {
+    this.role.addToPolicy(
+      new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [key.keyArn] }),
+    );
+    return this;
+  }
+
+  /**
+   * An on-failure destination that grants only sqs:SendMessage on the queue (CDK's own
+   * SqsDestination grants wildcard KMS actions).
+   */
+  public static queueDestination(queue: sqs.IQueue, key?: kms.IKey): lambda.IDestination {
+    return {
+      bind: (_scope, fn) => {
+        fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
+        if (key) {
+          fn.addToRolePolicy(
+            new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [key.keyArn] }),
+          );
+        }
+        return { destination: queue.queueArn };
+      },
+    };
   }
 }

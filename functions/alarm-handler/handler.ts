@@ -1,0 +1,37 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy from '@middy/core';
+import { DynamoAlertStore } from '../../shared/adapters/dynamo-alert-store';
+import { requireEnv } from '../../shared/adapters/env';
+import { logger, powertoolsLog, tracer } from '../../shared/adapters/observability';
+import { loadRuntimeConfig } from '../../shared/adapters/runtime-config-source';
+import { SnsPublisher, topicArnsFromEnv } from '../../shared/adapters/sns-publisher';
+import { SqsDeadLetterSink } from '../../shared/adapters/sqs-dead-letter';
+import { createAlarmHandler } from './create-handler';
+
+// Clients and config once per container.
+const config = loadRuntimeConfig();
+const dynamo = tracer.captureAWSv3Client(new DynamoDBClient({}));
+const sns = tracer.captureAWSv3Client(new SNSClient({}));
+const sqs = tracer.captureAWSv3Client(new SQSClient({}));
+
+/** Alarm handler: CloudWatch alarm actions, EventBridge alarm events, SNS alarm messages. */
+export const handler = middy(
+  createAlarmHandler({
+    config,
+    store: new DynamoAlertStore(DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } }), {
+      tableName: requireEnv('ALERT_TABLE_NAME'),
+      historyRetentionDays: config.historyRetentionDays,
+    }),
+    publisher: new SnsPublisher(sns, topicArnsFromEnv()),
+    deadLetter: new SqsDeadLetterSink(sqs, requireEnv('DEAD_LETTER_QUEUE_URL')),
+    clock: () => Date.now(),
+    log: powertoolsLog(logger),
+  }),
+)
+  .use(injectLambdaContext(logger))
+  .use(captureLambdaHandler(tracer));

@@ -1,0 +1,90 @@
+import { parseMatcher } from '../../shared/domain/matchers';
+import type { RouteNode } from '../../shared/domain/routing';
+import type { RuntimeConfig } from '../../shared/domain/runtime-config';
+import { parseRuntimeConfig } from '../../shared/domain/runtime-config';
+import type { RuleConfig, VigilConfig } from './schema';
+import { durationSeconds } from './schema';
+
+/** One CloudWatch alarm to create: a rule applied to one target. */
+export interface AlarmSpec {
+  readonly alarmName: string;
+  readonly rule: RuleConfig;
+  readonly target: RuleConfig['targets'][number];
+  readonly evaluationPeriods: number;
+  readonly labels: Record<string, string>;
+}
+
+/** The stack's alarm name prefix. */
+export function alarmPrefixOf(config: VigilConfig): string {
+  return config.alarmPrefix ?? `vigil-${config.stage}-`;
+}
+
+/** Expands rules x targets into alarm specs. */
+export function alarmSpecs(config: VigilConfig): AlarmSpec[] {
+  const prefix = alarmPrefixOf(config);
+  return config.rules.flatMap((rule) =>
+    rule.targets.map((target) => ({
+      alarmName: `${prefix}${rule.id}-${target.service}`,
+      rule,
+      target,
+      evaluationPeriods: durationSeconds(rule.for) / rule.periodSeconds,
+      labels: { ...target.labels, service: target.service, team: target.team },
+    })),
+  );
+}
+
+interface RouteInput {
+  receiver?: string;
+  matchers?: string[];
+  continue?: boolean;
+  routes?: RouteInput[];
+}
+
+function toRouteNode(route: RouteInput): RouteNode {
+  return {
+    receiver: route.receiver,
+    matchers: (route.matchers ?? []).map((m) => parseMatcher(m)),
+    continue: route.continue ?? false,
+    routes: (route.routes ?? []).map(toRouteNode),
+  };
+}
+
+/** The runtime config the Lambdas get (baked into their bundles). Contains no CDK tokens. */
+export function deriveRuntimeConfig(config: VigilConfig): RuntimeConfig {
+  const unit = (metric: string): string | undefined => config.catalog[metric]?.unit;
+  const receivers = Object.fromEntries(
+    Object.entries(config.receivers).map(([name, r]) => [
+      name,
+      { channels: r.channels.filter((c) => c !== 'pagerduty' || config.channels.pagerduty.enabled) },
+    ]),
+  );
+  const runtime = {
+    stage: config.stage,
+    dashboardUrl: config.dashboardUrl,
+    historyRetentionDays: config.historyRetentionDays,
+    insufficientData: config.insufficientData,
+    claimSeconds: 90,
+    rules: Object.fromEntries(
+      config.rules.map((r) => [
+        r.id,
+        {
+          severity: r.severity,
+          summary: r.summary,
+          runbookUrl: r.runbookUrl,
+          threshold: r.threshold,
+          comparison: r.comparison,
+          unit: unit(r.metric),
+          insufficientData: r.insufficientData,
+          labels: {},
+        },
+      ]),
+    ),
+    alarms: Object.fromEntries(
+      alarmSpecs(config).map((a) => [a.alarmName, { ruleId: a.rule.id, labels: a.labels }]),
+    ),
+    external: { mappings: config.externalAlarms.mappings, defaultLabels: config.defaultLabels },
+    route: toRouteNode(config.route),
+    receivers,
+  };
+  return parseRuntimeConfig(runtime);
+}

@@ -1,0 +1,245 @@
+import { z } from 'zod';
+import { CHANNELS, SEVERITIES } from '../../shared/domain/alert';
+import { ConfigError } from '../../shared/domain/errors';
+import { parseMatcher } from '../../shared/domain/matchers';
+import { INSUFFICIENT_DATA_POLICIES } from '../../shared/domain/runtime-config';
+
+const name = z.string().regex(/^[a-z][a-z0-9_-]*$/, 'must be lower-case letters, digits, "_" or "-"');
+const durationText = z
+  .string()
+  .regex(/^\d+[smhd]$/, 'must be a duration like "30s", "5m", "4h" or "1d"');
+
+/** Comparisons a rule may use, with their CloudWatch operator. */
+export const COMPARISONS = {
+  '>': 'GreaterThanThreshold',
+  '>=': 'GreaterThanOrEqualToThreshold',
+  '<': 'LessThanThreshold',
+  '<=': 'LessThanOrEqualToThreshold',
+} as const;
+
+/** What an alarm does with missing datapoints (CloudWatch treatMissingData). */
+export const TREAT_MISSING = ['missing', 'notBreaching', 'breaching', 'ignore'] as const;
+
+const metricEntry = z.object({
+  kind: z.literal('metric'),
+  area: z.enum(['system', 'application', 'api', 'database', 'websocket', 'users']),
+  origin: z.enum(['aws', 'app']),
+  namespace: z.string().min(1),
+  metricName: z.string().min(1),
+  dimensions: z.array(z.string().min(1)),
+  statistic: z.string().regex(/^(Average|Sum|Minimum|Maximum|SampleCount|p\d{1,2}(\.\d+)?|tm\d{1,2})$/, 'must be a CloudWatch statistic'),
+  unit: z.string(),
+  description: z.string(),
+});
+
+const mathEntry = z.object({
+  kind: z.literal('math'),
+  area: z.enum(['system', 'application', 'api', 'database', 'websocket', 'users']),
+  expression: z.string().min(1),
+  using: z.record(z.string().regex(/^[a-z][a-zA-Z0-9_]*$/, 'must be a metric-math id'), z.string()),
+  unit: z.string(),
+  description: z.string(),
+});
+
+/** Metric catalog: names rules and dashboards refer to, mapped to their CloudWatch source. */
+export const metricCatalogSchema = z.record(name, z.discriminatedUnion('kind', [metricEntry, mathEntry]));
+/** Metric catalog. */
+export type MetricCatalog = z.infer<typeof metricCatalogSchema>;
+/** One catalog entry. */
+export type CatalogEntry = MetricCatalog[string];
+
+const targetSchema = z.object({
+  service: name,
+  team: name,
+  /** Values of the catalog metric's dimensions for this target. */
+  dimensions: z.record(z.string(), z.string()),
+  labels: z.record(z.string(), z.string()).default({}),
+});
+
+const ruleSchema = z.object({
+  id: name,
+  metric: z.string(),
+  comparison: z.enum(Object.keys(COMPARISONS) as [keyof typeof COMPARISONS, ...(keyof typeof COMPARISONS)[]]),
+  threshold: z.number().finite(),
+  /** How long the condition must hold, e.g. "5m". */
+  for: durationText,
+  /** Evaluation period in seconds (60 unless the metric is coarser). */
+  periodSeconds: z.union([z.literal(10), z.literal(30), z.literal(60), z.literal(300), z.literal(900), z.literal(3600)]).default(60),
+  severity: z.enum(SEVERITIES),
+  summary: z.string().min(1),
+  runbookUrl: z.url(),
+  treatMissingData: z.enum(TREAT_MISSING),
+  insufficientData: z.enum(INSUFFICIENT_DATA_POLICIES).optional(),
+  targets: z.array(targetSchema).min(1),
+});
+
+const receiverSchema = z.object({ channels: z.array(z.enum(CHANNELS)).min(1) });
+
+interface RouteInput {
+  receiver?: string;
+  matchers?: string[];
+  continue?: boolean;
+  routes?: RouteInput[];
+}
+const routeSchema: z.ZodType<RouteInput> = z.lazy(() =>
+  z.object({
+    receiver: z.string().optional(),
+    matchers: z.array(z.string()).optional(),
+    continue: z.boolean().optional(),
+    routes: z.array(routeSchema).optional(),
+  }),
+);
+
+const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 phone number like +447700900123');
+
+/** The typed configuration of one stage. */
+export const vigilConfigSchema = z.object({
+  stage: name,
+  /** Prefix of every alarm this stack creates. @default "vigil-<stage>-" */
+  alarmPrefix: z.string().optional(),
+  catalog: metricCatalogSchema,
+  rules: z.array(ruleSchema),
+  channels: z.object({
+    slack: z.object({ webhookSecretArn: z.string().optional() }).default({}),
+    email: z.object({ subscribers: z.array(z.email()).default([]) }).default({ subscribers: [] }),
+    sms: z
+      .object({
+        subscribers: z.array(e164).default([]),
+        senderId: z.string().regex(/^[A-Za-z0-9]{1,11}$/, 'must be 1-11 letters or digits').optional(),
+        monthlySpendLimitUsd: z.number().int().positive().optional(),
+      })
+      .default({ subscribers: [] }),
+    pagerduty: z
+      .object({
+        enabled: z.boolean().default(false),
+        routingKeySecretArn: z.string().optional(),
+        minSeverity: z.enum(SEVERITIES).default('critical'),
+      })
+      .default({ enabled: false, minSeverity: 'critical' }),
+  }),
+  receivers: z.record(name, receiverSchema),
+  route: routeSchema,
+  externalAlarms: z
+    .object({
+      namePrefixes: z.array(z.string().min(1)).default([]),
+      mappings: z
+        .array(z.object({ pattern: z.string(), ruleId: z.string().optional(), labels: z.record(z.string(), z.string()) }))
+        .default([]),
+      /** Also accept alarms published to the intake SNS topic. */
+      snsIntake: z.boolean().default(true),
+    })
+    .default({ namePrefixes: [], mappings: [], snsIntake: true }),
+  defaultLabels: z.record(z.string(), z.string()).default({ service: 'unknown', team: 'unassigned', severity: 'warning' }),
+  insufficientData: z.enum(INSUFFICIENT_DATA_POLICIES).default('keep'),
+  historyRetentionDays: z.number().int().min(1).max(3650).default(30),
+  dashboardUrl: z.url().optional(),
+  alarmHandler: z
+    .object({
+      memorySize: z.number().int().min(128).max(10240).default(256),
+      retryAttempts: z.number().int().min(0).max(2).default(2),
+      maxEventAgeMinutes: z.number().int().min(1).max(360).default(360),
+    })
+    .default({ memorySize: 256, retryAttempts: 2, maxEventAgeMinutes: 360 }),
+  /** Keep data (table, keys) when the stack is deleted. */
+  retainData: z.boolean().default(true),
+});
+
+/** A stage's config as written (defaults not yet applied). */
+export type VigilConfigInput = z.input<typeof vigilConfigSchema>;
+/** A validated stage config. */
+export type VigilConfig = z.output<typeof vigilConfigSchema>;
+/** One rule. */
+export type RuleConfig = VigilConfig['rules'][number];
+
+function formatPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)), '');
+}
+
+/** Parses "5m" into seconds. */
+export function durationSeconds(text: string): number {
+  const unit = text.slice(-1);
+  const n = Number(text.slice(0, -1));
+  const factor = unit === 's' ? 1 : unit === 'm' ? 60 : unit === 'h' ? 3600 : 86_400;
+  return n * factor;
+}
+
+function fail(stage: string, field: string, message: string): never {
+  throw new ConfigError(`config(${stage}) ${field}: ${message}`);
+}
+
+function checkRoute(stage: string, route: RouteInput, receivers: Record<string, unknown>, field: string): void {
+  if (route.receiver !== undefined && !(route.receiver in receivers)) {
+    fail(stage, `${field}.receiver`, `"${route.receiver}" is not a receiver; allowed: ${Object.keys(receivers).join(', ')}`);
+  }
+  (route.matchers ?? []).forEach((m, i) => parseMatcher(m, `config(${stage}) ${field}.matchers[${i}]`));
+  (route.routes ?? []).forEach((child, i) => checkRoute(stage, child, receivers, `${field}.routes[${i}]`));
+}
+
+/** Validates a stage config: schema, then cross-references (metrics, dimensions, receivers, names). */
+export function validateConfig(input: unknown): VigilConfig {
+  const stage =
+    typeof input === 'object' && input !== null && 'stage' in input && typeof input.stage === 'string' ? input.stage : '?';
+  const parsed = vigilConfigSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    fail(stage, issue ? formatPath(issue.path) || '(root)' : '(root)', issue?.message ?? 'invalid');
+  }
+  const config = parsed.data;
+  const catalogNames = Object.keys(config.catalog);
+  for (const [entryName, entry] of Object.entries(config.catalog)) {
+    if (entry.kind !== 'math') continue;
+    for (const [id, ref] of Object.entries(entry.using)) {
+      const used = config.catalog[ref];
+      if (!used) fail(stage, `catalog.${entryName}.using.${id}`, `"${ref}" is not in the metric catalog`);
+      if (used.kind !== 'metric') fail(stage, `catalog.${entryName}.using.${id}`, `"${ref}" must be a plain metric, not math`);
+    }
+  }
+  const ruleIds = new Set<string>();
+  config.rules.forEach((rule, i) => {
+    const field = `rules[${i}]`;
+    if (ruleIds.has(rule.id)) fail(stage, `${field}.id`, `"${rule.id}" is used by another rule`);
+    ruleIds.add(rule.id);
+    const entry = config.catalog[rule.metric];
+    if (!entry) {
+      fail(stage, `${field}.metric`, `"${rule.metric}" is not in the metric catalog; allowed: ${catalogNames.join(', ')}`);
+    }
+    const forSeconds = durationSeconds(rule.for);
+    if (forSeconds < rule.periodSeconds || forSeconds % rule.periodSeconds !== 0) {
+      fail(stage, `${field}.for`, `"${rule.for}" must be a whole multiple of periodSeconds (${rule.periodSeconds}s)`);
+    }
+    if (forSeconds / rule.periodSeconds * rule.periodSeconds > 86_400) {
+      fail(stage, `${field}.for`, `"${rule.for}" exceeds the 1 day CloudWatch evaluates`);
+    }
+    const needed =
+      entry.kind === 'metric'
+        ? entry.dimensions
+        : [...new Set(Object.values(entry.using).flatMap((ref) => {
+            const used = config.catalog[ref];
+            return used?.kind === 'metric' ? used.dimensions : [];
+          }))];
+    const services = new Set<string>();
+    rule.targets.forEach((target, t) => {
+      const missing = needed.filter((d) => !(d in target.dimensions));
+      if (missing.length > 0) {
+        fail(stage, `${field}.targets[${t}].dimensions`, `missing ${missing.join(', ')} required by metric "${rule.metric}"`);
+      }
+      if (services.has(target.service)) fail(stage, `${field}.targets[${t}].service`, `"${target.service}" appears twice`);
+      services.add(target.service);
+    });
+  });
+  checkRoute(stage, config.route, config.receivers, 'route');
+  if (config.route.receiver === undefined) fail(stage, 'route.receiver', 'the root route needs a receiver (the default route)');
+  config.externalAlarms.mappings.forEach((m, i) => {
+    parseMatcher(`x=~"${m.pattern.replace(/"/g, '\\"')}"`, `config(${stage}) externalAlarms.mappings[${i}].pattern`);
+    if (m.ruleId !== undefined && !ruleIds.has(m.ruleId)) {
+      fail(stage, `externalAlarms.mappings[${i}].ruleId`, `"${m.ruleId}" is not a rule id`);
+    }
+  });
+  const prefix = config.alarmPrefix ?? `vigil-${config.stage}-`;
+  config.externalAlarms.namePrefixes.forEach((p, i) => {
+    if (p.startsWith(prefix) || prefix.startsWith(p)) {
+      fail(stage, `externalAlarms.namePrefixes[${i}]`, `"${p}" overlaps the stack's own alarm prefix "${prefix}"`);
+    }
+  });
+  return config;
+}

@@ -1,0 +1,121 @@
+import { DEFAULT_CATALOG } from './catalog';
+import type { VigilConfig, VigilConfigInput } from './schema';
+import { validateConfig } from './schema';
+
+const RUNBOOKS = 'https://runbooks.example.com/dokkerr';
+
+/** The seed rules: the three alarms every stage starts with. */
+function seedRules(cluster: string): VigilConfigInput['rules'] {
+  const ecs = (service: string) => ({ ClusterName: cluster, ServiceName: service });
+  return [
+    {
+      id: 'high-cpu',
+      metric: 'cpu_usage',
+      comparison: '>',
+      threshold: 80,
+      for: '5m',
+      severity: 'warning',
+      summary: 'CPU above 80% for 5 minutes',
+      runbookUrl: `${RUNBOOKS}/high-cpu`,
+      // No datapoints means no running task: that is the deployment's alarm, not CPU's.
+      treatMissingData: 'missing',
+      targets: [
+        { service: 'api', team: 'platform', dimensions: ecs('api') },
+        { service: 'checkout', team: 'payments', dimensions: ecs('checkout') },
+        { service: 'realtime', team: 'platform', dimensions: ecs('realtime') },
+      ],
+    },
+    {
+      id: 'high-error-rate',
+      metric: 'error_rate',
+      comparison: '>',
+      threshold: 5,
+      for: '1m',
+      severity: 'critical',
+      summary: 'Error rate above 5%',
+      runbookUrl: `${RUNBOOKS}/high-error-rate`,
+      // No requests means no errors; silence must not page.
+      treatMissingData: 'notBreaching',
+      targets: [
+        { service: 'api', team: 'platform', dimensions: { Service: 'api' } },
+        { service: 'checkout', team: 'payments', dimensions: { Service: 'checkout' } },
+      ],
+    },
+    {
+      id: 'slow-queries',
+      metric: 'query_latency',
+      comparison: '>',
+      threshold: 1000,
+      for: '2m',
+      severity: 'warning',
+      summary: 'Query latency above 1000 ms for 2 minutes',
+      runbookUrl: `${RUNBOOKS}/slow-queries`,
+      // Latency is only reported when queries run; idle is healthy.
+      treatMissingData: 'notBreaching',
+      targets: [
+        { service: 'api', team: 'platform', dimensions: { Service: 'api' } },
+        { service: 'checkout', team: 'payments', dimensions: { Service: 'checkout' } },
+      ],
+    },
+  ];
+}
+
+/** Escalation by severity: warning -> Slack; critical -> Slack + email + SMS (+ PagerDuty). */
+function severityRouting(pagerduty: boolean): Pick<VigilConfigInput, 'receivers' | 'route'> {
+  return {
+    receivers: {
+      'team-slack': { channels: ['slack'] },
+      'on-call': { channels: pagerduty ? ['slack', 'email', 'sms', 'pagerduty'] : ['slack', 'email', 'sms'] },
+    },
+    route: {
+      receiver: 'team-slack',
+      routes: [
+        { matchers: ['severity="critical"'], receiver: 'on-call' },
+        { matchers: ['severity=~"warning|info"'], receiver: 'team-slack' },
+      ],
+    },
+  };
+}
+
+/** Stage configs as written; `-c stage=<name>` picks one. */
+export const STAGE_INPUTS: Readonly<Record<string, VigilConfigInput>> = {
+  dev: {
+    stage: 'dev',
+    catalog: DEFAULT_CATALOG,
+    rules: seedRules('dokkerr-dev'),
+    channels: {
+      email: { subscribers: ['oncall-dev@example.com'] },
+      sms: { subscribers: [] },
+      pagerduty: { enabled: false },
+    },
+    ...severityRouting(false),
+    externalAlarms: { namePrefixes: ['dokkerr-dev-'], mappings: [] },
+    retainData: false,
+  },
+  prod: {
+    stage: 'prod',
+    catalog: DEFAULT_CATALOG,
+    rules: seedRules('dokkerr-prod'),
+    channels: {
+      email: { subscribers: ['oncall@example.com'] },
+      sms: { subscribers: ['+447700900123'], senderId: 'Dokkerr', monthlySpendLimitUsd: 50 },
+      pagerduty: { enabled: true, minSeverity: 'critical' },
+    },
+    ...severityRouting(true),
+    externalAlarms: {
+      namePrefixes: ['dokkerr-prod-'],
+      mappings: [{ pattern: 'dokkerr-prod-rds-.*', labels: { service: 'database', team: 'data', severity: 'critical' } }],
+    },
+    historyRetentionDays: 90,
+    retainData: true,
+  },
+};
+
+/** Validated config of a stage; an unknown stage names the ones that exist. */
+export function loadStageConfig(stage: string): VigilConfig {
+  const input = STAGE_INPUTS[stage];
+  if (!input) {
+    throw new Error(`stage "${stage}" is not configured; allowed: ${Object.keys(STAGE_INPUTS).join(', ')}`);
+  }
+  return validateConfig(input);
+}

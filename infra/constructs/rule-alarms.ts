@@ -1,0 +1,96 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+import type { AlarmSpec } from '../config/derive';
+import type { CatalogEntry, MetricCatalog } from '../config/schema';
+import { COMPARISONS } from '../config/schema';
+
+/** Properties of {@link RuleAlarms}. */
+export interface RuleAlarmsProps {
+  readonly catalog: MetricCatalog;
+  /** Alarms to create, one per rule and target. */
+  readonly specs: readonly AlarmSpec[];
+  /** Function invoked for ALARM, OK and INSUFFICIENT_DATA. */
+  readonly handler: lambda.IFunction;
+}
+
+const TREAT_MISSING: Record<string, cloudwatch.TreatMissingData> = {
+  missing: cloudwatch.TreatMissingData.MISSING,
+  notBreaching: cloudwatch.TreatMissingData.NOT_BREACHING,
+  breaching: cloudwatch.TreatMissingData.BREACHING,
+  ignore: cloudwatch.TreatMissingData.IGNORE,
+};
+
+function plainMetric(
+  entry: Extract<CatalogEntry, { kind: 'metric' }>,
+  dimensions: Record<string, string>,
+  period: Duration,
+): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: entry.namespace,
+    metricName: entry.metricName,
+    dimensionsMap: Object.fromEntries(entry.dimensions.map((d) => [d, dimensions[d] ?? ''])),
+    statistic: entry.statistic,
+    period,
+  });
+}
+
+/** Builds the CloudWatch metric (or metric-math expression) of a catalog entry for one target. */
+export function catalogMetric(
+  catalog: MetricCatalog,
+  name: string,
+  dimensions: Record<string, string>,
+  period: Duration,
+): cloudwatch.IMetric {
+  const entry = catalog[name];
+  if (!entry) throw new Error(`metric "${name}" is not in the catalog`);
+  if (entry.kind === 'metric') return plainMetric(entry, dimensions, period);
+  const usingMetrics: Record<string, cloudwatch.IMetric> = {};
+  for (const [id, ref] of Object.entries(entry.using)) {
+    const used = catalog[ref];
+    if (used?.kind !== 'metric') throw new Error(`catalog math "${name}" uses "${ref}", which is not a plain metric`);
+    usingMetrics[id] = plainMetric(used, dimensions, period);
+  }
+  return new cloudwatch.MathExpression({ expression: entry.expression, usingMetrics, period, label: name });
+}
+
+/** CloudWatch alarms generated from the rules, each acting on the alarm handler for every state. */
+export class RuleAlarms extends Construct {
+  /** Alarms by name. */
+  public readonly alarms: ReadonlyMap<string, cloudwatch.Alarm>;
+
+  public constructor(scope: Construct, id: string, props: RuleAlarmsProps) {
+    super(scope, id);
+    const action = new actions.LambdaAction(props.handler, { useUniquePermissionId: true });
+    const alarms = new Map<string, cloudwatch.Alarm>();
+    for (const spec of props.specs) {
+      const { rule, target } = spec;
+      const alarm = new cloudwatch.Alarm(this, spec.alarmName, {
+        alarmName: spec.alarmName,
+        alarmDescription: `${rule.summary} (${target.service}, team ${target.team}). Runbook: ${rule.runbookUrl}`,
+        metric: catalogMetric(props.catalog, rule.metric, target.dimensions, Duration.seconds(rule.periodSeconds)),
+        threshold: rule.threshold,
+        comparisonOperator: cloudwatch.ComparisonOperator[COMPARISON_KEYS[rule.comparison]],
+        evaluationPeriods: spec.evaluationPeriods,
+        // Every datapoint of the window must breach: "for 5 minutes" means all of them.
+        datapointsToAlarm: spec.evaluationPeriods,
+        treatMissingData: TREAT_MISSING[rule.treatMissingData] ?? cloudwatch.TreatMissingData.MISSING,
+        actionsEnabled: true,
+      });
+      alarm.addAlarmAction(action);
+      alarm.addOkAction(action);
+      alarm.addInsufficientDataAction(action);
+      alarms.set(spec.alarmName, alarm);
+    }
+    this.alarms = alarms;
+  }
+}
+
+const COMPARISON_KEYS: Record<keyof typeof COMPARISONS, keyof typeof cloudwatch.ComparisonOperator> = {
+  '>': 'GREATER_THAN_THRESHOLD',
+  '>=': 'GREATER_THAN_OR_EQUAL_TO_THRESHOLD',
+  '<': 'LESS_THAN_THRESHOLD',
+  '<=': 'LESS_THAN_OR_EQUAL_TO_THRESHOLD',
+};

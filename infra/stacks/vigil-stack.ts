@@ -1,0 +1,153 @@
+import type { StackProps } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Tags, Validations } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { TOPIC_ENV } from '../../shared/adapters/sns-publisher';
+import { CHANNELS } from '../../shared/domain/alert';
+import { alarmSpecs, deriveRuntimeConfig } from '../config/derive';
+import type { VigilConfig } from '../config/schema';
+import { AlertTable } from '../constructs/alert-table';
+import { ChannelTopics } from '../constructs/channel-topics';
+import { RuleAlarms } from '../constructs/rule-alarms';
+import { VigilFunction } from '../constructs/vigil-function';
+
+/** Properties of {@link VigilStack}. */
+export interface VigilStackProps extends StackProps {
+  /** The validated stage config. */
+  readonly config: VigilConfig;
+}
+
+/** Creates a KMS-encrypted, TLS-only dead-letter queue with 14 days of retention. */
+export function createDeadLetterQueue(scope: Construct, id: string, key: kms.IKey): sqs.Queue {
+  const queue = new sqs.Queue(scope, id, {
+    encryption: sqs.QueueEncryption.KMS,
+    encryptionMasterKey: key,
+    enforceSSL: true,
+    retentionPeriod: Duration.days(14),
+  });
+  Validations.of(queue).acknowledge({
+    id: 'AwsSolutions-SQS3',
+    reason: 'This queue is itself a dead-letter queue (Lambda on-failure destination, EventBridge target DLQ or SNS subscription DLQ); a DLQ of a DLQ would only move the problem',
+  });
+  return queue;
+}
+
+/** The whole pipeline for one stage: alert state, channels, alarm intake and the rule alarms. */
+export class VigilStack extends Stack {
+  /** The alert-state table. */
+  public readonly table: AlertTable;
+  /** Channel topics. */
+  public readonly channels: ChannelTopics;
+  /** The alarm handler. */
+  public readonly alarmHandler: VigilFunction;
+  /** Where invocations that failed every retry, and malformed events, end up. */
+  public readonly alarmDeadLetterQueue: sqs.Queue;
+
+  public constructor(scope: Construct, id: string, props: VigilStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const prefix = `vigil-${config.stage}`;
+    Tags.of(this).add('vigil:stage', config.stage);
+
+    const key = new kms.Key(this, 'Key', {
+      description: `${prefix}: alert state, notification topics and dead-letter queues`,
+      enableKeyRotation: true,
+      removalPolicy: config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    // Services that write to our encrypted topics and queues on our behalf.
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowAwsServicesToUseKey',
+        principals: [
+          new iam.ServicePrincipal('events.amazonaws.com'),
+          new iam.ServicePrincipal('sns.amazonaws.com'),
+          new iam.ServicePrincipal('cloudwatch.amazonaws.com'),
+        ],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+    );
+
+    this.table = new AlertTable(this, 'AlertState', { encryptionKey: key, retain: config.retainData });
+    this.channels = new ChannelTopics(this, 'Channels', {
+      namePrefix: prefix,
+      encryptionKey: key,
+      emailSubscribers: config.channels.email.subscribers,
+      smsSubscribers: config.channels.sms.subscribers,
+    });
+
+    this.alarmDeadLetterQueue = createDeadLetterQueue(this, 'AlarmHandlerDlq', key);
+    const runtimeConfig = deriveRuntimeConfig(config);
+    this.alarmHandler = new VigilFunction(this, 'AlarmHandler', {
+      functionDir: 'alarm-handler',
+      description: 'Turns CloudWatch alarm state changes into alert state and notifications',
+      serviceName: 'alarm-handler',
+      memorySize: config.alarmHandler.memorySize,
+      define: { __VIGIL_RUNTIME_CONFIG__: JSON.stringify(JSON.stringify(runtimeConfig)) },
+    });
+    const fn = this.alarmHandler.fn;
+    this.alarmHandler
+      .bindTable(this.table.table, ['GetItem', 'PutItem'], 'ALERT_TABLE_NAME', { key })
+      .bindQueue(this.alarmDeadLetterQueue, 'DEAD_LETTER_QUEUE_URL', key);
+    for (const channel of CHANNELS) this.alarmHandler.bindTopic(this.channels.topics[channel], TOPIC_ENV[channel], key);
+    fn.configureAsyncInvoke({
+      retryAttempts: config.alarmHandler.retryAttempts,
+      maxEventAge: Duration.minutes(config.alarmHandler.maxEventAgeMinutes),
+      onFailure: VigilFunction.queueDestination(this.alarmDeadLetterQueue, key),
+    });
+
+    new RuleAlarms(this, 'RuleAlarms', { catalog: config.catalog, specs: alarmSpecs(config), handler: fn });
+
+    // Alarms this stack did not create opt in by name prefix, through EventBridge.
+    if (config.externalAlarms.namePrefixes.length > 0) {
+      const eventsDlq = createDeadLetterQueue(this, 'ExternalAlarmEventsDlq', key);
+      new events.Rule(this, 'ExternalAlarmStateChange', {
+        description: `Alarm state changes of alarms named ${config.externalAlarms.namePrefixes.join(', ')}*`,
+        eventPattern: {
+          source: ['aws.cloudwatch'],
+          detailType: ['CloudWatch Alarm State Change'],
+          detail: {
+            alarmName: events.Match.anyOf(...config.externalAlarms.namePrefixes.map((p) => events.Match.prefix(p))),
+          },
+        },
+        targets: [
+          new targets.LambdaFunction(fn, {
+            deadLetterQueue: eventsDlq,
+            retryAttempts: 8,
+            maxEventAge: Duration.hours(6),
+          }),
+        ],
+      });
+    }
+
+    // Alarms that already notify an SNS topic can publish to this one instead (classic SNS shape).
+    if (config.externalAlarms.snsIntake) {
+      const intake = new sns.Topic(this, 'AlarmIntakeTopic', {
+        topicName: `${prefix}-alarm-intake`,
+        masterKey: key,
+        enforceSSL: true,
+      });
+      intake.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'AllowCloudWatchAlarmsOfThisAccount',
+          principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+          actions: ['sns:Publish'],
+          resources: [intake.topicArn],
+          conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+        }),
+      );
+      intake.addSubscription(
+        new subs.LambdaSubscription(fn, {
+          deadLetterQueue: createDeadLetterQueue(this, 'AlarmIntakeSubscriptionDlq', key),
+        }),
+      );
+    }
+  }
+}

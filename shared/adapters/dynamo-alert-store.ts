@@ -1,0 +1,123 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { ALARM_STATES, CHANNELS, SEVERITIES } from '../domain/alert';
+import type { AlertRecord } from '../domain/alert-record';
+import type { AlertStore } from '../domain/ports';
+
+/** Key and index attribute names of the alert-state table. */
+export const TABLE_KEYS = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  ttl: 'expiresAt',
+  dueIndex: 'due',
+  dueShard: 'dueShard',
+  dueAt: 'dueAt',
+} as const;
+
+const STATE_SK = 'STATE';
+
+const outboxSchema = z.object({
+  id: z.string(),
+  status: z.enum(['firing', 'resolved']),
+  channels: z.array(z.enum(CHANNELS)),
+  createdAt: z.number(),
+  claimedBy: z.string().optional(),
+  claimUntil: z.number().optional(),
+  attempts: z.number(),
+});
+
+const itemSchema = z.object({
+  fingerprint: z.string(),
+  alarmName: z.string(),
+  ruleId: z.string().optional(),
+  status: z.enum(['inactive', 'firing', 'resolved']),
+  severity: z.enum(SEVERITIES),
+  labels: z.record(z.string(), z.string()),
+  annotations: z.object({
+    summary: z.string(),
+    description: z.string().optional(),
+    runbookUrl: z.string().optional(),
+    alarmUrl: z.string().optional(),
+    dashboardUrl: z.string().optional(),
+    reason: z.string().optional(),
+    traceId: z.string().optional(),
+  }),
+  alarmState: z.enum(ALARM_STATES),
+  lastChangeAt: z.number(),
+  startsAt: z.number().optional(),
+  endsAt: z.number().optional(),
+  value: z.number().optional(),
+  threshold: z.number().optional(),
+  comparison: z.string().optional(),
+  unit: z.string().optional(),
+  region: z.string().optional(),
+  alarmArn: z.string().optional(),
+  notified: z.array(z.enum(CHANNELS)),
+  outbox: outboxSchema.optional(),
+  version: z.number(),
+});
+
+/** Options of {@link DynamoAlertStore}. */
+export interface DynamoAlertStoreOptions {
+  readonly tableName: string;
+  /** Days a resolved alert is kept before DynamoDB TTL removes it. */
+  readonly historyRetentionDays: number;
+}
+
+/** Key of an alert's state item. */
+export function alertKey(fingerprint: string): { pk: string; sk: string } {
+  return { pk: `ALERT#${fingerprint}`, sk: STATE_SK };
+}
+
+/**
+ * AlertStore on one DynamoDB item per alert. Every write is a single conditional PutItem on the
+ * version; a pending outbox puts the item in the sparse `due` index so a sweeper can find it.
+ */
+export class DynamoAlertStore implements AlertStore {
+  public constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly options: DynamoAlertStoreOptions,
+  ) {}
+
+  /** @inheritdoc */
+  public async get(fingerprint: string): Promise<AlertRecord | undefined> {
+    const out = await this.doc.send(
+      new GetCommand({ TableName: this.options.tableName, Key: alertKey(fingerprint), ConsistentRead: true }),
+    );
+    if (!out.Item) return undefined;
+    return itemSchema.parse(out.Item);
+  }
+
+  /** @inheritdoc */
+  public async put(record: AlertRecord, expectedVersion: number | undefined): Promise<AlertRecord | undefined> {
+    const stored: AlertRecord = { ...record, version: (expectedVersion ?? 0) + 1 };
+    const item: Record<string, unknown> = { ...alertKey(record.fingerprint), ...stored };
+    if (stored.outbox) {
+      item[TABLE_KEYS.dueShard] = 'OUTBOX';
+      item[TABLE_KEYS.dueAt] = stored.outbox.claimUntil ?? stored.outbox.createdAt;
+    }
+    if (stored.status !== 'firing' && !stored.outbox) {
+      const since = stored.endsAt ?? stored.lastChangeAt;
+      item[TABLE_KEYS.ttl] = Math.floor(since / 1000) + this.options.historyRetentionDays * 86_400;
+    }
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.options.tableName,
+          Item: item,
+          ConditionExpression:
+            expectedVersion === undefined ? 'attribute_not_exists(pk)' : '#version = :expected',
+          ExpressionAttributeNames: expectedVersion === undefined ? undefined : { '#version': 'version' },
+          ExpressionAttributeValues: expectedVersion === undefined ? undefined : { ':expected': expectedVersion },
+        }),
+      );
+      return stored;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return undefined;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,54 @@
+import type { MessageAttributeValue, SNSClient } from '@aws-sdk/client-sns';
+import { PublishCommand } from '@aws-sdk/client-sns';
+import type { Channel } from '../domain/alert';
+import { ConfigError } from '../domain/errors';
+import { renderSnsEnvelope } from '../domain/format/sns-message';
+import type { Notification } from '../domain/notification';
+import type { Publisher } from '../domain/ports';
+
+/** Env var naming the topic ARN of each channel. */
+export const TOPIC_ENV: Readonly<Record<Channel, string>> = {
+  slack: 'TOPIC_ARN_SLACK',
+  email: 'TOPIC_ARN_EMAIL',
+  sms: 'TOPIC_ARN_SMS',
+  pagerduty: 'TOPIC_ARN_PAGERDUTY',
+};
+
+/** Reads the channel topic ARNs that are configured in the environment. */
+export function topicArnsFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<Record<Channel, string>> {
+  const out: Partial<Record<Channel, string>> = {};
+  for (const [channel, name] of Object.entries(TOPIC_ENV) as [Channel, string][]) {
+    const arn = env[name];
+    if (arn) out[channel] = arn;
+  }
+  return out;
+}
+
+/** Publisher on one SNS topic per channel, `MessageStructure: json`, filterable attributes. */
+export class SnsPublisher implements Publisher {
+  public constructor(
+    private readonly sns: SNSClient,
+    private readonly topics: Partial<Record<Channel, string>>,
+    private readonly extraAttributes: (channel: Channel) => Record<string, string> = () => ({}),
+  ) {}
+
+  /** @inheritdoc */
+  public async publish(channel: Channel, notification: Notification): Promise<void> {
+    const topicArn = this.topics[channel];
+    if (!topicArn) throw new ConfigError(`no topic configured for channel "${channel}" (${TOPIC_ENV[channel]})`);
+    const envelope = renderSnsEnvelope(notification);
+    const attributes: Record<string, MessageAttributeValue> = {};
+    for (const [name, value] of Object.entries({ ...envelope.attributes, ...this.extraAttributes(channel) })) {
+      attributes[name] = { DataType: 'String', StringValue: value };
+    }
+    await this.sns.send(
+      new PublishCommand({
+        TopicArn: topicArn,
+        Subject: envelope.subject,
+        Message: envelope.message,
+        MessageStructure: 'json',
+        MessageAttributes: attributes,
+      }),
+    );
+  }
+}

@@ -1,0 +1,52 @@
+import type { AlarmState, Annotations, Channel, Labels, NotificationStatus, Severity } from './alert';
+
+/** Lifecycle of an alert: never fired yet (or only no-data), firing, resolved. */
+export type AlertStatus = 'inactive' | 'firing' | 'resolved';
+
+/** Notifications still to be published for an alert, with the claim of the invocation sending them. */
+export interface Outbox {
+  /** Notification id (without the channel suffix): `<fingerprint>:<status>:<transition ms>`. */
+  readonly id: string;
+  readonly status: NotificationStatus;
+  /** Channels not yet published. */
+  readonly channels: readonly Channel[];
+  readonly createdAt: number;
+  /** Invocation that holds the right to publish, until `claimUntil` (epoch ms). */
+  readonly claimedBy?: string;
+  readonly claimUntil?: number;
+  /** Publish attempts made so far. */
+  readonly attempts: number;
+}
+
+/** The stored state of one alert (one DynamoDB item). */
+export interface AlertRecord {
+  readonly fingerprint: string;
+  readonly alarmName: string;
+  readonly ruleId?: string;
+  readonly status: AlertStatus;
+  readonly severity: Severity;
+  readonly labels: Labels;
+  readonly annotations: Annotations;
+  /** Last CloudWatch state seen. */
+  readonly alarmState: AlarmState;
+  /** Epoch ms of the newest transition applied: the ordering guard against late events. */
+  readonly lastChangeAt: number;
+  readonly startsAt?: number;
+  readonly endsAt?: number;
+  readonly value?: number;
+  readonly threshold?: number;
+  readonly comparison?: string;
+  readonly unit?: string;
+  readonly region?: string;
+  readonly alarmArn?: string;
+  /** Channels that received this episode's firing notification (a resolve goes to the same ones). */
+  readonly notified: readonly Channel[];
+  readonly outbox?: Outbox;
+  /** Optimistic-concurrency version; every write increments it. */
+  readonly version: number;
+}
+
+/** True when nobody holds the outbox or the holder's claim ran out. */
+export function isOutboxClaimable(outbox: Outbox, now: number): boolean {
+  return outbox.claimedBy === undefined || (outbox.claimUntil ?? 0) <= now;
+}

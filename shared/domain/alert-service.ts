@@ -1,0 +1,145 @@
+import type { Channel } from './alert';
+import type { AlarmStateChange } from './alarm-event';
+import { resolveAlertIdentity } from './alert-identity';
+import type { AlertRecord } from './alert-record';
+import { isOutboxClaimable } from './alert-record';
+import { buildAlertNotification } from './build-notification';
+import { ConcurrencyError, DeliveryError, describeError } from './errors';
+import { fingerprintOf } from './fingerprint';
+import type { AlertStore, Clock, Log, Publisher } from './ports';
+import { routeAlert } from './routing';
+import type { RuntimeConfig } from './runtime-config';
+import type { IgnoreReason, TransitionEffect } from './state-machine';
+import { applyDeliveryResult, claimOutbox, decideTransition } from './state-machine';
+
+/** Everything the alert service needs, injected. */
+export interface AlertServiceDeps {
+  readonly config: RuntimeConfig;
+  readonly store: AlertStore;
+  readonly publisher: Publisher;
+  readonly clock: Clock;
+  readonly log: Log;
+  /** Identifies this invocation in outbox claims. */
+  readonly claimant: string;
+}
+
+/** What handling one transition did. */
+export interface TransitionOutcome {
+  readonly fingerprint: string;
+  readonly result: TransitionEffect | IgnoreReason;
+  /** Channels published in this call. */
+  readonly published: readonly Channel[];
+}
+
+const MAX_ATTEMPTS = 8;
+
+/**
+ * Applies one alarm state change: conditional write of the alert, then publish of its outbox.
+ * Duplicates and late events write nothing; a pending outbox left by a failed call is finished.
+ * Throws DeliveryError when a channel failed, so the invocation is retried.
+ */
+export async function handleAlarmChange(
+  deps: AlertServiceDeps,
+  change: AlarmStateChange,
+): Promise<TransitionOutcome> {
+  const identity = resolveAlertIdentity(deps.config, change);
+  if (!identity.matched) {
+    deps.log.warn('alarm matched no rule; alerting on the default route', {
+      alarmName: change.alarmName,
+      state: change.state,
+    });
+  }
+  const fingerprint = fingerprintOf(identity.labels);
+  const route = routeAlert(deps.config.route, deps.config.receivers, identity.labels);
+  const claimMs = deps.config.claimSeconds * 1000;
+
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const current = await deps.store.get(fingerprint);
+    const now = deps.clock();
+    const decision = decideTransition({
+      current,
+      change,
+      identity,
+      fingerprint,
+      routeChannels: route.channels,
+      now,
+    });
+    if (decision.kind === 'ignore') {
+      deps.log.info('transition ignored', { fingerprint, reason: decision.reason, alarmName: change.alarmName });
+      const published = current ? await finishPendingOutbox(deps, current) : [];
+      if (published === 'conflict') continue;
+      return { fingerprint, result: decision.reason, published };
+    }
+    const stored = await deps.store.put(claimOutbox(decision.next, deps.claimant, now, claimMs), current?.version);
+    if (!stored) continue;
+    deps.log.info('transition applied', {
+      fingerprint,
+      effect: decision.effect,
+      alarmName: change.alarmName,
+      status: stored.status,
+      channels: stored.outbox?.channels ?? [],
+    });
+    const published = decision.next.outbox ? await deliverOutbox(deps, stored) : [];
+    return { fingerprint, result: decision.effect, published };
+  }
+  throw new ConcurrencyError(`alert ${fingerprint}: too many concurrent updates`);
+}
+
+// A transition we ignore may still find an outbox that an earlier, failed call left behind.
+async function finishPendingOutbox(deps: AlertServiceDeps, current: AlertRecord): Promise<Channel[] | 'conflict'> {
+  const now = deps.clock();
+  if (!current.outbox || !isOutboxClaimable(current.outbox, now)) return [];
+  const claimed = await deps.store.put(
+    claimOutbox(current, deps.claimant, now, deps.config.claimSeconds * 1000),
+    current.version,
+  );
+  if (!claimed) return 'conflict';
+  return deliverOutbox(deps, claimed);
+}
+
+/** Publishes a claimed outbox to its channels and records the result; throws if any channel failed. */
+export async function deliverOutbox(deps: AlertServiceDeps, record: AlertRecord): Promise<Channel[]> {
+  const outbox = record.outbox;
+  if (!outbox) return [];
+  const now = deps.clock();
+  const results = await Promise.allSettled(
+    outbox.channels.map((channel) =>
+      deps.publisher.publish(channel, buildAlertNotification(record, outbox, channel, deps.config.stage, now)),
+    ),
+  );
+  const delivered = outbox.channels.filter((_, i) => results[i]?.status === 'fulfilled');
+  const failed = outbox.channels.filter((_, i) => results[i]?.status === 'rejected');
+  for (const [i, r] of results.entries()) {
+    if (r.status === 'rejected') {
+      deps.log.error('publish failed', {
+        fingerprint: record.fingerprint,
+        channel: outbox.channels[i],
+        error: describeError(r.reason),
+      });
+    }
+  }
+  await recordDelivery(deps, record, outbox.id, delivered);
+  if (failed.length > 0) throw new DeliveryError(failed);
+  deps.log.info('notifications published', { fingerprint: record.fingerprint, outbox: outbox.id, delivered });
+  return delivered;
+}
+
+async function recordDelivery(
+  deps: AlertServiceDeps,
+  claimed: AlertRecord,
+  outboxId: string,
+  delivered: readonly Channel[],
+): Promise<void> {
+  let current: AlertRecord | undefined = claimed;
+  for (let attempt = 0; attempt < MAX_ATTEMPTS && current; attempt++) {
+    const stored = await deps.store.put(applyDeliveryResult(current, outboxId, delivered), current.version);
+    if (stored) return;
+    current = await deps.store.get(claimed.fingerprint);
+  }
+  // The notifications went out; failing now would only make a retry send them again.
+  deps.log.error('could not record delivery; a later retry may re-send', {
+    fingerprint: claimed.fingerprint,
+    outbox: outboxId,
+    delivered,
+  });
+}

@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { CHANNELS, SEVERITIES } from './alert';
+import { ConfigError } from './errors';
+import type { Matcher } from './matchers';
+import { MATCHER_OPS } from './matchers';
+import type { RouteNode } from './routing';
+
+/** How an INSUFFICIENT_DATA state is treated: keep the current status, resolve, or fire. */
+export const INSUFFICIENT_DATA_POLICIES = ['keep', 'resolve', 'alarm'] as const;
+/** An INSUFFICIENT_DATA policy. */
+export type InsufficientDataPolicy = (typeof INSUFFICIENT_DATA_POLICIES)[number];
+
+const labelsSchema = z.record(z.string(), z.string());
+
+const matcherSchema: z.ZodType<Matcher> = z.object({
+  label: z.string().min(1),
+  op: z.enum(MATCHER_OPS),
+  value: z.string(),
+});
+
+const routeNodeSchema: z.ZodType<RouteNode> = z.lazy(() =>
+  z.object({
+    receiver: z.string().optional(),
+    matchers: z.array(matcherSchema),
+    continue: z.boolean(),
+    routes: z.array(routeNodeSchema),
+  }),
+);
+
+const ruleRuntimeSchema = z.object({
+  severity: z.enum(SEVERITIES),
+  summary: z.string(),
+  description: z.string().optional(),
+  runbookUrl: z.string().optional(),
+  threshold: z.number().optional(),
+  comparison: z.string().optional(),
+  unit: z.string().optional(),
+  insufficientData: z.enum(INSUFFICIENT_DATA_POLICIES).optional(),
+  labels: labelsSchema,
+});
+
+/** Runtime configuration of the Lambdas: derived from the typed stage config at synth time. */
+export const runtimeConfigSchema = z.object({
+  stage: z.string().min(1),
+  dashboardUrl: z.string().optional(),
+  historyRetentionDays: z.number().int().positive(),
+  insufficientData: z.enum(INSUFFICIENT_DATA_POLICIES),
+  /** Seconds an invocation holds its claim on an outbox before another may take it over. */
+  claimSeconds: z.number().int().positive(),
+  rules: z.record(z.string(), ruleRuntimeSchema),
+  alarms: z.record(z.string(), z.object({ ruleId: z.string(), labels: labelsSchema })),
+  external: z.object({
+    mappings: z.array(
+      z.object({ pattern: z.string(), ruleId: z.string().optional(), labels: labelsSchema }),
+    ),
+    defaultLabels: labelsSchema,
+  }),
+  route: routeNodeSchema,
+  receivers: z.record(z.string(), z.object({ channels: z.array(z.enum(CHANNELS)) })),
+});
+
+/** Runtime configuration. */
+export type RuntimeConfig = z.infer<typeof runtimeConfigSchema>;
+/** Runtime view of one rule. */
+export type RuleRuntime = z.infer<typeof ruleRuntimeSchema>;
+
+/** Validates a runtime configuration document, naming the first bad field. */
+export function parseRuntimeConfig(input: unknown): RuntimeConfig {
+  const parsed = runtimeConfigSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue && issue.path.length > 0 ? issue.path.join('.') : '(root)';
+    throw new ConfigError(`runtime config: ${where}: ${issue?.message ?? 'invalid'}`);
+  }
+  return parsed.data;
+}

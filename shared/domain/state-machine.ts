@@ -1,0 +1,172 @@
+import type { AlarmState, Channel } from './alert';
+import type { AlarmStateChange } from './alarm-event';
+import type { AlertIdentity } from './alert-identity';
+import type { AlertRecord, Outbox } from './alert-record';
+
+/** Why a transition changed nothing. */
+export type IgnoreReason = 'duplicate' | 'out-of-order';
+
+/** Outcome of applying a transition to the stored alert. */
+export type TransitionDecision =
+  | { readonly kind: 'ignore'; readonly reason: IgnoreReason }
+  | { readonly kind: 'write'; readonly next: AlertRecord; readonly effect: TransitionEffect };
+
+/** What the transition means for people. */
+export type TransitionEffect = 'fired' | 'resolved' | 'resolved-unseen' | 'still-firing' | 'recorded';
+
+/** Inputs of {@link decideTransition}. */
+export interface TransitionInput {
+  readonly current: AlertRecord | undefined;
+  readonly change: AlarmStateChange;
+  readonly identity: AlertIdentity;
+  readonly fingerprint: string;
+  /** Channels the routing tree picked for this alert. */
+  readonly routeChannels: readonly Channel[];
+  readonly now: number;
+}
+
+function effectiveState(change: AlarmStateChange, identity: AlertIdentity): AlarmState | 'keep' {
+  if (change.state !== 'INSUFFICIENT_DATA') return change.state;
+  if (identity.insufficientData === 'alarm') return 'ALARM';
+  if (identity.insufficientData === 'resolve') return 'OK';
+  return 'keep';
+}
+
+function union(a: readonly Channel[], b: readonly Channel[]): Channel[] {
+  return [...new Set([...a, ...b])];
+}
+
+/**
+ * Pure state machine of one alert. Transitions are ordered by their CloudWatch timestamp:
+ * an equal timestamp is a duplicate and an older one is out of order; both change nothing.
+ */
+export function decideTransition(input: TransitionInput): TransitionDecision {
+  const { current, change, identity, fingerprint, routeChannels, now } = input;
+  if (current && change.timestamp === current.lastChangeAt) return { kind: 'ignore', reason: 'duplicate' };
+  if (current && change.timestamp < current.lastChangeAt) return { kind: 'ignore', reason: 'out-of-order' };
+
+  const base: AlertRecord = {
+    fingerprint,
+    alarmName: change.alarmName,
+    ruleId: identity.ruleId,
+    status: current?.status ?? 'inactive',
+    severity: identity.severity,
+    labels: identity.labels,
+    annotations: identity.annotations,
+    alarmState: change.state,
+    lastChangeAt: change.timestamp,
+    startsAt: current?.startsAt,
+    endsAt: current?.endsAt,
+    value: change.value ?? current?.value,
+    threshold: identity.threshold,
+    comparison: identity.comparison,
+    unit: identity.unit,
+    region: change.region,
+    alarmArn: change.alarmArn,
+    notified: current?.notified ?? [],
+    outbox: current?.outbox,
+    version: current?.version ?? 0,
+  };
+  const outbox = (status: Outbox['status'], channels: readonly Channel[]): Outbox | undefined =>
+    channels.length === 0
+      ? undefined
+      : { id: `${fingerprint}:${status}:${change.timestamp}`, status, channels, createdAt: now, attempts: 0 };
+
+  const state = effectiveState(change, identity);
+  if (state === 'keep') return { kind: 'write', next: base, effect: 'recorded' };
+
+  if (state === 'ALARM') {
+    if (current?.status === 'firing') return { kind: 'write', next: base, effect: 'still-firing' };
+    return {
+      kind: 'write',
+      effect: 'fired',
+      next: {
+        ...base,
+        status: 'firing',
+        startsAt: change.timestamp,
+        endsAt: undefined,
+        notified: [],
+        outbox: outbox('firing', routeChannels),
+      },
+    };
+  }
+
+  // state === 'OK'
+  if (current?.status === 'firing') {
+    const pendingFiring = current.outbox?.status === 'firing' ? current.outbox.channels : [];
+    return {
+      kind: 'write',
+      effect: 'resolved',
+      next: {
+        ...base,
+        status: 'resolved',
+        endsAt: change.timestamp,
+        outbox: outbox('resolved', union(current.notified, pendingFiring)),
+      },
+    };
+  }
+  // An OK whose previous state was ALARM, for a firing this store never saw (it may still be on
+  // its way, out of order): tell people it fired and resolved rather than lose it.
+  const missedFiring =
+    change.previousState === 'ALARM' &&
+    (current === undefined ||
+      (change.previousTimestamp !== undefined && current.lastChangeAt < change.previousTimestamp));
+  if (missedFiring) {
+    return {
+      kind: 'write',
+      effect: 'resolved-unseen',
+      next: {
+        ...base,
+        status: 'resolved',
+        startsAt: change.previousTimestamp ?? change.timestamp,
+        endsAt: change.timestamp,
+        notified: [],
+        outbox: outbox('resolved', routeChannels),
+      },
+    };
+  }
+  return { kind: 'write', next: base, effect: 'recorded' };
+}
+
+/** Takes the outbox for one invocation: stamps the claim. */
+export function claimOutbox(record: AlertRecord, claimant: string, now: number, claimMs: number): AlertRecord {
+  if (!record.outbox) return record;
+  return {
+    ...record,
+    outbox: { ...record.outbox, claimedBy: claimant, claimUntil: now + claimMs },
+  };
+}
+
+/**
+ * Records what one publish round achieved. Delivered channels leave the outbox (and, for a firing,
+ * join `notified`); the others stay, unclaimed, for the retry. A newer outbox is left alone.
+ */
+export function applyDeliveryResult(
+  current: AlertRecord,
+  outboxId: string,
+  delivered: readonly Channel[],
+): AlertRecord {
+  const sameOutbox = current.outbox?.id === outboxId;
+  const status = outboxId.split(':')[1];
+  const sameEpisode = current.startsAt !== undefined && outboxId.endsWith(`:${current.startsAt}`);
+  const notified =
+    status === 'firing' && (sameOutbox || sameEpisode) ? union(current.notified, delivered) : current.notified;
+  let outbox = current.outbox;
+  if (sameOutbox && current.outbox) {
+    const remaining = current.outbox.channels.filter((c) => !delivered.includes(c));
+    outbox =
+      remaining.length === 0
+        ? undefined
+        : {
+            id: current.outbox.id,
+            status: current.outbox.status,
+            channels: remaining,
+            createdAt: current.outbox.createdAt,
+            attempts: current.outbox.attempts + 1,
+          };
+  } else if (current.outbox?.status === 'resolved' && status === 'firing') {
+    // A resolve replaced our firing while we published: it must also reach what we just delivered.
+    outbox = { ...current.outbox, channels: union(current.outbox.channels, delivered) };
+  }
+  return { ...current, notified, outbox };
+}
