@@ -1,0 +1,156 @@
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import { SnsPublisher } from '../../../shared/adapters/sns-publisher';
+import { processAlarmInvocation } from '../../../shared/domain/alarm-invocation';
+import type { AlarmInvocationDeps } from '../../../shared/domain/alarm-invocation';
+import type { DeadLetterRecord } from '../../../shared/domain/ports';
+import { MemoryAlertStore } from '../../support/memory-alert-store';
+import { alarmActionEvent, devRuntimeConfig, fixture, recordingLog } from '../../support/fixtures';
+
+const snsMock = mockClient(SNSClient);
+const TOPICS = {
+  slack: 'arn:aws:sns:eu-west-1:111122223333:vigil-dev-slack',
+  email: 'arn:aws:sns:eu-west-1:111122223333:vigil-dev-email',
+  sms: 'arn:aws:sns:eu-west-1:111122223333:vigil-dev-sms',
+  pagerduty: 'arn:aws:sns:eu-west-1:111122223333:vigil-dev-pagerduty',
+};
+
+function setup() {
+  const store = new MemoryAlertStore();
+  const deadLetters: DeadLetterRecord[] = [];
+  const log = recordingLog();
+  const deps: AlarmInvocationDeps = {
+    config: devRuntimeConfig(),
+    store,
+    publisher: new SnsPublisher(new SNSClient({ region: 'eu-west-1' }), TOPICS),
+    deadLetter: { send: (r) => Promise.resolve(void deadLetters.push(r)) },
+    clock: () => Date.UTC(2023, 7, 4, 12, 40),
+    log,
+    claimant: 'req-1',
+  };
+  return { deps, store, deadLetters, log };
+}
+
+function publishes() {
+  return snsMock.commandCalls(PublishCommand).map((c) => c.args[0].input);
+}
+
+beforeEach(() => {
+  snsMock.reset();
+  snsMock.on(PublishCommand).resolves({ MessageId: 'm' });
+});
+
+describe('alarm handler path', () => {
+  it('publishes a warning to Slack only, with a JSON message structure and filterable attributes', async () => {
+    // Arrange
+    const { deps } = setup();
+    // Act
+    await processAlarmInvocation(deps, fixture('events/alarm-action-metric.json'));
+    // Assert
+    const calls = publishes();
+    expect(calls).toHaveLength(1);
+    const input = calls[0];
+    expect(input?.TopicArn).toBe(TOPICS.slack);
+    expect(input?.MessageStructure).toBe('json');
+    const body = JSON.parse(input?.Message ?? '{}') as Record<string, string>;
+    expect(Object.keys(body)).toEqual(expect.arrayContaining(['default', 'email', 'sms', 'lambda']));
+    const notification = JSON.parse(body['lambda'] ?? '{}') as Record<string, unknown>;
+    expect(notification).toMatchObject({ status: 'firing', severity: 'warning', channel: 'slack', totalAlerts: 1 });
+    expect(input?.MessageAttributes).toMatchObject({
+      severity: { DataType: 'String', StringValue: 'warning' },
+      service: { DataType: 'String', StringValue: 'api' },
+      team: { DataType: 'String', StringValue: 'platform' },
+      status: { DataType: 'String', StringValue: 'firing' },
+    });
+    expect(input?.MessageAttributes?.['alert_id']?.StringValue).toMatch(/^[0-9a-f]{20}$/);
+    expect(input?.Subject?.length).toBeLessThanOrEqual(100);
+  });
+
+  it('escalates a critical to Slack, email and SMS', async () => {
+    // Arrange
+    const { deps } = setup();
+    // Act
+    await processAlarmInvocation(deps, alarmActionEvent('vigil-dev-high-error-rate-checkout', 'ALARM', '2023-08-04T12:36:15.490+0000'));
+    // Assert
+    expect(publishes().map((p) => p.TopicArn).sort()).toEqual([TOPICS.email, TOPICS.slack, TOPICS.sms].sort());
+  });
+
+  it('fails the invocation when a publish fails, and the retry sends only to the failed channel', async () => {
+    // Arrange: email fails once
+    const { deps } = setup();
+    snsMock.on(PublishCommand, { TopicArn: TOPICS.email }).rejectsOnce(new Error('throttled')).resolves({ MessageId: 'm' });
+    const event = alarmActionEvent('vigil-dev-high-error-rate-checkout', 'ALARM', '2023-08-04T12:36:15.490+0000');
+    // Act
+    await expect(processAlarmInvocation(deps, event)).rejects.toThrow(/email/);
+    const firstRound = publishes().length;
+    await processAlarmInvocation({ ...deps, claimant: 'req-2' }, event);
+    // Assert: 3 attempts in the first round, 1 in the retry (email), nothing more on a further duplicate
+    expect(firstRound).toBe(3);
+    expect(publishes().slice(3).map((p) => p.TopicArn)).toEqual([TOPICS.email]);
+    await processAlarmInvocation({ ...deps, claimant: 'req-3' }, event);
+    expect(publishes()).toHaveLength(4);
+  });
+
+  it('sends the resolve to the same channels as the firing', async () => {
+    // Arrange
+    const { deps } = setup();
+    await processAlarmInvocation(deps, alarmActionEvent('vigil-dev-high-error-rate-checkout', 'ALARM', '2023-08-04T12:36:15.490+0000'));
+    snsMock.resetHistory();
+    // Act
+    await processAlarmInvocation(deps, alarmActionEvent('vigil-dev-high-error-rate-checkout', 'OK', '2023-08-04T12:50:00.000+0000'));
+    // Assert
+    const calls = publishes();
+    expect(calls.map((p) => p.TopicArn).sort()).toEqual([TOPICS.email, TOPICS.slack, TOPICS.sms].sort());
+    expect(calls.every((p) => p.MessageAttributes?.['status']?.StringValue === 'resolved')).toBe(true);
+  });
+
+  it('alerts on an alarm with no rule through the default route and logs a warning', async () => {
+    // Arrange
+    const { deps, log } = setup();
+    // Act
+    await processAlarmInvocation(deps, fixture('events/eventbridge-alarm-state-change.json'));
+    // Assert
+    expect(publishes().map((p) => p.TopicArn)).toEqual([TOPICS.slack]);
+    expect(log.lines.some((l) => l.level === 'warn' && /matched no rule/.test(l.message))).toBe(true);
+  });
+
+  it('dead-letters a malformed event with its reason and does not throw', async () => {
+    // Arrange
+    const { deps, deadLetters, log } = setup();
+    const event = { source: 'aws.cloudwatch', alarmArn: 'arn', alarmData: { alarmName: 'x', state: { value: 'ALARM' } } };
+    // Act
+    await processAlarmInvocation(deps, event);
+    // Assert
+    expect(deadLetters).toHaveLength(1);
+    expect(deadLetters[0]).toMatchObject({ code: 'MALFORMED_EVENT', payload: event });
+    expect(deadLetters[0]?.reason).toMatch(/alarmData\.state\.timestamp/);
+    expect(log.lines.some((l) => l.level === 'error' && l.extra?.['reason'] === deadLetters[0]?.reason)).toBe(true);
+    expect(publishes()).toHaveLength(0);
+  });
+
+  it('fails the invocation when the dead-letter queue cannot take a malformed event', async () => {
+    const { deps } = setup();
+    const failing = { ...deps, deadLetter: { send: () => Promise.reject(new Error('sqs down')) } };
+    await expect(processAlarmInvocation(failing, { nonsense: true })).rejects.toThrow(/sqs down/);
+  });
+
+  it('reports SQS batch failures per record', async () => {
+    // Arrange: the valid record fails to publish
+    const { deps, deadLetters } = setup();
+    snsMock.on(PublishCommand).rejects(new Error('sns down'));
+    // Act
+    const { response } = await processAlarmInvocation(deps, fixture('events/sqs-batch-sns-alarm.json'));
+    // Assert
+    expect(response?.batchItemFailures).toEqual([{ itemIdentifier: '059f36b4-87a3-44ab-83d2-661975830a7d' }]);
+    expect(deadLetters).toHaveLength(1);
+  });
+
+  it('writes at most two items per transition', async () => {
+    // Arrange
+    const { deps, store } = setup();
+    // Act
+    await processAlarmInvocation(deps, alarmActionEvent('vigil-dev-high-error-rate-checkout', 'ALARM', '2023-08-04T12:36:15.490+0000'));
+    // Assert
+    expect(store.writes).toBe(2);
+  });
+});
