@@ -33,8 +33,20 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['@aws-sdk/*', 'aws-cdk-lib', 'aws-cdk-lib/*', 'constructs'], message: 'The domain stays free of AWS SDK and CDK imports.' },
-            { group: ['**/infra/**', '**/functions/**', '**/adapters/**', '@aws-lambda-powertools/*', '@middy/*'], message: 'The domain must not depend on adapters, handlers or infra.' },
+            {
+              group: ['@aws-sdk/*', 'aws-cdk-lib', 'aws-cdk-lib/*', 'constructs'],
+              message: 'The domain stays free of AWS SDK and CDK imports.',
+            },
+            {
+              group: [
+                '**/infra/**',
+                '**/functions/**',
+                '**/adapters/**',
+                '@aws-lambda-powertools/*',
+                '@middy/*',
+              ],
+              message: 'The domain must not depend on adapters, handlers or infra.',
+            },
           ],
         },
       ],

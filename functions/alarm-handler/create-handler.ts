@@ -11,7 +11,10 @@ export function createAlarmHandler(
   deps: Omit<AlarmInvocationDeps, 'claimant'>,
 ): (event: unknown, context: InvocationContext) => Promise<BatchResponse | undefined> {
   return async (event, context) => {
-    const { report, response } = await processAlarmInvocation({ ...deps, claimant: context.awsRequestId }, event);
+    const { report, response } = await processAlarmInvocation(
+      { ...deps, claimant: context.awsRequestId },
+      event,
+    );
     deps.log.info('invocation done', {
       transitions: report.outcomes.length,
       deadLettered: report.deadLettered,

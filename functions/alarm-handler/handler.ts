@@ -23,10 +23,13 @@ const sqs = tracer.captureAWSv3Client(new SQSClient({}));
 export const handler = middy(
   createAlarmHandler({
     config,
-    store: new DynamoAlertStore(DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } }), {
-      tableName: requireEnv('ALERT_TABLE_NAME'),
-      historyRetentionDays: config.historyRetentionDays,
-    }),
+    store: new DynamoAlertStore(
+      DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } }),
+      {
+        tableName: requireEnv('ALERT_TABLE_NAME'),
+        historyRetentionDays: config.historyRetentionDays,
+      },
+    ),
     publisher: new SnsPublisher(sns, topicArnsFromEnv()),
     deadLetter: new SqsDeadLetterSink(sqs, requireEnv('DEAD_LETTER_QUEUE_URL')),
     clock: () => Date.now(),

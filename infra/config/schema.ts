@@ -5,9 +5,7 @@ import { parseMatcher } from '../../shared/domain/matchers';
 import { INSUFFICIENT_DATA_POLICIES } from '../../shared/domain/runtime-config';
 
 const name = z.string().regex(/^[a-z][a-z0-9_-]*$/, 'must be lower-case letters, digits, "_" or "-"');
-const durationText = z
-  .string()
-  .regex(/^\d+[smhd]$/, 'must be a duration like "30s", "5m", "4h" or "1d"');
+const durationText = z.string().regex(/^\d+[smhd]$/, 'must be a duration like "30s", "5m", "4h" or "1d"');
 
 /** Comparisons a rule may use, with their CloudWatch operator. */
 export const COMPARISONS = {
@@ -27,7 +25,12 @@ const metricEntry = z.object({
   namespace: z.string().min(1),
   metricName: z.string().min(1),
   dimensions: z.array(z.string().min(1)),
-  statistic: z.string().regex(/^(Average|Sum|Minimum|Maximum|SampleCount|p\d{1,2}(\.\d+)?|tm\d{1,2})$/, 'must be a CloudWatch statistic'),
+  statistic: z
+    .string()
+    .regex(
+      /^(Average|Sum|Minimum|Maximum|SampleCount|p\d{1,2}(\.\d+)?|tm\d{1,2})$/,
+      'must be a CloudWatch statistic',
+    ),
   unit: z.string(),
   description: z.string(),
 });
@@ -64,7 +67,9 @@ const ruleSchema = z.object({
   /** How long the condition must hold, e.g. "5m". */
   for: durationText,
   /** Evaluation period in seconds (60 unless the metric is coarser). */
-  periodSeconds: z.union([z.literal(10), z.literal(30), z.literal(60), z.literal(300), z.literal(900), z.literal(3600)]).default(60),
+  periodSeconds: z
+    .union([z.literal(10), z.literal(30), z.literal(60), z.literal(300), z.literal(900), z.literal(3600)])
+    .default(60),
   severity: z.enum(SEVERITIES),
   summary: z.string().min(1),
   runbookUrl: z.url(),
@@ -105,7 +110,10 @@ export const vigilConfigSchema = z.object({
     sms: z
       .object({
         subscribers: z.array(e164).default([]),
-        senderId: z.string().regex(/^[A-Za-z0-9]{1,11}$/, 'must be 1-11 letters or digits').optional(),
+        senderId: z
+          .string()
+          .regex(/^[A-Za-z0-9]{1,11}$/, 'must be 1-11 letters or digits')
+          .optional(),
         monthlySpendLimitUsd: z.number().int().positive().optional(),
       })
       .default({ subscribers: [] }),
@@ -123,13 +131,21 @@ export const vigilConfigSchema = z.object({
     .object({
       namePrefixes: z.array(z.string().min(1)).default([]),
       mappings: z
-        .array(z.object({ pattern: z.string(), ruleId: z.string().optional(), labels: z.record(z.string(), z.string()) }))
+        .array(
+          z.object({
+            pattern: z.string(),
+            ruleId: z.string().optional(),
+            labels: z.record(z.string(), z.string()),
+          }),
+        )
         .default([]),
       /** Also accept alarms published to the intake SNS topic. */
       snsIntake: z.boolean().default(true),
     })
     .default({ namePrefixes: [], mappings: [], snsIntake: true }),
-  defaultLabels: z.record(z.string(), z.string()).default({ service: 'unknown', team: 'unassigned', severity: 'warning' }),
+  defaultLabels: z
+    .record(z.string(), z.string())
+    .default({ service: 'unknown', team: 'unassigned', severity: 'warning' }),
   insufficientData: z.enum(INSUFFICIENT_DATA_POLICIES).default('keep'),
   historyRetentionDays: z.number().int().min(1).max(3650).default(30),
   dashboardUrl: z.url().optional(),
@@ -152,7 +168,10 @@ export type VigilConfig = z.output<typeof vigilConfigSchema>;
 export type RuleConfig = VigilConfig['rules'][number];
 
 function formatPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)), '');
+  return path.reduce<string>(
+    (acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)),
+    '',
+  );
 }
 
 /** Parses "5m" into seconds. */
@@ -167,9 +186,18 @@ function fail(stage: string, field: string, message: string): never {
   throw new ConfigError(`config(${stage}) ${field}: ${message}`);
 }
 
-function checkRoute(stage: string, route: RouteInput, receivers: Record<string, unknown>, field: string): void {
+function checkRoute(
+  stage: string,
+  route: RouteInput,
+  receivers: Record<string, unknown>,
+  field: string,
+): void {
   if (route.receiver !== undefined && !(route.receiver in receivers)) {
-    fail(stage, `${field}.receiver`, `"${route.receiver}" is not a receiver; allowed: ${Object.keys(receivers).join(', ')}`);
+    fail(
+      stage,
+      `${field}.receiver`,
+      `"${route.receiver}" is not a receiver; allowed: ${Object.keys(receivers).join(', ')}`,
+    );
   }
   (route.matchers ?? []).forEach((m, i) => parseMatcher(m, `config(${stage}) ${field}.matchers[${i}]`));
   (route.routes ?? []).forEach((child, i) => checkRoute(stage, child, receivers, `${field}.routes[${i}]`));
@@ -178,7 +206,9 @@ function checkRoute(stage: string, route: RouteInput, receivers: Record<string, 
 /** Validates a stage config: schema, then cross-references (metrics, dimensions, receivers, names). */
 export function validateConfig(input: unknown): VigilConfig {
   const stage =
-    typeof input === 'object' && input !== null && 'stage' in input && typeof input.stage === 'string' ? input.stage : '?';
+    typeof input === 'object' && input !== null && 'stage' in input && typeof input.stage === 'string'
+      ? input.stage
+      : '?';
   const parsed = vigilConfigSchema.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -191,7 +221,8 @@ export function validateConfig(input: unknown): VigilConfig {
     for (const [id, ref] of Object.entries(entry.using)) {
       const used = config.catalog[ref];
       if (!used) fail(stage, `catalog.${entryName}.using.${id}`, `"${ref}" is not in the metric catalog`);
-      if (used.kind !== 'metric') fail(stage, `catalog.${entryName}.using.${id}`, `"${ref}" must be a plain metric, not math`);
+      if (used.kind !== 'metric')
+        fail(stage, `catalog.${entryName}.using.${id}`, `"${ref}" must be a plain metric, not math`);
     }
   }
   const ruleIds = new Set<string>();
@@ -201,36 +232,57 @@ export function validateConfig(input: unknown): VigilConfig {
     ruleIds.add(rule.id);
     const entry = config.catalog[rule.metric];
     if (!entry) {
-      fail(stage, `${field}.metric`, `"${rule.metric}" is not in the metric catalog; allowed: ${catalogNames.join(', ')}`);
+      fail(
+        stage,
+        `${field}.metric`,
+        `"${rule.metric}" is not in the metric catalog; allowed: ${catalogNames.join(', ')}`,
+      );
     }
     const forSeconds = durationSeconds(rule.for);
     if (forSeconds < rule.periodSeconds || forSeconds % rule.periodSeconds !== 0) {
-      fail(stage, `${field}.for`, `"${rule.for}" must be a whole multiple of periodSeconds (${rule.periodSeconds}s)`);
+      fail(
+        stage,
+        `${field}.for`,
+        `"${rule.for}" must be a whole multiple of periodSeconds (${rule.periodSeconds}s)`,
+      );
     }
-    if (forSeconds / rule.periodSeconds * rule.periodSeconds > 86_400) {
+    if ((forSeconds / rule.periodSeconds) * rule.periodSeconds > 86_400) {
       fail(stage, `${field}.for`, `"${rule.for}" exceeds the 1 day CloudWatch evaluates`);
     }
     const needed =
       entry.kind === 'metric'
         ? entry.dimensions
-        : [...new Set(Object.values(entry.using).flatMap((ref) => {
-            const used = config.catalog[ref];
-            return used?.kind === 'metric' ? used.dimensions : [];
-          }))];
+        : [
+            ...new Set(
+              Object.values(entry.using).flatMap((ref) => {
+                const used = config.catalog[ref];
+                return used?.kind === 'metric' ? used.dimensions : [];
+              }),
+            ),
+          ];
     const services = new Set<string>();
     rule.targets.forEach((target, t) => {
       const missing = needed.filter((d) => !(d in target.dimensions));
       if (missing.length > 0) {
-        fail(stage, `${field}.targets[${t}].dimensions`, `missing ${missing.join(', ')} required by metric "${rule.metric}"`);
+        fail(
+          stage,
+          `${field}.targets[${t}].dimensions`,
+          `missing ${missing.join(', ')} required by metric "${rule.metric}"`,
+        );
       }
-      if (services.has(target.service)) fail(stage, `${field}.targets[${t}].service`, `"${target.service}" appears twice`);
+      if (services.has(target.service))
+        fail(stage, `${field}.targets[${t}].service`, `"${target.service}" appears twice`);
       services.add(target.service);
     });
   });
   checkRoute(stage, config.route, config.receivers, 'route');
-  if (config.route.receiver === undefined) fail(stage, 'route.receiver', 'the root route needs a receiver (the default route)');
+  if (config.route.receiver === undefined)
+    fail(stage, 'route.receiver', 'the root route needs a receiver (the default route)');
   config.externalAlarms.mappings.forEach((m, i) => {
-    parseMatcher(`x=~"${m.pattern.replace(/"/g, '\\"')}"`, `config(${stage}) externalAlarms.mappings[${i}].pattern`);
+    parseMatcher(
+      `x=~"${m.pattern.replace(/"/g, '\\"')}"`,
+      `config(${stage}) externalAlarms.mappings[${i}].pattern`,
+    );
     if (m.ruleId !== undefined && !ruleIds.has(m.ruleId)) {
       fail(stage, `externalAlarms.mappings[${i}].ruleId`, `"${m.ruleId}" is not a rule id`);
     }
@@ -238,7 +290,11 @@ export function validateConfig(input: unknown): VigilConfig {
   const prefix = config.alarmPrefix ?? `vigil-${config.stage}-`;
   config.externalAlarms.namePrefixes.forEach((p, i) => {
     if (p.startsWith(prefix) || prefix.startsWith(p)) {
-      fail(stage, `externalAlarms.namePrefixes[${i}]`, `"${p}" overlaps the stack's own alarm prefix "${prefix}"`);
+      fail(
+        stage,
+        `externalAlarms.namePrefixes[${i}]`,
+        `"${p}" overlaps the stack's own alarm prefix "${prefix}"`,
+      );
     }
   });
   return config;

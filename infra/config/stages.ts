@@ -104,7 +104,12 @@ export const STAGE_INPUTS: Readonly<Record<string, VigilConfigInput>> = {
     ...severityRouting(true),
     externalAlarms: {
       namePrefixes: ['dokkerr-prod-'],
-      mappings: [{ pattern: 'dokkerr-prod-rds-.*', labels: { service: 'database', team: 'data', severity: 'critical' } }],
+      mappings: [
+        {
+          pattern: 'dokkerr-prod-rds-.*',
+          labels: { service: 'database', team: 'data', severity: 'critical' },
+        },
+      ],
     },
     historyRetentionDays: 90,
     retainData: true,

@@ -5,7 +5,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import type { AlarmSpec } from '../config/derive';
 import type { CatalogEntry, MetricCatalog } from '../config/schema';
-import { COMPARISONS } from '../config/schema';
+import type { COMPARISONS } from '../config/schema';
 
 /** Properties of {@link RuleAlarms}. */
 export interface RuleAlarmsProps {
@@ -50,7 +50,8 @@ export function catalogMetric(
   const usingMetrics: Record<string, cloudwatch.IMetric> = {};
   for (const [id, ref] of Object.entries(entry.using)) {
     const used = catalog[ref];
-    if (used?.kind !== 'metric') throw new Error(`catalog math "${name}" uses "${ref}", which is not a plain metric`);
+    if (used?.kind !== 'metric')
+      throw new Error(`catalog math "${name}" uses "${ref}", which is not a plain metric`);
     usingMetrics[id] = plainMetric(used, dimensions, period);
   }
   return new cloudwatch.MathExpression({ expression: entry.expression, usingMetrics, period, label: name });
@@ -70,7 +71,12 @@ export class RuleAlarms extends Construct {
       const alarm = new cloudwatch.Alarm(this, spec.alarmName, {
         alarmName: spec.alarmName,
         alarmDescription: `${rule.summary} (${target.service}, team ${target.team}). Runbook: ${rule.runbookUrl}`,
-        metric: catalogMetric(props.catalog, rule.metric, target.dimensions, Duration.seconds(rule.periodSeconds)),
+        metric: catalogMetric(
+          props.catalog,
+          rule.metric,
+          target.dimensions,
+          Duration.seconds(rule.periodSeconds),
+        ),
         threshold: rule.threshold,
         comparisonOperator: cloudwatch.ComparisonOperator[COMPARISON_KEYS[rule.comparison]],
         evaluationPeriods: spec.evaluationPeriods,

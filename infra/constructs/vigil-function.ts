@@ -116,7 +116,8 @@ export class VigilFunction extends Construct {
     });
     Validations.of(this.role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${logGroupId}.Arn>:log-stream:*]`,
-      reason: "Log stream names are created by Lambda at run time; the grant is limited to this function's own log group",
+      reason:
+        "Log stream names are created by Lambda at run time; the grant is limited to this function's own log group",
     });
   }
 
@@ -134,7 +135,9 @@ export class VigilFunction extends Construct {
     options: { readonly indexes?: readonly string[]; readonly key?: kms.IKey } = {},
   ): this {
     const resources = [table.tableArn, ...(options.indexes ?? []).map((i) => `${table.tableArn}/index/${i}`)];
-    this.role.addToPolicy(new iam.PolicyStatement({ actions: actions.map((a) => `dynamodb:${a}`), resources }));
+    this.role.addToPolicy(
+      new iam.PolicyStatement({ actions: actions.map((a) => `dynamodb:${a}`), resources }),
+    );
     if (options.key) this.useKey(options.key);
     return this.addEnvironment(envName, table.tableName);
   }
@@ -148,7 +151,9 @@ export class VigilFunction extends Construct {
 
   /** Grants send on a queue (and its key) and sets its URL under `envName`. */
   public bindQueue(queue: sqs.IQueue, envName: string, key?: kms.IKey): this {
-    this.role.addToPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
+    this.role.addToPolicy(
+      new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }),
+    );
     if (key) this.useKey(key);
     return this.addEnvironment(envName, queue.queueUrl);
   }
@@ -168,10 +173,15 @@ export class VigilFunction extends Construct {
   public static queueDestination(queue: sqs.IQueue, key?: kms.IKey): lambda.IDestination {
     return {
       bind: (_scope, fn) => {
-        fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
+        fn.addToRolePolicy(
+          new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }),
+        );
         if (key) {
           fn.addToRolePolicy(
-            new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [key.keyArn] }),
+            new iam.PolicyStatement({
+              actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+              resources: [key.keyArn],
+            }),
           );
         }
         return { destination: queue.queueArn };

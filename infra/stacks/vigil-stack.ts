@@ -33,7 +33,8 @@ export function createDeadLetterQueue(scope: Construct, id: string, key: kms.IKe
   });
   Validations.of(queue).acknowledge({
     id: 'AwsSolutions-SQS3',
-    reason: 'This queue is itself a dead-letter queue (Lambda on-failure destination, EventBridge target DLQ or SNS subscription DLQ); a DLQ of a DLQ would only move the problem',
+    reason:
+      'This queue is itself a dead-letter queue (Lambda on-failure destination, EventBridge target DLQ or SNS subscription DLQ); a DLQ of a DLQ would only move the problem',
   });
   return queue;
 }
@@ -96,7 +97,8 @@ export class VigilStack extends Stack {
     this.alarmHandler
       .bindTable(this.table.table, ['GetItem', 'PutItem'], 'ALERT_TABLE_NAME', { key })
       .bindQueue(this.alarmDeadLetterQueue, 'DEAD_LETTER_QUEUE_URL', key);
-    for (const channel of CHANNELS) this.alarmHandler.bindTopic(this.channels.topics[channel], TOPIC_ENV[channel], key);
+    for (const channel of CHANNELS)
+      this.alarmHandler.bindTopic(this.channels.topics[channel], TOPIC_ENV[channel], key);
     fn.configureAsyncInvoke({
       retryAttempts: config.alarmHandler.retryAttempts,
       maxEventAge: Duration.minutes(config.alarmHandler.maxEventAgeMinutes),
@@ -114,7 +116,9 @@ export class VigilStack extends Stack {
           source: ['aws.cloudwatch'],
           detailType: ['CloudWatch Alarm State Change'],
           detail: {
-            alarmName: events.Match.anyOf(...config.externalAlarms.namePrefixes.map((p) => events.Match.prefix(p))),
+            alarmName: events.Match.anyOf(
+              ...config.externalAlarms.namePrefixes.map((p) => events.Match.prefix(p)),
+            ),
           },
         },
         targets: [

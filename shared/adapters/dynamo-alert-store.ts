@@ -91,7 +91,10 @@ export class DynamoAlertStore implements AlertStore {
   }
 
   /** @inheritdoc */
-  public async put(record: AlertRecord, expectedVersion: number | undefined): Promise<AlertRecord | undefined> {
+  public async put(
+    record: AlertRecord,
+    expectedVersion: number | undefined,
+  ): Promise<AlertRecord | undefined> {
     const stored: AlertRecord = { ...record, version: (expectedVersion ?? 0) + 1 };
     const item: Record<string, unknown> = { ...alertKey(record.fingerprint), ...stored };
     if (stored.outbox) {
@@ -110,7 +113,8 @@ export class DynamoAlertStore implements AlertStore {
           ConditionExpression:
             expectedVersion === undefined ? 'attribute_not_exists(pk)' : '#version = :expected',
           ExpressionAttributeNames: expectedVersion === undefined ? undefined : { '#version': 'version' },
-          ExpressionAttributeValues: expectedVersion === undefined ? undefined : { ':expected': expectedVersion },
+          ExpressionAttributeValues:
+            expectedVersion === undefined ? undefined : { ':expected': expectedVersion },
         }),
       );
       return stored;

@@ -35,10 +35,14 @@ export class SnsPublisher implements Publisher {
   /** @inheritdoc */
   public async publish(channel: Channel, notification: Notification): Promise<void> {
     const topicArn = this.topics[channel];
-    if (!topicArn) throw new ConfigError(`no topic configured for channel "${channel}" (${TOPIC_ENV[channel]})`);
+    if (!topicArn)
+      throw new ConfigError(`no topic configured for channel "${channel}" (${TOPIC_ENV[channel]})`);
     const envelope = renderSnsEnvelope(notification);
     const attributes: Record<string, MessageAttributeValue> = {};
-    for (const [name, value] of Object.entries({ ...envelope.attributes, ...this.extraAttributes(channel) })) {
+    for (const [name, value] of Object.entries({
+      ...envelope.attributes,
+      ...this.extraAttributes(channel),
+    })) {
       attributes[name] = { DataType: 'String', StringValue: value };
     }
     await this.sns.send(

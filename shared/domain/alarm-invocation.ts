@@ -26,9 +26,13 @@ export interface InvocationReport {
 export class InvocationFailedError extends VigilError {
   public constructor(failures: readonly unknown[]) {
     const first = failures[0] === undefined ? undefined : describeError(failures[0]);
-    super('INVOCATION_FAILED', `${failures.length} delivery(ies) failed; first: ${first?.message ?? 'unknown'}`, {
-      cause: failures[0],
-    });
+    super(
+      'INVOCATION_FAILED',
+      `${failures.length} delivery(ies) failed; first: ${first?.message ?? 'unknown'}`,
+      {
+        cause: failures[0],
+      },
+    );
     this.name = 'InvocationFailedError';
   }
 }
@@ -81,7 +85,10 @@ export async function processAlarmInvocation(
   }
   const report = { outcomes, deadLettered, failed: failures.length };
   if (batch === 'sqs') {
-    return { report, response: { batchItemFailures: failedIds.map((itemIdentifier) => ({ itemIdentifier })) } };
+    return {
+      report,
+      response: { batchItemFailures: failedIds.map((itemIdentifier) => ({ itemIdentifier })) },
+    };
   }
   if (failures.length > 0) throw new InvocationFailedError(failures);
   return { report, response: undefined };

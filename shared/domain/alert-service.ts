@@ -65,12 +65,19 @@ export async function handleAlarmChange(
       now,
     });
     if (decision.kind === 'ignore') {
-      deps.log.info('transition ignored', { fingerprint, reason: decision.reason, alarmName: change.alarmName });
+      deps.log.info('transition ignored', {
+        fingerprint,
+        reason: decision.reason,
+        alarmName: change.alarmName,
+      });
       const published = current ? await finishPendingOutbox(deps, current) : [];
       if (published === 'conflict') continue;
       return { fingerprint, result: decision.reason, published };
     }
-    const stored = await deps.store.put(claimOutbox(decision.next, deps.claimant, now, claimMs), current?.version);
+    const stored = await deps.store.put(
+      claimOutbox(decision.next, deps.claimant, now, claimMs),
+      current?.version,
+    );
     if (!stored) continue;
     deps.log.info('transition applied', {
       fingerprint,
@@ -86,7 +93,10 @@ export async function handleAlarmChange(
 }
 
 // A transition we ignore may still find an outbox that an earlier, failed call left behind.
-async function finishPendingOutbox(deps: AlertServiceDeps, current: AlertRecord): Promise<Channel[] | 'conflict'> {
+async function finishPendingOutbox(
+  deps: AlertServiceDeps,
+  current: AlertRecord,
+): Promise<Channel[] | 'conflict'> {
   const now = deps.clock();
   if (!current.outbox || !isOutboxClaimable(current.outbox, now)) return [];
   const claimed = await deps.store.put(
@@ -104,7 +114,10 @@ export async function deliverOutbox(deps: AlertServiceDeps, record: AlertRecord)
   const now = deps.clock();
   const results = await Promise.allSettled(
     outbox.channels.map((channel) =>
-      deps.publisher.publish(channel, buildAlertNotification(record, outbox, channel, deps.config.stage, now)),
+      deps.publisher.publish(
+        channel,
+        buildAlertNotification(record, outbox, channel, deps.config.stage, now),
+      ),
     ),
   );
   const delivered = outbox.channels.filter((_, i) => results[i]?.status === 'fulfilled');

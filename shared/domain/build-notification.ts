@@ -13,7 +13,10 @@ export function toNotifiedAlert(record: AlertRecord, status: Outbox['status']): 
     labels: record.labels,
     annotations: record.annotations,
     startsAt: new Date(record.startsAt ?? record.lastChangeAt).toISOString(),
-    endsAt: status === 'resolved' && record.endsAt !== undefined ? new Date(record.endsAt).toISOString() : undefined,
+    endsAt:
+      status === 'resolved' && record.endsAt !== undefined
+        ? new Date(record.endsAt).toISOString()
+        : undefined,
     value: record.value,
     threshold: record.threshold,
     unit: record.unit,

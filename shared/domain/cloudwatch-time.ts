@@ -18,7 +18,12 @@ export function parseCloudWatchTime(value: string, field = 'timestamp'): number 
   const utc = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), ms);
   const result = utc - offsetMin * 60_000;
   // Date.UTC rolls 2023-02-30 over to March; a round trip of the day catches it.
-  if (!Number.isFinite(result) || new Date(utc).getUTCDate() !== Number(d) || Number(h) > 23 || Number(mi) > 59) {
+  if (
+    !Number.isFinite(result) ||
+    new Date(utc).getUTCDate() !== Number(d) ||
+    Number(h) > 23 ||
+    Number(mi) > 59
+  ) {
     throw new MalformedEventError(`${field}: "${value}" is not a valid date`);
   }
   return result;

@@ -13,7 +13,8 @@ export interface Matcher {
   readonly value: string;
 }
 
-const MATCHER_TEXT = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(=~|!~|!=|=)\s*(?:"((?:[^"\\]|\\.)*)"|([^\s"=~!][^\s"]*)?)\s*$/;
+const MATCHER_TEXT =
+  /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(=~|!~|!=|=)\s*(?:"((?:[^"\\]|\\.)*)"|([^\s"=~!][^\s"]*)?)\s*$/;
 const regexCache = new Map<string, RegExp>();
 
 /** Compiles (and caches) the anchored regex of a matcher value; throws ConfigError when invalid. */

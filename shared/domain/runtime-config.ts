@@ -50,9 +50,7 @@ export const runtimeConfigSchema = z.object({
   rules: z.record(z.string(), ruleRuntimeSchema),
   alarms: z.record(z.string(), z.object({ ruleId: z.string(), labels: labelsSchema })),
   external: z.object({
-    mappings: z.array(
-      z.object({ pattern: z.string(), ruleId: z.string().optional(), labels: labelsSchema }),
-    ),
+    mappings: z.array(z.object({ pattern: z.string(), ruleId: z.string().optional(), labels: labelsSchema })),
     defaultLabels: labelsSchema,
   }),
   route: routeNodeSchema,

@@ -129,7 +129,12 @@ export function decideTransition(input: TransitionInput): TransitionDecision {
 }
 
 /** Takes the outbox for one invocation: stamps the claim. */
-export function claimOutbox(record: AlertRecord, claimant: string, now: number, claimMs: number): AlertRecord {
+export function claimOutbox(
+  record: AlertRecord,
+  claimant: string,
+  now: number,
+  claimMs: number,
+): AlertRecord {
   if (!record.outbox) return record;
   return {
     ...record,
@@ -150,7 +155,9 @@ export function applyDeliveryResult(
   const status = outboxId.split(':')[1];
   const sameEpisode = current.startsAt !== undefined && outboxId.endsWith(`:${current.startsAt}`);
   const notified =
-    status === 'firing' && (sameOutbox || sameEpisode) ? union(current.notified, delivered) : current.notified;
+    status === 'firing' && (sameOutbox || sameEpisode)
+      ? union(current.notified, delivered)
+      : current.notified;
   let outbox = current.outbox;
   if (sameOutbox && current.outbox) {
     const remaining = current.outbox.channels.filter((c) => !delivered.includes(c));

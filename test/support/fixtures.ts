@@ -16,7 +16,9 @@ export function devRuntimeConfig(): RuntimeConfig {
 }
 
 /** A Log that records lines for assertions. */
-export function recordingLog(): Log & { lines: { level: string; message: string; extra?: Record<string, unknown> }[] } {
+export function recordingLog(): Log & {
+  lines: { level: string; message: string; extra?: Record<string, unknown> }[];
+} {
   const lines: { level: string; message: string; extra?: Record<string, unknown> }[] = [];
   const at = (level: string) => (message: string, extra?: Record<string, unknown>) => {
     lines.push({ level, message, extra });
@@ -45,7 +47,13 @@ export function alarmActionEvent(
       state: {
         value: state,
         reason: `Threshold Crossed: 1 out of the last 1 datapoints [91.5 (04/08/23 12:35:00)] was ${state === 'ALARM' ? '' : 'not '}greater than the threshold (80.0).`,
-        reasonData: JSON.stringify({ version: '1.0', statistic: 'Average', period: 60, recentDatapoints: [91.5], threshold: 80 }),
+        reasonData: JSON.stringify({
+          version: '1.0',
+          statistic: 'Average',
+          period: 60,
+          recentDatapoints: [91.5],
+          threshold: 80,
+        }),
         timestamp,
       },
       previousState: { value: previous.state, reason: 'previous', timestamp: previous.timestamp },

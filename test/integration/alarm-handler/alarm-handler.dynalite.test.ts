@@ -67,7 +67,8 @@ function perChannel(): Record<string, { firing: number; resolved: number }> {
   const out: Record<string, { firing: number; resolved: number }> = {};
   for (const call of snsMock.commandCalls(PublishCommand)) {
     const topic = call.args[0].input.TopicArn ?? '?';
-    const status = call.args[0].input.MessageAttributes?.['status']?.StringValue === 'resolved' ? 'resolved' : 'firing';
+    const status =
+      call.args[0].input.MessageAttributes?.['status']?.StringValue === 'resolved' ? 'resolved' : 'firing';
     out[topic] ??= { firing: 0, resolved: 0 };
     out[topic][status]++;
   }

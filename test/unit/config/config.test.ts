@@ -35,24 +35,36 @@ describe('stage config validation', () => {
   });
 
   it('fails a target that misses a dimension of its metric', () => {
-    const input = withRule({ targets: [{ service: 'api', team: 'platform', dimensions: { ClusterName: 'c' } }] });
+    const input = withRule({
+      targets: [{ service: 'api', team: 'platform', dimensions: { ClusterName: 'c' } }],
+    });
     expect(() => validateConfig(input)).toThrow(/rules\[0\]\.targets\[0\]\.dimensions: missing ServiceName/);
   });
 
   it('fails a "for" that is not a multiple of the period', () => {
-    expect(() => validateConfig(withRule({ for: '90s' }))).toThrow(/rules\[0\]\.for: "90s" must be a whole multiple/);
+    expect(() => validateConfig(withRule({ for: '90s' }))).toThrow(
+      /rules\[0\]\.for: "90s" must be a whole multiple/,
+    );
     expect(() => validateConfig(withRule({ for: 'soon' }))).toThrow(/rules\[0\]\.for: must be a duration/);
   });
 
   it('fails a route that names an unknown receiver, listing the receivers', () => {
     const input = devInput();
-    input['route'] = { receiver: 'team-slack', routes: [{ matchers: ['severity="critical"'], receiver: 'nobody' }] };
-    expect(() => validateConfig(input)).toThrow(/route\.routes\[0\]\.receiver: "nobody" is not a receiver; allowed: team-slack, on-call/);
+    input['route'] = {
+      receiver: 'team-slack',
+      routes: [{ matchers: ['severity="critical"'], receiver: 'nobody' }],
+    };
+    expect(() => validateConfig(input)).toThrow(
+      /route\.routes\[0\]\.receiver: "nobody" is not a receiver; allowed: team-slack, on-call/,
+    );
   });
 
   it('fails a malformed matcher naming where it is', () => {
     const input = devInput();
-    input['route'] = { receiver: 'team-slack', routes: [{ matchers: ['severity=="x"'], receiver: 'on-call' }] };
+    input['route'] = {
+      receiver: 'team-slack',
+      routes: [{ matchers: ['severity=="x"'], receiver: 'on-call' }],
+    };
     expect(() => validateConfig(input)).toThrow(/route\.routes\[0\]\.matchers\[0\]/);
   });
 
@@ -71,9 +83,18 @@ describe('seed rules', () => {
 
   it('realise the "for" durations with one-minute periods', () => {
     const byRule = new Map(alarmSpecs(config).map((s) => [s.rule.id, s]));
-    expect(byRule.get('high-cpu')).toMatchObject({ evaluationPeriods: 5, rule: { threshold: 80, severity: 'warning' } });
-    expect(byRule.get('high-error-rate')).toMatchObject({ evaluationPeriods: 1, rule: { threshold: 5, severity: 'critical', metric: 'error_rate' } });
-    expect(byRule.get('slow-queries')).toMatchObject({ evaluationPeriods: 2, rule: { threshold: 1000, severity: 'warning' } });
+    expect(byRule.get('high-cpu')).toMatchObject({
+      evaluationPeriods: 5,
+      rule: { threshold: 80, severity: 'warning' },
+    });
+    expect(byRule.get('high-error-rate')).toMatchObject({
+      evaluationPeriods: 1,
+      rule: { threshold: 5, severity: 'critical', metric: 'error_rate' },
+    });
+    expect(byRule.get('slow-queries')).toMatchObject({
+      evaluationPeriods: 2,
+      rule: { threshold: 1000, severity: 'warning' },
+    });
   });
 
   it('route warnings to Slack and criticals to Slack, email and SMS, PagerDuty only where enabled', () => {

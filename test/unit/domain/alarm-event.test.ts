@@ -47,7 +47,11 @@ describe('parseAlarmEvent', () => {
 
   it('recognises a composite alarm action', () => {
     const change = parseAlarmEvent(fixture('events/alarm-action-composite.json'));
-    expect(change).toMatchObject({ kind: 'composite', state: 'ALARM', alarmName: 'dokkerr-dev-checkout-degraded' });
+    expect(change).toMatchObject({
+      kind: 'composite',
+      state: 'ALARM',
+      alarmName: 'dokkerr-dev-checkout-degraded',
+    });
     expect(change.value).toBeUndefined();
   });
 
@@ -102,7 +106,11 @@ describe('extractAlarmDeliveries', () => {
 
   it('reads a composite alarm through SNS', () => {
     const out = extractAlarmDeliveries(fixture('events/sns-composite-ok.json'));
-    expect(out.deliveries[0]?.change).toMatchObject({ kind: 'composite', state: 'OK', previousState: 'ALARM' });
+    expect(out.deliveries[0]?.change).toMatchObject({
+      kind: 'composite',
+      state: 'OK',
+      previousState: 'ALARM',
+    });
   });
 
   it('splits an SQS batch and keeps the malformed record as an error delivery', () => {
@@ -117,7 +125,9 @@ describe('extractAlarmDeliveries', () => {
 
   it('turns a non-JSON SNS message into an error delivery that keeps the raw record', () => {
     // Arrange
-    const event = { Records: [{ EventSource: 'aws:sns', Sns: { MessageId: 'm1', Message: '{"AlarmName":' } }] };
+    const event = {
+      Records: [{ EventSource: 'aws:sns', Sns: { MessageId: 'm1', Message: '{"AlarmName":' } }],
+    };
     // Act
     const out = extractAlarmDeliveries(event);
     // Assert

@@ -55,7 +55,12 @@ describe('alarm handler path', () => {
     const body = JSON.parse(input?.Message ?? '{}') as Record<string, string>;
     expect(Object.keys(body)).toEqual(expect.arrayContaining(['default', 'email', 'sms', 'lambda']));
     const notification = JSON.parse(body['lambda'] ?? '{}') as Record<string, unknown>;
-    expect(notification).toMatchObject({ status: 'firing', severity: 'warning', channel: 'slack', totalAlerts: 1 });
+    expect(notification).toMatchObject({
+      status: 'firing',
+      severity: 'warning',
+      channel: 'slack',
+      totalAlerts: 1,
+    });
     expect(input?.MessageAttributes).toMatchObject({
       severity: { DataType: 'String', StringValue: 'warning' },
       service: { DataType: 'String', StringValue: 'api' },
@@ -70,23 +75,41 @@ describe('alarm handler path', () => {
     // Arrange
     const { deps } = setup();
     // Act
-    await processAlarmInvocation(deps, alarmActionEvent('vigil-dev-high-error-rate-checkout', 'ALARM', '2023-08-04T12:36:15.490+0000'));
+    await processAlarmInvocation(
+      deps,
+      alarmActionEvent('vigil-dev-high-error-rate-checkout', 'ALARM', '2023-08-04T12:36:15.490+0000'),
+    );
     // Assert
-    expect(publishes().map((p) => p.TopicArn).sort()).toEqual([TOPICS.email, TOPICS.slack, TOPICS.sms].sort());
+    expect(
+      publishes()
+        .map((p) => p.TopicArn)
+        .sort(),
+    ).toEqual([TOPICS.email, TOPICS.slack, TOPICS.sms].sort());
   });
 
   it('fails the invocation when a publish fails, and the retry sends only to the failed channel', async () => {
     // Arrange: email fails once
     const { deps } = setup();
-    snsMock.on(PublishCommand, { TopicArn: TOPICS.email }).rejectsOnce(new Error('throttled')).resolves({ MessageId: 'm' });
-    const event = alarmActionEvent('vigil-dev-high-error-rate-checkout', 'ALARM', '2023-08-04T12:36:15.490+0000');
+    snsMock
+      .on(PublishCommand, { TopicArn: TOPICS.email })
+      .rejectsOnce(new Error('throttled'))
+      .resolves({ MessageId: 'm' });
+    const event = alarmActionEvent(
+      'vigil-dev-high-error-rate-checkout',
+      'ALARM',
+      '2023-08-04T12:36:15.490+0000',
+    );
     // Act
     await expect(processAlarmInvocation(deps, event)).rejects.toThrow(/email/);
     const firstRound = publishes().length;
     await processAlarmInvocation({ ...deps, claimant: 'req-2' }, event);
     // Assert: 3 attempts in the first round, 1 in the retry (email), nothing more on a further duplicate
     expect(firstRound).toBe(3);
-    expect(publishes().slice(3).map((p) => p.TopicArn)).toEqual([TOPICS.email]);
+    expect(
+      publishes()
+        .slice(3)
+        .map((p) => p.TopicArn),
+    ).toEqual([TOPICS.email]);
     await processAlarmInvocation({ ...deps, claimant: 'req-3' }, event);
     expect(publishes()).toHaveLength(4);
   });
@@ -94,10 +117,16 @@ describe('alarm handler path', () => {
   it('sends the resolve to the same channels as the firing', async () => {
     // Arrange
     const { deps } = setup();
-    await processAlarmInvocation(deps, alarmActionEvent('vigil-dev-high-error-rate-checkout', 'ALARM', '2023-08-04T12:36:15.490+0000'));
+    await processAlarmInvocation(
+      deps,
+      alarmActionEvent('vigil-dev-high-error-rate-checkout', 'ALARM', '2023-08-04T12:36:15.490+0000'),
+    );
     snsMock.resetHistory();
     // Act
-    await processAlarmInvocation(deps, alarmActionEvent('vigil-dev-high-error-rate-checkout', 'OK', '2023-08-04T12:50:00.000+0000'));
+    await processAlarmInvocation(
+      deps,
+      alarmActionEvent('vigil-dev-high-error-rate-checkout', 'OK', '2023-08-04T12:50:00.000+0000'),
+    );
     // Assert
     const calls = publishes();
     expect(calls.map((p) => p.TopicArn).sort()).toEqual([TOPICS.email, TOPICS.slack, TOPICS.sms].sort());
@@ -117,14 +146,20 @@ describe('alarm handler path', () => {
   it('dead-letters a malformed event with its reason and does not throw', async () => {
     // Arrange
     const { deps, deadLetters, log } = setup();
-    const event = { source: 'aws.cloudwatch', alarmArn: 'arn', alarmData: { alarmName: 'x', state: { value: 'ALARM' } } };
+    const event = {
+      source: 'aws.cloudwatch',
+      alarmArn: 'arn',
+      alarmData: { alarmName: 'x', state: { value: 'ALARM' } },
+    };
     // Act
     await processAlarmInvocation(deps, event);
     // Assert
     expect(deadLetters).toHaveLength(1);
     expect(deadLetters[0]).toMatchObject({ code: 'MALFORMED_EVENT', payload: event });
     expect(deadLetters[0]?.reason).toMatch(/alarmData\.state\.timestamp/);
-    expect(log.lines.some((l) => l.level === 'error' && l.extra?.['reason'] === deadLetters[0]?.reason)).toBe(true);
+    expect(log.lines.some((l) => l.level === 'error' && l.extra?.['reason'] === deadLetters[0]?.reason)).toBe(
+      true,
+    );
     expect(publishes()).toHaveLength(0);
   });
 
@@ -149,7 +184,10 @@ describe('alarm handler path', () => {
     // Arrange
     const { deps, store } = setup();
     // Act
-    await processAlarmInvocation(deps, alarmActionEvent('vigil-dev-high-error-rate-checkout', 'ALARM', '2023-08-04T12:36:15.490+0000'));
+    await processAlarmInvocation(
+      deps,
+      alarmActionEvent('vigil-dev-high-error-rate-checkout', 'ALARM', '2023-08-04T12:36:15.490+0000'),
+    );
     // Assert
     expect(store.writes).toBe(2);
   });

@@ -21,7 +21,9 @@ describe('matchers', () => {
 
   it('rejects malformed matchers and bad regexes naming the field', () => {
     expect(() => parseMatcher('severity==x', 'route.matchers[0]')).toThrow(ConfigError);
-    expect(() => parseMatcher('service=~"(("', 'route.matchers[1]')).toThrow(/route\.matchers\[1\].*regular expression/);
+    expect(() => parseMatcher('service=~"(("', 'route.matchers[1]')).toThrow(
+      /route\.matchers\[1\].*regular expression/,
+    );
   });
 });
 
@@ -63,7 +65,11 @@ describe('routeAlert', () => {
   });
 
   it('continues past a route with continue and descends into nested routes', () => {
-    const result = routeAlert(tree, receivers, { severity: 'critical', service: 'checkout', team: 'payments' });
+    const result = routeAlert(tree, receivers, {
+      severity: 'critical',
+      service: 'checkout',
+      team: 'payments',
+    });
     expect(result.receivers).toEqual(['audit', 'payments']);
     expect(result.channels).toEqual(['email']);
   });

@@ -15,11 +15,19 @@ const identity: AlertIdentity = {
 const FP = 'fp1';
 const CHANNELS = ['slack', 'email'] as const;
 
-function change(state: AlarmStateChange['state'], timestamp: number, extra: Partial<AlarmStateChange> = {}): AlarmStateChange {
+function change(
+  state: AlarmStateChange['state'],
+  timestamp: number,
+  extra: Partial<AlarmStateChange> = {},
+): AlarmStateChange {
   return { source: 'alarm-action', alarmName: 'a', kind: 'metric', state, timestamp, reason: '', ...extra };
 }
 
-function apply(current: AlertRecord | undefined, c: AlarmStateChange, policy: AlertIdentity['insufficientData'] = 'keep') {
+function apply(
+  current: AlertRecord | undefined,
+  c: AlarmStateChange,
+  policy: AlertIdentity['insufficientData'] = 'keep',
+) {
   return decideTransition({
     current,
     change: c,
@@ -45,7 +53,11 @@ describe('decideTransition', () => {
     if (d.kind !== 'write') return;
     expect(d.effect).toBe('fired');
     expect(d.next).toMatchObject({ status: 'firing', startsAt: 1000, lastChangeAt: 1000 });
-    expect(d.next.outbox).toMatchObject({ id: 'fp1:firing:1000', status: 'firing', channels: ['slack', 'email'] });
+    expect(d.next.outbox).toMatchObject({
+      id: 'fp1:firing:1000',
+      status: 'firing',
+      channels: ['slack', 'email'],
+    });
   });
 
   it('ignores the same transition delivered again, and an older one arriving late', () => {
@@ -63,13 +75,23 @@ describe('decideTransition', () => {
     // Act
     const d = apply(afterDelivery, change('OK', 2000));
     // Assert: email never got the firing but it is still pending, so it gets the resolve instead
-    expect(d.kind === 'write' && d.next.outbox).toMatchObject({ status: 'resolved', channels: ['slack', 'email'] });
+    expect(d.kind === 'write' && d.next.outbox).toMatchObject({
+      status: 'resolved',
+      channels: ['slack', 'email'],
+    });
     expect(d.kind === 'write' && d.next).toMatchObject({ status: 'resolved', endsAt: 2000, startsAt: 1000 });
   });
 
   it('does not notify a resolve when nothing was notified', () => {
     // Arrange: a firing with no channels routed
-    const d0 = decideTransition({ current: undefined, change: change('ALARM', 1), identity, fingerprint: FP, routeChannels: [], now: 0 });
+    const d0 = decideTransition({
+      current: undefined,
+      change: change('ALARM', 1),
+      identity,
+      fingerprint: FP,
+      routeChannels: [],
+      now: 0,
+    });
     if (d0.kind !== 'write') throw new Error('expected write');
     // Act
     const d = apply({ ...d0.next, version: 1 }, change('OK', 2));
@@ -85,7 +107,10 @@ describe('decideTransition', () => {
     expect(d.kind === 'write' && d.next).toMatchObject({ status: 'resolved', startsAt: 4000, endsAt: 5000 });
     expect(d.kind === 'write' && d.next.outbox?.status).toBe('resolved');
     // And the late ALARM is then ignored
-    const stored = written(undefined, change('OK', 5000, { previousState: 'ALARM', previousTimestamp: 4000 }));
+    const stored = written(
+      undefined,
+      change('OK', 5000, { previousState: 'ALARM', previousTimestamp: 4000 }),
+    );
     expect(apply(stored, change('ALARM', 4000))).toEqual({ kind: 'ignore', reason: 'out-of-order' });
   });
 
@@ -112,18 +137,16 @@ describe('decideTransition', () => {
 
 describe('decideTransition properties', () => {
   // Transitions of one alarm alternate between ALARM and OK at increasing times.
-  const history = fc
-    .array(fc.integer({ min: 1, max: 1000 }), { minLength: 1, maxLength: 12 })
-    .map((gaps) => {
-      let t = 0;
-      return gaps.map((g, i) => {
-        t += g;
-        return change(i % 2 === 0 ? 'ALARM' : 'OK', t, {
-          previousState: i % 2 === 0 ? 'OK' : 'ALARM',
-          previousTimestamp: i === 0 ? undefined : t - g,
-        });
+  const history = fc.array(fc.integer({ min: 1, max: 1000 }), { minLength: 1, maxLength: 12 }).map((gaps) => {
+    let t = 0;
+    return gaps.map((g, i) => {
+      t += g;
+      return change(i % 2 === 0 ? 'ALARM' : 'OK', t, {
+        previousState: i % 2 === 0 ? 'OK' : 'ALARM',
+        previousTimestamp: i === 0 ? undefined : t - g,
       });
     });
+  });
 
   function run(deliveries: AlarmStateChange[]) {
     let record: AlertRecord | undefined;
@@ -153,7 +176,9 @@ describe('decideTransition properties', () => {
   it('the final state follows the newest transition, whatever the delivery order', () => {
     fc.assert(
       fc.property(
-        history.chain((events) => fc.tuple(fc.constant(events), fc.shuffledSubarray(events, { minLength: events.length }))),
+        history.chain((events) =>
+          fc.tuple(fc.constant(events), fc.shuffledSubarray(events, { minLength: events.length })),
+        ),
         ([events, shuffled]) => {
           // Act
           const { record } = run(shuffled);
