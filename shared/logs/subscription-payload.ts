@@ -1,0 +1,74 @@
+/** Decodes the gzip + base64 payload CloudWatch Logs sends to a subscription destination. */
+import { gunzipSync } from 'node:zlib';
+import { z } from 'zod';
+import { LogPayloadError } from './log-errors';
+
+const logEventSchema = z.object({
+  // CONTROL_MESSAGE events carry an empty id.
+  id: z.string(),
+  timestamp: z.number(),
+  message: z.string(),
+});
+
+const payloadSchema = z.object({
+  messageType: z.enum(['DATA_MESSAGE', 'CONTROL_MESSAGE']),
+  owner: z.string(),
+  logGroup: z.string(),
+  logStream: z.string(),
+  subscriptionFilters: z.array(z.string()),
+  logEvents: z.array(logEventSchema),
+});
+
+/** The decoded payload. */
+export type SubscriptionPayload = z.infer<typeof payloadSchema>;
+/** One event of a payload. */
+export type SubscriptionLogEvent = z.infer<typeof logEventSchema>;
+
+/** Default cap on decompressed size; CloudWatch batches are at most about 1 MiB uncompressed. */
+export const DEFAULT_MAX_DECOMPRESSED_BYTES = 16 * 1024 * 1024;
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/**
+ * Decodes `awslogs.data`. Decompression stops at `maxBytes`, so a gzip bomb fails fast
+ * instead of exhausting memory. Throws {@link LogPayloadError} naming what is wrong.
+ */
+export function decodeSubscriptionPayload(
+  data: string,
+  maxBytes: number = DEFAULT_MAX_DECOMPRESSED_BYTES,
+): SubscriptionPayload {
+  const compact = data.replace(/\s+/g, '');
+  if (compact.length === 0 || compact.length % 4 !== 0 || !BASE64.test(compact)) {
+    throw new LogPayloadError('NOT_BASE64', 'awslogs.data is not base64');
+  }
+  const compressed = Buffer.from(compact, 'base64');
+  if (compressed.length < 2 || compressed[0] !== 0x1f || compressed[1] !== 0x8b) {
+    throw new LogPayloadError('NOT_GZIP', 'awslogs.data is not gzip (missing gzip magic bytes)');
+  }
+  let json: Buffer;
+  try {
+    json = gunzipSync(compressed, { maxOutputLength: maxBytes });
+  } catch (error) {
+    if (error instanceof RangeError || (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new LogPayloadError('TOO_LARGE', `awslogs.data decompresses to more than ${maxBytes} bytes`, {
+        cause: error,
+      });
+    }
+    throw new LogPayloadError('NOT_GZIP', 'awslogs.data is corrupt gzip', { cause: error });
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json.toString('utf8'));
+  } catch (error) {
+    throw new LogPayloadError('NOT_JSON', 'awslogs.data does not hold JSON', { cause: error });
+  }
+  const result = payloadSchema.safeParse(parsed);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const where = issue === undefined ? '' : ` at ${issue.path.join('.') || '(root)'}: ${issue.message}`;
+    throw new LogPayloadError('BAD_SHAPE', `awslogs.data is not a CloudWatch Logs payload${where}`, {
+      cause: result.error,
+    });
+  }
+  return result.data;
+}
