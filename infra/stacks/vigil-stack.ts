@@ -8,6 +8,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { TABLE_KEYS } from '../../shared/adapters/dynamo-alert-store';
 import { TOPIC_ENV } from '../../shared/adapters/sns-publisher';
 import { CHANNELS } from '../../shared/domain/alert';
 import { alarmSpecs, deriveRuntimeConfig } from '../config/derive';
@@ -47,6 +48,8 @@ export class VigilStack extends Stack {
   public readonly channels: ChannelTopics;
   /** The alarm handler. */
   public readonly alarmHandler: VigilFunction;
+  /** The every-minute tick. */
+  public readonly tick: VigilFunction;
   /** Where invocations that failed every retry, and malformed events, end up. */
   public readonly alarmDeadLetterQueue: sqs.Queue;
 
@@ -103,6 +106,33 @@ export class VigilStack extends Stack {
       retryAttempts: config.alarmHandler.retryAttempts,
       maxEventAge: Duration.minutes(config.alarmHandler.maxEventAgeMinutes),
       onFailure: VigilFunction.queueDestination(this.alarmDeadLetterQueue, key),
+    });
+
+    // The tick: every minute, finish what is due (stuck outboxes now; groups and timers as they come).
+    this.tick = new VigilFunction(this, 'Tick', {
+      functionDir: 'tick',
+      description: 'Every-minute sweep of due alert work',
+      serviceName: 'tick',
+      timeout: Duration.seconds(55),
+      define: { __VIGIL_RUNTIME_CONFIG__: JSON.stringify(JSON.stringify(runtimeConfig)) },
+    });
+    this.tick.bindTable(this.table.table, ['GetItem', 'PutItem', 'Query'], 'ALERT_TABLE_NAME', {
+      key,
+      indexes: [TABLE_KEYS.dueIndex],
+    });
+    for (const channel of CHANNELS)
+      this.tick.bindTopic(this.channels.topics[channel], TOPIC_ENV[channel], key);
+    const tickDlq = createDeadLetterQueue(this, 'TickDlq', key);
+    // A late tick is useless (the next one comes in a minute): no retries, and failures are recorded.
+    this.tick.fn.configureAsyncInvoke({
+      retryAttempts: 0,
+      maxEventAge: Duration.minutes(2),
+      onFailure: VigilFunction.queueDestination(tickDlq, key),
+    });
+    new events.Rule(this, 'TickSchedule', {
+      description: 'Drives grouping windows, repeats, escalation, silences and the outbox sweep',
+      schedule: events.Schedule.rate(Duration.minutes(1)),
+      targets: [new targets.LambdaFunction(this.tick.fn, { retryAttempts: 0, deadLetterQueue: tickDlq })],
     });
 
     new RuleAlarms(this, 'RuleAlarms', { catalog: config.catalog, specs: alarmSpecs(config), handler: fn });

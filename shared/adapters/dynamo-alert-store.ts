@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { ALARM_STATES, CHANNELS, SEVERITIES } from '../domain/alert';
 import type { AlertRecord } from '../domain/alert-record';
@@ -88,6 +88,24 @@ export class DynamoAlertStore implements AlertStore {
     );
     if (!out.Item) return undefined;
     return itemSchema.parse(out.Item);
+  }
+
+  /** @inheritdoc */
+  public async listDueOutboxes(until: number, limit: number): Promise<string[]> {
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.options.tableName,
+        IndexName: TABLE_KEYS.dueIndex,
+        KeyConditionExpression: '#shard = :shard AND #dueAt <= :until',
+        ExpressionAttributeNames: { '#shard': TABLE_KEYS.dueShard, '#dueAt': TABLE_KEYS.dueAt },
+        ExpressionAttributeValues: { ':shard': 'OUTBOX', ':until': until },
+        ProjectionExpression: 'fingerprint',
+        Limit: limit,
+      }),
+    );
+    return (out.Items ?? []).flatMap((item) =>
+      typeof item['fingerprint'] === 'string' ? [item['fingerprint']] : [],
+    );
   }
 
   /** @inheritdoc */

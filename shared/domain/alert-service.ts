@@ -92,8 +92,11 @@ export async function handleAlarmChange(
   throw new ConcurrencyError(`alert ${fingerprint}: too many concurrent updates`);
 }
 
-// A transition we ignore may still find an outbox that an earlier, failed call left behind.
-async function finishPendingOutbox(
+/**
+ * Claims and publishes an outbox that an earlier, failed or crashed call left behind.
+ * Returns 'conflict' when another writer changed the alert first.
+ */
+export async function finishPendingOutbox(
   deps: AlertServiceDeps,
   current: AlertRecord,
 ): Promise<Channel[] | 'conflict'> {

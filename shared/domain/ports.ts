@@ -11,6 +11,8 @@ export interface AlertStore {
    * Returns the stored record (version = expected + 1) or undefined when another writer got there first.
    */
   put(record: AlertRecord, expectedVersion: number | undefined): Promise<AlertRecord | undefined>;
+  /** Fingerprints of alerts with a pending outbox due at or before `until` (index query, never a scan). */
+  listDueOutboxes(until: number, limit: number): Promise<string[]>;
 }
 
 /** Publishes a notification to a channel's topic. */

@@ -10,6 +10,14 @@ export class MemoryAlertStore implements AlertStore {
     return Promise.resolve(this.items.get(fingerprint));
   }
 
+  public listDueOutboxes(until: number, limit: number): Promise<string[]> {
+    const due = [...this.items.values()]
+      .filter((r) => r.outbox && (r.outbox.claimUntil ?? r.outbox.createdAt) <= until)
+      .slice(0, limit)
+      .map((r) => r.fingerprint);
+    return Promise.resolve(due);
+  }
+
   public put(record: AlertRecord, expectedVersion: number | undefined): Promise<AlertRecord | undefined> {
     const current = this.items.get(record.fingerprint);
     if ((current?.version ?? undefined) !== expectedVersion) return Promise.resolve(undefined);

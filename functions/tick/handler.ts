@@ -1,0 +1,32 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy from '@middy/core';
+import { DynamoAlertStore } from '../../shared/adapters/dynamo-alert-store';
+import { requireEnv } from '../../shared/adapters/env';
+import { logger, powertoolsLog, tracer } from '../../shared/adapters/observability';
+import { loadRuntimeConfig } from '../../shared/adapters/runtime-config-source';
+import { SnsPublisher, topicArnsFromEnv } from '../../shared/adapters/sns-publisher';
+import { createTickHandler } from './create-handler';
+
+const config = loadRuntimeConfig();
+const dynamo = tracer.captureAWSv3Client(new DynamoDBClient({}));
+const sns = tracer.captureAWSv3Client(new SNSClient({}));
+
+/** Tick: the every-minute sweep of due work. */
+export const handler = middy(
+  createTickHandler({
+    config,
+    store: new DynamoAlertStore(
+      DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } }),
+      { tableName: requireEnv('ALERT_TABLE_NAME'), historyRetentionDays: config.historyRetentionDays },
+    ),
+    publisher: new SnsPublisher(sns, topicArnsFromEnv()),
+    clock: () => Date.now(),
+    log: powertoolsLog(logger),
+  }),
+)
+  .use(injectLambdaContext(logger))
+  .use(captureLambdaHandler(tracer));
