@@ -1,4 +1,21 @@
-import type { Notification } from '../notification';
+/** Email rendering: an ASCII subject SNS accepts and a plain-text body with every field and link. */
+import type { Notification, NotifiedAlert } from '../notification';
+import { resolveLinks, type LinkOptions } from './links';
+import {
+  durationBetween,
+  formatTime,
+  formatValueVsThreshold,
+  stripControl,
+  toAscii,
+  toSingleLine,
+  truncate,
+} from './text';
+
+/** SNS rejects subjects that are longer, contain newlines or non-ASCII characters. */
+export const EMAIL_SUBJECT_MAX = 100;
+/** Upper bound of the body, well under the 256 KB SNS message limit shared with the other bodies. */
+export const EMAIL_BODY_MAX = 32_000;
+const FIELD_MAX = 2_000;
 
 /** An email as SNS sends it: a subject line and a plain-text body. */
 export interface RenderedEmail {
@@ -6,13 +23,94 @@ export interface RenderedEmail {
   readonly body: string;
 }
 
-/** Renders the email subject (<= 100 ASCII chars) and plain-text body of a notification. */
-export function renderEmail(n: Notification): RenderedEmail {
-  const subject = `[${n.status === 'resolved' ? 'RESOLVED' : n.severity.toUpperCase()}] ${n.title}`
-    .replace(/[^\x20-\x7e]/g, '?')
-    .slice(0, 100);
-  const lines = n.alerts.map(
-    (a) => `- ${a.alarmName} (${a.status}) ${a.annotations.summary} since ${a.startsAt}`,
+function statusTag(n: Notification): string {
+  return n.status === 'resolved' ? 'RESOLVED' : n.severity.toUpperCase();
+}
+
+/** Subject such as `[CRITICAL] checkout: error rate above 5% (7.2% > 5%)`: printable ASCII, one line, <= 100 chars. */
+export function renderEmailSubject(n: Notification): string {
+  const primary = n.alerts[0];
+  const total = Math.max(n.totalAlerts, n.alerts.length);
+  let detail = '';
+  if (total > 1) detail = ` (${total} alerts)`;
+  else if (primary !== undefined && n.status === 'firing') {
+    const vs = formatValueVsThreshold(primary);
+    if (vs !== undefined) detail = ` (${vs})`;
+  }
+  const tag = `[${statusTag(n)}] `;
+  // The detail is the first thing to go when the title is long.
+  const full = toAscii(`${tag}${n.title}${detail}`);
+  if (full.length <= EMAIL_SUBJECT_MAX) return full;
+  return truncate(toAscii(`${tag}${n.title}`), EMAIL_SUBJECT_MAX, '...');
+}
+
+function line(label: string, value: string | undefined): string[] {
+  if (value === undefined || value.trim() === '') return [];
+  return [`${`${label}:`.padEnd(14)}${truncate(toSingleLine(value), FIELD_MAX)}`];
+}
+
+function alertSection(n: Notification, a: NotifiedAlert, index: number, opts: LinkOptions): string[] {
+  const links = resolveLinks(n, a, opts);
+  const labels = Object.entries(a.labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
+  return [
+    `--- Alert ${index + 1}: ${truncate(toSingleLine(a.alarmName), 200)} ---`,
+    ...line('Status', a.status),
+    ...line('Severity', a.severity),
+    ...line('Summary', a.annotations.summary),
+    ...line('Description', a.annotations.description),
+    ...line('Reason', a.annotations.reason),
+    ...line('Service', a.labels['service']),
+    ...line('Team', a.labels['team']),
+    ...line('Value', formatValueVsThreshold(a)),
+    ...line('Started', formatTime(a.startsAt)),
+    ...line('Ended', a.endsAt !== undefined ? formatTime(a.endsAt) : undefined),
+    ...line('Duration', durationBetween(a.startsAt, a.endsAt ?? n.createdAt)),
+    ...line('Region', a.region),
+    ...line('Alarm ARN', a.alarmArn),
+    ...line('Rule', a.ruleId),
+    ...line('Trace', a.annotations.traceId),
+    ...line('Labels', labels),
+    ...line('Alarm', links.alarm),
+    ...line('Dashboard', links.dashboard),
+    ...line('Runbook', links.runbook),
+    '',
+  ];
+}
+
+/** Plain-text body: the notification, each alert with every field and link, diagnostics, ids. */
+export function renderEmailBody(n: Notification, opts: LinkOptions = {}): string {
+  const total = Math.max(n.totalAlerts, n.alerts.length);
+  const links = resolveLinks(n, n.alerts[0], opts);
+  const parts: string[] = [
+    `[${statusTag(n)}] ${n.status === 'resolved' ? 'Resolved' : 'Firing'}: ${truncate(toSingleLine(n.title), 500)}`,
+    '',
+    ...line('Status', n.status),
+    ...line('Severity', n.severity),
+    ...line('Stage', n.stage),
+    ...line('Alerts', total > n.alerts.length ? `${n.alerts.length} shown of ${total}` : String(total)),
+    ...line('Created', formatTime(n.createdAt)),
+    '',
+    ...n.alerts.flatMap((a, i) => alertSection(n, a, i, opts)),
+  ];
+  if (total > n.alerts.length) parts.push(`...and ${total - n.alerts.length} more alerts in this group.`, '');
+  if (n.diagnostics !== undefined && n.diagnostics.trim() !== '') {
+    parts.push('Diagnostics:', truncate(stripControl(n.diagnostics), 8_000), '');
+  }
+  parts.push(
+    'Links:',
+    ...line('  Alarm', links.alarm),
+    ...line('  Dashboard', links.dashboard),
+    ...line('  Runbook', links.runbook),
+    '',
+    ...line('Notification', n.id),
+    ...line('Group key', n.groupKey),
   );
-  return { subject, body: [n.title, '', ...lines].join('\n') };
+  return truncate(parts.join('\n'), EMAIL_BODY_MAX, '\n...[truncated]');
+}
+
+/** Renders the email subject (<= 100 ASCII chars, no CR/LF) and plain-text body of a notification. */
+export function renderEmail(n: Notification, opts: LinkOptions = {}): RenderedEmail {
+  return { subject: renderEmailSubject(n), body: renderEmailBody(n, opts) };
 }

@@ -1,6 +1,7 @@
 import type { Notification } from '../notification';
 import { renderEmail } from './email';
 import { renderSms } from './sms';
+import { toSingleLine, truncate } from './text';
 
 /** What one SNS Publish carries: subject, per-protocol bodies and filterable attributes. */
 export interface SnsEnvelope {
@@ -12,19 +13,30 @@ export interface SnsEnvelope {
   readonly attributes: Readonly<Record<string, string>>;
 }
 
-/** Builds the SNS message for a notification: default, email, sms and lambda bodies. */
+// SNS rejects empty attribute values; long ones only bloat filter-policy matching.
+function attributeValue(value: string | undefined): string {
+  const v = value === undefined ? '' : truncate(toSingleLine(value), 256, '');
+  return v === '' ? 'unknown' : v;
+}
+
+/**
+ * Builds the SNS message for a notification: `default`, `email`, `sms` and machine bodies.
+ * `lambda` (read by the Slack and PagerDuty forwarders), `sqs`, `https` and `email-json` carry the
+ * notification as JSON so every consumer can re-render it.
+ */
 export function renderSnsEnvelope(n: Notification): SnsEnvelope {
   const email = renderEmail(n);
   const sms = renderSms(n);
   const first = n.alerts[0];
+  const json = JSON.stringify(n);
   const message = JSON.stringify({
     default: `${email.subject}\n\n${email.body}`,
     email: email.body,
-    'email-json': JSON.stringify(n),
+    'email-json': json,
     sms,
-    lambda: JSON.stringify(n),
-    sqs: JSON.stringify(n),
-    https: JSON.stringify(n),
+    lambda: json,
+    sqs: json,
+    https: json,
   });
   return {
     subject: email.subject,
@@ -32,10 +44,10 @@ export function renderSnsEnvelope(n: Notification): SnsEnvelope {
     attributes: {
       severity: n.severity,
       status: n.status,
-      service: first?.labels['service'] ?? 'unknown',
-      team: first?.labels['team'] ?? 'unknown',
-      alert_id: n.groupKey,
-      notification_id: n.id,
+      service: attributeValue(first?.labels['service']),
+      team: attributeValue(first?.labels['team']),
+      alert_id: attributeValue(n.groupKey),
+      notification_id: attributeValue(n.id),
       channel: n.channel,
     },
   };

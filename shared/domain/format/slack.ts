@@ -1,0 +1,230 @@
+/** Slack incoming-webhook payload (Block Kit inside a coloured attachment) for a notification. */
+import type { Severity } from '../alert';
+import type { Notification, NotifiedAlert } from '../notification';
+import { resolveLinks, type LinkOptions } from './links';
+import {
+  durationBetween,
+  formatTime,
+  formatValueVsThreshold,
+  stripControl,
+  toSingleLine,
+  truncate,
+} from './text';
+
+/** Slack's documented limits that the renderer stays within. */
+export const SLACK_LIMITS = {
+  maxBlocks: 50,
+  headerText: 150,
+  sectionText: 3000,
+  fieldText: 2000,
+  maxFields: 10,
+  contextElements: 10,
+  fallbackText: 3000,
+} as const;
+
+/** Alerts listed one by one in a group message; the rest are counted. */
+export const SLACK_MAX_LISTED_ALERTS = 10;
+
+/** A plain-text composition object. */
+export interface SlackPlainText {
+  readonly type: 'plain_text';
+  readonly text: string;
+  readonly emoji?: boolean;
+}
+
+/** A mrkdwn composition object. */
+export interface SlackMrkdwn {
+  readonly type: 'mrkdwn';
+  readonly text: string;
+}
+
+/** The Block Kit blocks this renderer emits. */
+export type SlackBlock =
+  | { readonly type: 'header'; readonly text: SlackPlainText }
+  | { readonly type: 'section'; readonly text?: SlackMrkdwn; readonly fields?: readonly SlackMrkdwn[] }
+  | { readonly type: 'context'; readonly elements: readonly SlackMrkdwn[] }
+  | { readonly type: 'divider' };
+
+/** The JSON body posted to the webhook. */
+export interface SlackMessage {
+  /** Fallback text for notifications and clients without Block Kit. */
+  readonly text: string;
+  readonly attachments: readonly [{ readonly color: string; readonly blocks: readonly SlackBlock[] }];
+}
+
+const COLOURS: Readonly<Record<Severity | 'resolved', string>> = {
+  critical: '#D92D20',
+  warning: '#F79009',
+  info: '#2E90FA',
+  resolved: '#12B76A',
+};
+
+const EMOJI: Readonly<Record<Severity | 'resolved', string>> = {
+  critical: '🔴',
+  warning: '🟠',
+  info: '🔵',
+  resolved: '✅',
+};
+
+// Look-alikes for mrkdwn control characters: Slack has no escape for them, so label text
+// containing `*bold*`, `_it_`, `~strike~` or backticks would otherwise change the formatting.
+const MRKDWN_LOOKALIKES: Readonly<Record<string, string>> = {
+  '*': '∗',
+  _: 'ˍ',
+  '~': '∼',
+  '`': 'ˋ',
+};
+
+/**
+ * Escapes untrusted text for a mrkdwn field: `&`, `<`, `>` become entities (so `<!channel>`, `<@U123>`
+ * and `<url|text>` are shown, not parsed), formatting characters become look-alikes, `@channel`-style
+ * words are broken with a zero-width space, and a leading `>` cannot start a quote.
+ */
+export function escapeSlackText(text: string): string {
+  return stripControl(text)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/[*_~`]/g, (ch) => MRKDWN_LOOKALIKES[ch] ?? ch)
+    .replace(/@(channel|here|everyone)\b/gi, '@\u200b$1')
+    .replace(/^(\s*)&gt;/gm, '$1\u200b&gt;');
+}
+
+/** Header text is plain_text (never parsed), but brackets and `@here` are still defused for clients that show the fallback. */
+function defusePlain(text: string): string {
+  return text
+    .replace(/</g, '‹')
+    .replace(/>/g, '›')
+    .replace(/@(channel|here|everyone)\b/gi, '@\u200b$1');
+}
+
+/** Escapes `raw` and cuts it so the escaped form fits `max`, never splitting an entity. */
+function fitEscaped(raw: string, max: number): string {
+  let source = raw;
+  let escaped = escapeSlackText(source);
+  while (escaped.length > max) {
+    const keep = Math.max(0, Math.floor((source.length * (max - 1)) / escaped.length) - 1);
+    source = truncate(source, keep + 1, '…');
+    if (keep === 0) return '…';
+    escaped = escapeSlackText(source);
+  }
+  return escaped;
+}
+
+/** A mrkdwn field `*Label*\nvalue` with the value escaped and fitted. */
+function field(label: string, value: string): SlackMrkdwn {
+  const head = `*${label}*\n`;
+  return {
+    type: 'mrkdwn',
+    text: head + fitEscaped(toSingleLine(value), SLACK_LIMITS.fieldText - head.length),
+  };
+}
+
+function statusKey(n: Notification): Severity | 'resolved' {
+  return n.status === 'resolved' ? 'resolved' : n.severity;
+}
+
+function alertLine(a: NotifiedAlert): string {
+  const key = a.status === 'resolved' ? 'resolved' : a.severity;
+  const service = a.labels['service'];
+  const parts = [a.alarmName, service, a.annotations.summary].filter((p): p is string => !!p);
+  return `${EMOJI[key]} ${fitEscaped(toSingleLine(parts.join(' — ')), 260)}`;
+}
+
+function linkText(links: { alarm?: string; dashboard?: string; runbook?: string }): string | undefined {
+  const parts: string[] = [];
+  if (links.alarm !== undefined) parts.push(`<${links.alarm}|CloudWatch alarm>`);
+  if (links.dashboard !== undefined) parts.push(`<${links.dashboard}|Dashboard>`);
+  if (links.runbook !== undefined) parts.push(`<${links.runbook}|Runbook>`);
+  return parts.length > 0 ? parts.join('  ·  ') : undefined;
+}
+
+/** Renders the webhook payload. Every piece of alert text is escaped; every block is within Slack's limits. */
+export function renderSlack(n: Notification, opts: LinkOptions = {}): SlackMessage {
+  const key = statusKey(n);
+  const statusWord = n.status === 'resolved' ? 'RESOLVED' : 'FIRING';
+  const primary = n.alerts[0];
+  const title = toSingleLine(n.title);
+  const blocks: SlackBlock[] = [];
+
+  blocks.push({
+    type: 'header',
+    text: {
+      type: 'plain_text',
+      text: truncate(defusePlain(`${EMOJI[key]} ${statusWord}: ${title}`), SLACK_LIMITS.headerText),
+      emoji: true,
+    },
+  });
+
+  const fields: SlackMrkdwn[] = [
+    field('Status', n.status === 'resolved' ? 'Resolved' : 'Firing'),
+    field('Severity', n.severity.toUpperCase()),
+  ];
+  if (primary !== undefined) {
+    fields.push(field('Service', primary.labels['service'] ?? 'unknown'));
+    fields.push(field('Team', primary.labels['team'] ?? 'unknown'));
+    const vs = formatValueVsThreshold(primary);
+    if (vs !== undefined) fields.push(field('Value vs threshold', vs));
+    fields.push(field('Started', formatTime(primary.startsAt)));
+    const until = primary.endsAt ?? n.createdAt;
+    const duration = durationBetween(primary.startsAt, until);
+    if (duration !== undefined)
+      fields.push(field(n.status === 'resolved' ? 'Lasted' : 'Firing for', duration));
+  }
+  fields.push(field('Stage', n.stage));
+  blocks.push({ type: 'section', fields: fields.slice(0, SLACK_LIMITS.maxFields) });
+
+  if (primary !== undefined) {
+    const summary = stripControl(primary.annotations.summary);
+    const description = primary.annotations.description;
+    const raw = description !== undefined ? `${summary}\n${stripControl(description)}` : summary;
+    const head = '*Summary*\n';
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: head + fitEscaped(raw, SLACK_LIMITS.sectionText - head.length) },
+    });
+  }
+
+  if (n.totalAlerts > 1 || n.alerts.length > 1) {
+    const total = Math.max(n.totalAlerts, n.alerts.length);
+    const listed = n.alerts.slice(0, SLACK_MAX_LISTED_ALERTS);
+    const more = total - listed.length;
+    const lines = [`*${total} alerts in this group*`, ...listed.map(alertLine)];
+    if (more > 0) lines.push(`…and ${more} more`);
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: truncate(lines.join('\n'), SLACK_LIMITS.sectionText) },
+    });
+  }
+
+  if (n.diagnostics !== undefined && n.diagnostics.trim() !== '') {
+    const head = '*Diagnostics*\n```';
+    const tail = '```';
+    const body = fitEscaped(n.diagnostics, SLACK_LIMITS.sectionText - head.length - tail.length);
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: head + body + tail } });
+  }
+
+  const links = linkText(resolveLinks(n, primary, opts));
+  if (links !== undefined) {
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: truncate(links, SLACK_LIMITS.sectionText) },
+    });
+  }
+
+  blocks.push({
+    type: 'context',
+    elements: [
+      {
+        type: 'mrkdwn',
+        text: fitEscaped(`Notification ${n.id} · group ${n.groupKey}`, SLACK_LIMITS.sectionText),
+      },
+    ],
+  });
+
+  const fallback = `${EMOJI[key]} [${n.status === 'resolved' ? 'RESOLVED' : n.severity.toUpperCase()}] ${title}`;
+  return {
+    text: fitEscaped(fallback, SLACK_LIMITS.fallbackText),
+    attachments: [{ color: COLOURS[key], blocks }],
+  };
+}
