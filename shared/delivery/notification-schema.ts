@@ -1,0 +1,82 @@
+/** Schemas of what reaches a forwarder: the SNS event and the Notification inside it. */
+import { z } from 'zod';
+import { CHANNELS, SEVERITIES } from '../domain/alert';
+import type { Notification } from '../domain/notification';
+
+const status = z.enum(['firing', 'resolved']);
+const optionalText = z.string().optional();
+
+const notifiedAlertSchema = z.object({
+  fingerprint: z.string(),
+  alarmName: z.string(),
+  ruleId: optionalText,
+  status,
+  severity: z.enum(SEVERITIES),
+  labels: z.record(z.string(), z.string()),
+  annotations: z.object({
+    summary: z.string(),
+    description: optionalText,
+    runbookUrl: optionalText,
+    alarmUrl: optionalText,
+    dashboardUrl: optionalText,
+    reason: optionalText,
+    traceId: optionalText,
+  }),
+  startsAt: z.string(),
+  endsAt: optionalText,
+  value: z.number().optional(),
+  threshold: z.number().optional(),
+  unit: optionalText,
+  comparison: optionalText,
+  region: optionalText,
+  alarmArn: optionalText,
+});
+
+/** A Notification as the core publishes it. */
+export const notificationSchema: z.ZodType<Notification> = z.object({
+  id: z.string().min(1),
+  channel: z.enum(CHANNELS),
+  status,
+  severity: z.enum(SEVERITIES),
+  groupKey: z.string().min(1),
+  title: z.string(),
+  alerts: z.array(notifiedAlertSchema),
+  totalAlerts: z.number().int().nonnegative(),
+  diagnostics: optionalText,
+  links: z.object({ dashboard: optionalText, runbook: optionalText, alarm: optionalText }),
+  createdAt: z.string(),
+  stage: z.string(),
+});
+
+/** One SNS record delivered to a Lambda subscription. */
+export const snsRecordSchema = z.object({
+  EventSource: z.literal('aws:sns'),
+  Sns: z.object({
+    MessageId: z.string(),
+    TopicArn: z.string(),
+    Message: z.string(),
+    Timestamp: z.string(),
+  }),
+});
+
+/** The event SNS invokes a Lambda subscription with. */
+export const snsEventSchema = z.object({ Records: z.array(snsRecordSchema).min(1) });
+
+/** A parsed SNS record. */
+export type SnsRecord = z.infer<typeof snsRecordSchema>;
+
+/** Parses the `lambda` body of an SNS message into a Notification, or explains why it is not one. */
+export function parseNotification(
+  message: string,
+): { ok: true; notification: Notification } | { ok: false; reason: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(message);
+  } catch {
+    return { ok: false, reason: 'message is not JSON' };
+  }
+  const parsed = notificationSchema.safeParse(json);
+  if (parsed.success) return { ok: true, notification: parsed.data };
+  const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+  return { ok: false, reason: `not a notification: ${issues.join('; ')}` };
+}
