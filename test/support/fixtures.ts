@@ -5,6 +5,9 @@ import { loadStageConfig } from '../../infra/config/stages';
 import type { Log } from '../../shared/domain/ports';
 import type { RuntimeConfig } from '../../shared/domain/runtime-config';
 
+/** Real alarm event shapes: one builder for the tests and the replay. */
+export { alarmActionEvent } from '../../shared/replay/alarm-events';
+
 /** Reads a JSON fixture under test/fixtures. */
 export function fixture(relative: string): unknown {
   return JSON.parse(readFileSync(path.join(__dirname, '..', 'fixtures', relative), 'utf8')) as unknown;
@@ -24,40 +27,4 @@ export function recordingLog(): Log & {
     lines.push({ level, message, extra });
   };
   return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
-}
-
-/** A metric-alarm action event for a stack alarm, in the real Lambda alarm-action shape. */
-export function alarmActionEvent(
-  alarmName: string,
-  state: 'ALARM' | 'OK' | 'INSUFFICIENT_DATA',
-  timestamp: string,
-  previous: { state: 'ALARM' | 'OK' | 'INSUFFICIENT_DATA'; timestamp: string } = {
-    state: state === 'ALARM' ? 'OK' : 'ALARM',
-    timestamp: '2023-08-04T12:00:00.000+0000',
-  },
-): Record<string, unknown> {
-  return {
-    source: 'aws.cloudwatch',
-    alarmArn: `arn:aws:cloudwatch:eu-west-1:111122223333:alarm:${alarmName}`,
-    accountId: '111122223333',
-    time: timestamp,
-    region: 'eu-west-1',
-    alarmData: {
-      alarmName,
-      state: {
-        value: state,
-        reason: `Threshold Crossed: 1 out of the last 1 datapoints [91.5 (04/08/23 12:35:00)] was ${state === 'ALARM' ? '' : 'not '}greater than the threshold (80.0).`,
-        reasonData: JSON.stringify({
-          version: '1.0',
-          statistic: 'Average',
-          period: 60,
-          recentDatapoints: [91.5],
-          threshold: 80,
-        }),
-        timestamp,
-      },
-      previousState: { value: previous.state, reason: 'previous', timestamp: previous.timestamp },
-      configuration: { description: `${alarmName} description`, metrics: [] },
-    },
-  };
 }

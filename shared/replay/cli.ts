@@ -1,0 +1,119 @@
+/** `npm run simulate -- <scenario.json> [--json]`: replays a scenario through the local pipeline. */
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { deriveRuntimeConfig } from '../../infra/config/derive';
+import { loadStageConfig } from '../../infra/config/stages';
+import { ConfigError } from '../domain/errors';
+import type { RuntimeConfig } from '../domain/runtime-config';
+import { parseRuntimeConfig } from '../domain/runtime-config';
+import { formatJsonLines, formatTimeline } from './render-output';
+import type { NotificationForwarder, ReplayLogEntry } from './run-scenario';
+import { ReplayActionError, runScenario } from './run-scenario';
+import { parseScenarioText, ScenarioError } from './scenario';
+
+const USAGE = 'usage: simulate <scenario.json> [--json] [--verbose]';
+
+/** The command line is wrong; the message is one line for stderr. */
+export class ReplayUsageError extends Error {
+  public readonly code = 'REPLAY_USAGE';
+
+  public constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ReplayUsageError';
+  }
+}
+
+/** Where the command writes. */
+export interface ReplayCliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  /** Forwarders for channels whose delivery the run should exercise. @default - none: capture only */
+  readonly forwarders?: readonly NotificationForwarder[];
+}
+
+function readText(file: string, what: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (cause) {
+    const reason =
+      cause instanceof Error && 'code' in cause && cause.code === 'ENOENT' ? 'not found' : 'unreadable';
+    throw new ReplayUsageError(`${what} ${file}: ${reason}`, { cause });
+  }
+}
+
+/** The runtime config of the run: the file the scenario names (relative to it), else the dev stage's. */
+export function loadReplayConfig(configPath: string | undefined, scenarioFile: string): RuntimeConfig {
+  if (configPath === undefined) return deriveRuntimeConfig(loadStageConfig('dev'));
+  const file = path.resolve(path.dirname(scenarioFile), configPath);
+  let json: unknown;
+  try {
+    json = JSON.parse(readText(file, 'config'));
+  } catch (cause) {
+    if (cause instanceof ReplayUsageError) throw cause;
+    throw new ConfigError(`config ${file}: not valid JSON`, { cause });
+  }
+  return parseRuntimeConfig(json);
+}
+
+function formatLog(entry: ReplayLogEntry): string {
+  const extra = entry.extra === undefined ? '' : ` ${JSON.stringify(entry.extra)}`;
+  return `${entry.at} ${entry.level.toUpperCase()} ${entry.message}${extra}\n`;
+}
+
+/** Runs the command; returns the exit code (0 ok, 1 the replay failed, 2 bad input). */
+export async function runReplayCli(argv: readonly string[], io: ReplayCliIo): Promise<number> {
+  try {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args: [...argv],
+        allowPositionals: true,
+        options: { json: { type: 'boolean', default: false }, verbose: { type: 'boolean', default: false } },
+      });
+    } catch (cause) {
+      throw new ReplayUsageError(`${cause instanceof Error ? cause.message : String(cause)}; ${USAGE}`, {
+        cause,
+      });
+    }
+    const [file, ...rest] = parsed.positionals;
+    if (file === undefined || rest.length > 0) throw new ReplayUsageError(USAGE);
+    const scenario = parseScenarioText(readText(file, 'scenario'));
+    const config = loadReplayConfig(scenario.config, file);
+    const verbose = parsed.values.verbose === true;
+    const result = await runScenario(scenario, {
+      config,
+      forwarders: io.forwarders,
+      onLog: verbose ? (entry) => io.stderr(formatLog(entry)) : undefined,
+    });
+    if (parsed.values.json === true) io.stdout(`${formatJsonLines(result).join('\n')}\n`);
+    else
+      io.stdout(
+        formatTimeline(
+          result,
+          `vigil replay: ${file}${scenario.description ? ` - ${scenario.description}` : ''}`,
+        ),
+      );
+    return 0;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const badInput =
+      error instanceof ScenarioError || error instanceof ReplayUsageError || error instanceof ConfigError;
+    io.stderr(`simulate: ${message.split('\n')[0] ?? message}\n`);
+    if (!badInput && !(error instanceof ReplayActionError) && error instanceof Error && error.stack) {
+      io.stderr(`${error.stack}\n`);
+    }
+    return badInput ? 2 : 1;
+  }
+}
+
+if (require.main === module) {
+  // The SDK's Node-version notice is about Lambda runtimes, not this local run; keep stderr for real errors.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  void runReplayCli(process.argv.slice(2), {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+  }).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,73 @@
+/** The replay's two outputs: JSON lines for machines, a timeline for people. */
+import { CHANNELS } from '../domain/alert';
+import type { ReplayResult, TimelineEntry } from './run-scenario';
+
+/** One JSON line per message that left the pipeline, then the summary line. */
+export function formatJsonLines(result: ReplayResult): string[] {
+  const lines = result.messages.map((m) =>
+    JSON.stringify({
+      at: m.at,
+      channel: m.channel,
+      status: m.status,
+      severity: m.severity,
+      groupKey: m.groupKey,
+      alerts: m.alerts,
+      text: m.text,
+    }),
+  );
+  const { notifications, alertsFiring, alertsResolved, undelivered } = result.summary;
+  lines.push(JSON.stringify({ summary: { notifications, alertsFiring, alertsResolved, undelivered } }));
+  return lines;
+}
+
+function clock(iso: string): string {
+  return iso.slice(11, 19);
+}
+
+function cut(text: string, width: number): string {
+  return text.length <= width ? text.padEnd(width) : `${text.slice(0, width - 1)}…`;
+}
+
+function entryLine(entry: TimelineEntry): string {
+  if (entry.type === 'event') {
+    const attempt = entry.attempts > 1 ? ` (delivery ${entry.attempt}/${entry.attempts})` : '';
+    const outcome = entry.outcomes.length > 0 ? ` -> ${entry.outcomes.join(', ')}` : '';
+    return `${clock(entry.at)}  <- ${entry.kind}${attempt}: ${entry.changes.join('; ')}${outcome}`;
+  }
+  const m = entry.message;
+  const delivery = entry.delivered === undefined ? '' : entry.delivered ? '  [delivered]' : '  [UNDELIVERED]';
+  return [
+    clock(m.at),
+    '  -> ',
+    cut(m.channel, 10),
+    cut(m.status, 9),
+    cut(m.severity, 9),
+    cut(m.alerts.join(', '), 36),
+    ' ',
+    m.text,
+    delivery,
+  ].join('');
+}
+
+/** The readable timeline: inputs (`<-`) and messages (`->`) at virtual time, then the summary. */
+export function formatTimeline(result: ReplayResult, title: string): string {
+  const { summary } = result;
+  const total = CHANNELS.reduce((n, c) => n + summary.notifications[c], 0);
+  const perChannel = CHANNELS.map((c) => `${c} ${summary.notifications[c]}`).join(', ');
+  const captureOnly = CHANNELS.filter((c) => !result.forwardedChannels.includes(c));
+  const lines = [
+    `${title}`,
+    `stage ${result.stage}, start ${result.start}, duration ${result.duration} (virtual time; tick every minute)`,
+    '',
+    `TIME      DIR CHANNEL   STATUS   SEVERITY ALERTS                               TEXT`,
+    ...result.timeline.map(entryLine),
+    '',
+    `Summary: ${total} notification(s) (${perChannel})`,
+    `  alerts at the end: ${summary.alertsFiring} firing, ${summary.alertsResolved} resolved`,
+    `  undelivered: ${summary.undelivered}; dead-lettered events: ${result.deadLettered}; failed invocations: ${result.failedInvocations}`,
+    captureOnly.length === CHANNELS.length
+      ? '  delivery: captured at the SNS publish (no forwarder run)'
+      : `  delivery: forwarded ${result.forwardedChannels.join(', ')} to a local receiver; captured only: ${captureOnly.join(', ')}`,
+  ];
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,296 @@
+/** Replays a scenario through the real handlers on a virtual clock and records what leaves the pipeline. */
+import type { Channel, NotificationStatus, Severity } from '../domain/alert';
+import { extractAlarmDeliveries } from '../domain/alarm-event';
+import { describeError } from '../domain/errors';
+import { renderEmailSubject } from '../domain/format/email';
+import { renderPagerDutyEvent } from '../domain/format/pagerduty';
+import { renderSlack } from '../domain/format/slack';
+import { renderSms } from '../domain/format/sms';
+import { toSingleLine } from '../domain/format/text';
+import type { Notification } from '../domain/notification';
+import type { DeadLetterRecord, Log, Publisher } from '../domain/ports';
+import type { RuntimeConfig } from '../domain/runtime-config';
+import { formatIsoDuration } from './duration';
+import type { LocalPipeline, ReplayPipeline } from './local-pipeline';
+import { startLocalPipeline } from './local-pipeline';
+import type { EventKind, Scenario, ScenarioAction } from './scenario';
+import type { ScheduledDelivery } from './scenario-events';
+import { scheduleDeliveries } from './scenario-events';
+
+/** One message that left the pipeline (one SNS publish), as the replay prints it. */
+export interface ReplayMessage {
+  /** Virtual ISO time of the publish. */
+  readonly at: string;
+  readonly channel: Channel;
+  readonly status: NotificationStatus;
+  readonly severity: Severity;
+  readonly groupKey: string;
+  /** Alarm names in the notification. */
+  readonly alerts: readonly string[];
+  /** What a person sees first on the channel (Slack fallback text, email subject, SMS, PagerDuty summary). */
+  readonly text: string;
+}
+
+/** One entry of the readable timeline. */
+export type TimelineEntry =
+  | { readonly type: 'message'; readonly message: ReplayMessage; readonly delivered?: boolean }
+  | {
+      readonly type: 'event';
+      readonly at: string;
+      readonly kind: EventKind;
+      readonly attempt: number;
+      readonly attempts: number;
+      /** `alarm STATE` for each alarm in the event. */
+      readonly changes: readonly string[];
+      /** What the handler did: fired, resolved, duplicate, out-of-order, dead-lettered, failed... */
+      readonly outcomes: readonly string[];
+    };
+
+/** Counts of a run. */
+export interface ReplaySummary {
+  /** Messages published per channel. */
+  readonly notifications: Readonly<Record<Channel, number>>;
+  /** Alerts whose final state is firing. */
+  readonly alertsFiring: number;
+  /** Alerts whose final state is resolved. */
+  readonly alertsResolved: number;
+  /** Forwarded messages the local receiver did not accept (0 when nothing is forwarded). */
+  readonly undelivered: number;
+}
+
+/** Everything a run produced. */
+export interface ReplayResult {
+  readonly stage: string;
+  readonly start: string;
+  readonly duration: string;
+  readonly messages: readonly ReplayMessage[];
+  readonly timeline: readonly TimelineEntry[];
+  readonly summary: ReplaySummary;
+  /** Events the handler rejected as malformed. */
+  readonly deadLettered: number;
+  /** Alarm-handler invocations that failed (Lambda would retry them). */
+  readonly failedInvocations: number;
+  /** Channels whose messages were delivered through a forwarder; the others were captured only. */
+  readonly forwardedChannels: readonly Channel[];
+}
+
+/** Delivers one channel's captured notifications onwards (e.g. a forwarder Lambda to a local receiver). */
+export interface NotificationForwarder {
+  readonly channel: Channel;
+  /** Resolves true when the receiver accepted the notification. */
+  forward(notification: Notification): Promise<boolean>;
+}
+
+/** A log line of the run, at virtual time. */
+export interface ReplayLogEntry {
+  readonly at: string;
+  readonly level: 'debug' | 'info' | 'warn' | 'error';
+  readonly message: string;
+  readonly extra?: Record<string, unknown>;
+}
+
+/** Options of {@link runScenario}. */
+export interface RunScenarioOptions {
+  readonly config: RuntimeConfig;
+  /** @default - no forwarding: messages are captured only */
+  readonly forwarders?: readonly NotificationForwarder[];
+  /** Receives every log line of the handlers. @default - lines are dropped */
+  readonly onLog?: (entry: ReplayLogEntry) => void;
+}
+
+/** An operator action in the scenario could not be carried out; the replay stops. */
+export class ReplayActionError extends Error {
+  public readonly code = 'ACTION_FAILED';
+
+  public constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ReplayActionError';
+  }
+}
+
+/** The first line a person reads on the channel. */
+export function channelText(n: Notification): string {
+  switch (n.channel) {
+    case 'slack':
+      return toSingleLine(renderSlack(n).text);
+    case 'email':
+      return renderEmailSubject(n);
+    case 'sms':
+      return renderSms(n);
+    case 'pagerduty': {
+      const event = renderPagerDutyEvent(n);
+      return event.payload?.summary ?? `${event.event_action} ${event.dedup_key}`;
+    }
+  }
+}
+
+/** The replay view of a published notification. */
+export function toReplayMessage(at: number, n: Notification): ReplayMessage {
+  return {
+    at: new Date(at).toISOString(),
+    channel: n.channel,
+    status: n.status,
+    severity: n.severity,
+    groupKey: n.groupKey,
+    alerts: n.alerts.map((a) => a.alarmName),
+    text: channelText(n),
+  };
+}
+
+type Step =
+  | { readonly at: number; readonly type: 'delivery'; readonly delivery: ScheduledDelivery }
+  | { readonly at: number; readonly type: 'action'; readonly action: ScenarioAction }
+  | { readonly at: number; readonly type: 'tick' };
+
+// Events and actions due at an instant run before that instant's tick, as a sweep sees what is due.
+function planSteps(scenario: Scenario): Step[] {
+  const steps: Step[] = [
+    ...scheduleDeliveries(scenario).map((delivery): Step => ({
+      at: delivery.at,
+      type: 'delivery',
+      delivery,
+    })),
+    ...scenario.actions.map((action): Step => ({ at: action.at, type: 'action', action })),
+  ];
+  steps.sort((a, b) => a.at - b.at);
+  const end = Math.max(scenario.duration, ...steps.map((s) => s.at));
+  const ticks: Step[] = [];
+  for (let t = 60_000; t <= end; t += 60_000) ticks.push({ at: t, type: 'tick' });
+  return [...steps, ...ticks].sort(
+    (a, b) => a.at - b.at || (a.type === 'tick' ? 1 : 0) - (b.type === 'tick' ? 1 : 0),
+  );
+}
+
+function describeChanges(payload: unknown): string[] {
+  return extractAlarmDeliveries(payload).deliveries.map((d) =>
+    d.change ? `${d.change.alarmName} ${d.change.state}` : 'malformed event',
+  );
+}
+
+function outcomeOf(entry: ReplayLogEntry): string | undefined {
+  const extra = entry.extra ?? {};
+  if (entry.message === 'transition applied' && typeof extra['effect'] === 'string') return extra['effect'];
+  if (entry.message === 'transition ignored' && typeof extra['reason'] === 'string') return extra['reason'];
+  if (entry.message === 'malformed alarm event rejected') return 'dead-lettered';
+  return undefined;
+}
+
+async function runAction(pipeline: ReplayPipeline, action: ScenarioAction): Promise<void> {
+  const name = action.ack !== undefined ? 'ack' : 'silence';
+  try {
+    if (action.ack !== undefined) await pipeline.ack(action.ack);
+    else if (action.silence !== undefined) await pipeline.silence(action.silence);
+  } catch (cause) {
+    throw new ReplayActionError(
+      `action ${name} at ${formatIsoDuration(action.at)}: ${describeError(cause).message}`,
+      { cause },
+    );
+  }
+}
+
+/** Replays the scenario on dynalite and returns the messages, the timeline and the summary. */
+export async function runScenario(scenario: Scenario, options: RunScenarioOptions): Promise<ReplayResult> {
+  let now = scenario.start;
+  const clock = (): number => now;
+  const captured: { at: number; notification: Notification }[] = [];
+  const publisher: Publisher = {
+    publish: (_channel, notification) => {
+      captured.push({ at: now, notification });
+      return Promise.resolve();
+    },
+  };
+  const deadLetters: DeadLetterRecord[] = [];
+  let invocationLog: ReplayLogEntry[] = [];
+  const at =
+    (level: ReplayLogEntry['level']) =>
+    (message: string, extra?: Record<string, unknown>): void => {
+      const entry: ReplayLogEntry = { at: new Date(now).toISOString(), level, message, extra };
+      invocationLog.push(entry);
+      options.onLog?.(entry);
+    };
+  const log: Log = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+
+  const forwarders = new Map((options.forwarders ?? []).map((f) => [f.channel, f]));
+  const timeline: TimelineEntry[] = [];
+  const messages: ReplayMessage[] = [];
+  let forwardedUpTo = 0;
+  let undelivered = 0;
+  let failedInvocations = 0;
+
+  const drainCaptured = async (): Promise<void> => {
+    for (; forwardedUpTo < captured.length; forwardedUpTo++) {
+      const item = captured[forwardedUpTo];
+      if (item === undefined) continue;
+      const message = toReplayMessage(item.at, item.notification);
+      messages.push(message);
+      const forwarder = forwarders.get(item.notification.channel);
+      if (forwarder === undefined) {
+        timeline.push({ type: 'message', message });
+        continue;
+      }
+      const delivered = await forwarder.forward(item.notification).catch(() => false);
+      if (!delivered) undelivered++;
+      timeline.push({ type: 'message', message, delivered });
+    }
+  };
+
+  const pipeline: LocalPipeline = await startLocalPipeline({
+    config: options.config,
+    clock,
+    publisher,
+    deadLetter: { send: (record) => Promise.resolve(void deadLetters.push(record)) },
+    log,
+  });
+  try {
+    for (const step of planSteps(scenario)) {
+      now = scenario.start + step.at;
+      invocationLog = [];
+      if (step.type === 'tick') {
+        await pipeline.tick();
+      } else if (step.type === 'action') {
+        await runAction(pipeline, step.action);
+      } else {
+        const { delivery } = step;
+        let failure: string | undefined;
+        try {
+          await pipeline.invokeAlarmHandler(delivery.payload);
+        } catch (error) {
+          failedInvocations++;
+          failure = `failed: ${describeError(error).message}`;
+        }
+        const outcomes = invocationLog.flatMap((e) => outcomeOf(e) ?? []);
+        timeline.push({
+          type: 'event',
+          at: new Date(now).toISOString(),
+          kind: delivery.kind,
+          attempt: delivery.attempt,
+          attempts: delivery.attempts,
+          changes: describeChanges(delivery.payload),
+          outcomes: failure === undefined ? outcomes : [...outcomes, failure],
+        });
+      }
+      await drainCaptured();
+    }
+    const alerts = await pipeline.finalAlerts();
+    const notifications: Record<Channel, number> = { slack: 0, email: 0, sms: 0, pagerduty: 0 };
+    for (const m of messages) notifications[m.channel]++;
+    return {
+      stage: options.config.stage,
+      start: new Date(scenario.start).toISOString(),
+      duration: formatIsoDuration(scenario.duration),
+      messages,
+      timeline,
+      summary: {
+        notifications,
+        alertsFiring: alerts.filter((a) => a.status === 'firing').length,
+        alertsResolved: alerts.filter((a) => a.status === 'resolved').length,
+        undelivered,
+      },
+      deadLettered: deadLetters.length,
+      failedInvocations,
+      forwardedChannels: [...forwarders.keys()],
+    };
+  } finally {
+    await pipeline.stop();
+  }
+}
