@@ -2,6 +2,10 @@
 
 /** Names used on the domain. */
 export const LOG_TEMPLATE_NAME = 'vigil-logs';
+/** Fine-grained access control role of the indexer. */
+export const LOG_WRITER_ROLE = 'vigil_logs_writer';
+/** Read-only fine-grained access control role for search (CLI, diagnostics). */
+export const LOG_READER_ROLE = 'vigil_logs_reader';
 /** ISM policy id. */
 export const LOG_RETENTION_POLICY_ID = 'vigil-logs-retention';
 

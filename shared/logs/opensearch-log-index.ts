@@ -5,6 +5,8 @@ import { AwsSigv4Signer } from '@opensearch-project/opensearch/aws';
 import { z } from 'zod';
 import type { BulkItem } from './bulk-chunks';
 import {
+  LOG_READER_ROLE,
+  LOG_WRITER_ROLE,
   buildLogIndexTemplate,
   buildLogRetentionPolicy,
   LOG_RETENTION_POLICY_ID,
@@ -155,4 +157,44 @@ export async function searchLogs(client: Client, query: LogSearchQuery): Promise
     querystring: { ignore_unavailable: 'true', allow_no_indices: 'true' },
   });
   return readLogSearchResponse(response.body, query.size);
+}
+
+/** IAM role ARNs to map onto the pipeline's fine-grained access control roles. */
+export interface LogSecurityRoles {
+  readonly writerRoleArns: readonly string[];
+  readonly readerRoleArns: readonly string[];
+}
+
+/** Creates the writer and reader roles (limited to `logs-*`) and maps IAM roles onto them. */
+export async function applyLogSecurityRoles(client: Client, roles: LogSecurityRoles): Promise<void> {
+  const definitions = [
+    {
+      name: LOG_WRITER_ROLE,
+      backendRoles: roles.writerRoleArns,
+      body: {
+        cluster_permissions: ['indices:data/write/bulk'],
+        index_permissions: [{ index_patterns: ['logs-*'], allowed_actions: ['crud', 'create_index'] }],
+      },
+    },
+    {
+      name: LOG_READER_ROLE,
+      backendRoles: roles.readerRoleArns,
+      body: {
+        cluster_permissions: ['cluster_composite_ops_ro'],
+        index_permissions: [{ index_patterns: ['logs-*'], allowed_actions: ['read'] }],
+      },
+    },
+  ];
+  for (const role of definitions) {
+    await client.transport.request({
+      method: 'PUT',
+      path: `/_plugins/_security/api/roles/${role.name}`,
+      body: role.body,
+    });
+    await client.transport.request({
+      method: 'PUT',
+      path: `/_plugins/_security/api/rolesmapping/${role.name}`,
+      body: { backend_roles: [...role.backendRoles] },
+    });
+  }
 }
