@@ -1,5 +1,6 @@
 /** Turns one CloudWatch log event (JSON or plain text) into a {@link LogDocument}. Pure. */
 import type { LogCategory, LogDocument, LogLevel } from './log-document';
+import { isCalendarDate } from './relative-time';
 
 /** Where an event came from. */
 export interface LogSource {
@@ -94,7 +95,10 @@ export function parseTimestamp(value: unknown): Date | undefined {
       ms = Date.UTC(Number(yyyy), month, Number(dd), Number(hh), Number(mi), Number(ss)) - offset * 60_000;
     } else if (/^\d{10}(\.\d+)?$|^\d{13}$/.test(text)) {
       return parseTimestamp(Number(text));
-    } else if (ISO_LIKE.test(text)) {
+    } else if (
+      ISO_LIKE.test(text) &&
+      isCalendarDate(Number(text.slice(0, 4)), Number(text.slice(5, 7)), Number(text.slice(8, 10)))
+    ) {
       let iso = text.replace(' ', 'T').replace(',', '.');
       if (!/(Z|[+-]\d{2}:?\d{2})$/.test(iso)) iso += 'Z';
       ms = Date.parse(iso);

@@ -17,8 +17,14 @@ export function parseTimeExpression(text: string, now: Date): Date | undefined {
     const unit = UNIT_MS[relative[2] ?? ''];
     return unit === undefined ? undefined : new Date(now.getTime() - Number(relative[1]) * unit);
   }
-  if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$/.test(value))
-    return undefined;
+  const iso = /^(\d{4})-(\d{2})-(\d{2})(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$/.exec(value);
+  if (iso === null || !isCalendarDate(Number(iso[1]), Number(iso[2]), Number(iso[3]))) return undefined;
   const ms = Date.parse(/T.*(Z|[+-]\d{2}:\d{2})$/.test(value) || !value.includes('T') ? value : `${value}Z`);
   return Number.isNaN(ms) ? undefined : new Date(ms);
+}
+
+/** True when the day exists in that month (Date.parse would roll 2024-02-30 over to March). */
+export function isCalendarDate(year: number, month: number, day: number): boolean {
+  if (month < 1 || month > 12 || day < 1) return false;
+  return day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
 }

@@ -37,6 +37,28 @@ const isLevel = (value: string): value is LogLevel => (LOG_LEVELS as readonly st
 const isCategory = (value: string): value is LogCategory =>
   (LOG_CATEGORIES as readonly string[]).includes(value);
 
+const STRING_FLAGS = new Set(
+  ['level', 'service', 'category', 'from', 'to', 'query', 'size', 'cursor', 'endpoint'].map(
+    (name) => `--${name}`,
+  ),
+);
+
+// `--from -30m` would read as two flags to parseArgs; bind such values to their flag first.
+function attachValues(args: readonly string[]): string[] {
+  const bound: string[] = [];
+  for (let i = 0; i < args.length; i += 1) {
+    const arg = args[i] ?? '';
+    const next = args[i + 1];
+    if (STRING_FLAGS.has(arg) && next !== undefined) {
+      bound.push(`${arg}=${next}`);
+      i += 1;
+    } else {
+      bound.push(arg);
+    }
+  }
+  return bound;
+}
+
 /** Parses the arguments after `logs`; throws {@link LogsUsageError}. */
 export function parseLogsSearchArgs(
   argv: readonly string[],
@@ -49,7 +71,7 @@ export function parseLogsSearchArgs(
   let values;
   try {
     ({ values } = parseArgs({
-      args: rest,
+      args: attachValues(rest),
       strict: true,
       allowPositionals: false,
       options: {
