@@ -33,7 +33,8 @@ const notifiedAlertSchema = z.object({
 });
 
 /** A Notification as the core publishes it. */
-export const notificationSchema: z.ZodType<Notification> = z.object({
+// Loose: fields added to Notification later travel on (e.g. into dead-letter records) instead of being dropped.
+export const notificationSchema: z.ZodType<Notification> = z.looseObject({
   id: z.string().min(1),
   channel: z.enum(CHANNELS),
   status,
