@@ -6,11 +6,13 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import { DynamoAlertStore } from '../../shared/adapters/dynamo-alert-store';
+import { DynamoGroupStore } from '../../shared/adapters/dynamo-group-store';
 import { requireEnv } from '../../shared/adapters/env';
 import { logger, powertoolsLog, tracer } from '../../shared/adapters/observability';
 import { loadRuntimeConfig } from '../../shared/adapters/runtime-config-source';
 import { SnsPublisher, topicArnsFromEnv } from '../../shared/adapters/sns-publisher';
 import { SqsDeadLetterSink } from '../../shared/adapters/sqs-dead-letter';
+import { createSilenceCheck } from '../../shared/domain/silence';
 import { createAlarmHandler } from './create-handler';
 
 // Clients and config once per container.
@@ -18,21 +20,20 @@ const config = loadRuntimeConfig();
 const dynamo = tracer.captureAWSv3Client(new DynamoDBClient({}));
 const sns = tracer.captureAWSv3Client(new SNSClient({}));
 const sqs = tracer.captureAWSv3Client(new SQSClient({}));
+const doc = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
+const tableName = requireEnv('ALERT_TABLE_NAME');
+const groups = new DynamoGroupStore(doc, tableName);
+const clock = (): number => Date.now();
 
 /** Alarm handler: CloudWatch alarm actions, EventBridge alarm events, SNS alarm messages. */
 export const handler = middy(
   createAlarmHandler({
     config,
-    store: new DynamoAlertStore(
-      DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } }),
-      {
-        tableName: requireEnv('ALERT_TABLE_NAME'),
-        historyRetentionDays: config.historyRetentionDays,
-      },
-    ),
+    store: new DynamoAlertStore(doc, { tableName, historyRetentionDays: config.historyRetentionDays }),
+    isSilenced: createSilenceCheck((now) => groups.listSilences(now, 0), clock),
     publisher: new SnsPublisher(sns, topicArnsFromEnv()),
     deadLetter: new SqsDeadLetterSink(sqs, requireEnv('DEAD_LETTER_QUEUE_URL')),
-    clock: () => Date.now(),
+    clock,
     log: powertoolsLog(logger),
   }),
 )

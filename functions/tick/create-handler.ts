@@ -1,11 +1,10 @@
-import type { AlertServiceDeps } from '../../shared/domain/alert-service';
-import type { TickReport } from '../../shared/domain/tick';
+import type { TickDeps, TickReport } from '../../shared/domain/tick';
 import { runTick } from '../../shared/domain/tick';
 import type { InvocationContext } from '../alarm-handler/create-handler';
 
 /** Builds the tick handler (EventBridge schedule, every minute) around injected ports. */
 export function createTickHandler(
-  deps: Omit<AlertServiceDeps, 'claimant'>,
+  deps: Omit<TickDeps, 'claimant'>,
 ): (event: unknown, context: InvocationContext) => Promise<TickReport> {
   return (_event, context) => runTick({ ...deps, claimant: context.awsRequestId });
 }

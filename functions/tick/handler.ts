@@ -5,6 +5,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import { DynamoAlertStore } from '../../shared/adapters/dynamo-alert-store';
+import { DynamoGroupStore } from '../../shared/adapters/dynamo-group-store';
 import { requireEnv } from '../../shared/adapters/env';
 import { logger, powertoolsLog, tracer } from '../../shared/adapters/observability';
 import { loadRuntimeConfig } from '../../shared/adapters/runtime-config-source';
@@ -13,16 +14,16 @@ import { createTickHandler } from './create-handler';
 
 const config = loadRuntimeConfig();
 const dynamo = tracer.captureAWSv3Client(new DynamoDBClient({}));
+const doc = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
+const tableName = requireEnv('ALERT_TABLE_NAME');
 const sns = tracer.captureAWSv3Client(new SNSClient({}));
 
 /** Tick: the every-minute sweep of due work. */
 export const handler = middy(
   createTickHandler({
     config,
-    store: new DynamoAlertStore(
-      DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } }),
-      { tableName: requireEnv('ALERT_TABLE_NAME'), historyRetentionDays: config.historyRetentionDays },
-    ),
+    store: new DynamoAlertStore(doc, { tableName, historyRetentionDays: config.historyRetentionDays }),
+    groups: new DynamoGroupStore(doc, tableName),
     publisher: new SnsPublisher(sns, topicArnsFromEnv()),
     clock: () => Date.now(),
     log: powertoolsLog(logger),

@@ -2,7 +2,7 @@ import { parseMatcher } from '../../shared/domain/matchers';
 import type { RouteNode } from '../../shared/domain/routing';
 import type { RuntimeConfig } from '../../shared/domain/runtime-config';
 import { parseRuntimeConfig } from '../../shared/domain/runtime-config';
-import type { RuleConfig, VigilConfig } from './schema';
+import type { RouteInput, RuleConfig, VigilConfig } from './schema';
 import { durationSeconds } from './schema';
 
 /** One CloudWatch alarm to create: a rule applied to one target. */
@@ -33,19 +33,21 @@ export function alarmSpecs(config: VigilConfig): AlarmSpec[] {
   );
 }
 
-interface RouteInput {
-  receiver?: string;
-  matchers?: string[];
-  continue?: boolean;
-  routes?: RouteInput[];
-}
-
 function toRouteNode(route: RouteInput): RouteNode {
+  const seconds = (text: string | undefined) => (text === undefined ? undefined : durationSeconds(text));
   return {
     receiver: route.receiver,
     matchers: (route.matchers ?? []).map((m) => parseMatcher(m)),
     continue: route.continue ?? false,
     routes: (route.routes ?? []).map(toRouteNode),
+    groupBy: route.groupBy,
+    groupWaitSeconds: seconds(route.groupWait),
+    groupIntervalSeconds: seconds(route.groupInterval),
+    repeatIntervalSeconds: seconds(route.repeatInterval),
+    escalation: route.escalation?.map((e) => ({
+      afterSeconds: durationSeconds(e.after),
+      channels: e.channels,
+    })),
   };
 }
 
@@ -85,6 +87,14 @@ export function deriveRuntimeConfig(config: VigilConfig): RuntimeConfig {
     external: { mappings: config.externalAlarms.mappings, defaultLabels: config.defaultLabels },
     route: toRouteNode(config.route),
     receivers,
+    inhibitRules: config.inhibitRules.map((r) => ({
+      sourceMatchers: r.sourceMatchers.map((m) => parseMatcher(m)),
+      targetMatchers: r.targetMatchers.map((m) => parseMatcher(m)),
+      equal: r.equal,
+    })),
+    storm: { threshold: config.storm.threshold, windowSeconds: durationSeconds(config.storm.window) },
+    budgets: { perSecond: config.budgets },
+    alertListUrl: config.alertListUrl,
   };
   return parseRuntimeConfig(runtime);
 }

@@ -5,7 +5,10 @@ import { parseMatcher } from '../../shared/domain/matchers';
 import { INSUFFICIENT_DATA_POLICIES } from '../../shared/domain/runtime-config';
 
 const name = z.string().regex(/^[a-z][a-z0-9_-]*$/, 'must be lower-case letters, digits, "_" or "-"');
-const durationText = z.string().regex(/^\d+[smhd]$/, 'must be a duration like "30s", "5m", "4h" or "1d"');
+const durationText = z
+  .string()
+  .regex(/^[1-9]\d*[smhd]$/, 'must be a duration like "30s", "5m", "4h" or "1d"');
+const durationOrZero = z.string().regex(/^(0|[1-9]\d*[smhd])$/, 'must be 0 or a duration like "30s", "5m"');
 
 /** Comparisons a rule may use, with their CloudWatch operator. */
 export const COMPARISONS = {
@@ -80,11 +83,17 @@ const ruleSchema = z.object({
 
 const receiverSchema = z.object({ channels: z.array(z.enum(CHANNELS)).min(1) });
 
-interface RouteInput {
+/** A route as written in the config (Alertmanager's vocabulary, durations as text). */
+export interface RouteInput {
   receiver?: string;
   matchers?: string[];
   continue?: boolean;
   routes?: RouteInput[];
+  groupBy?: string[];
+  groupWait?: string;
+  groupInterval?: string;
+  repeatInterval?: string;
+  escalation?: { after: string; channels: (typeof CHANNELS)[number][] }[];
 }
 const routeSchema: z.ZodType<RouteInput> = z.lazy(() =>
   z.object({
@@ -92,6 +101,13 @@ const routeSchema: z.ZodType<RouteInput> = z.lazy(() =>
     matchers: z.array(z.string()).optional(),
     continue: z.boolean().optional(),
     routes: z.array(routeSchema).optional(),
+    groupBy: z.array(z.string().min(1)).optional(),
+    groupWait: durationOrZero.optional(),
+    groupInterval: durationText.optional(),
+    repeatInterval: durationText.optional(),
+    escalation: z
+      .array(z.object({ after: durationText, channels: z.array(z.enum(CHANNELS)).min(1) }))
+      .optional(),
   }),
 );
 
@@ -127,6 +143,30 @@ export const vigilConfigSchema = z.object({
   }),
   receivers: z.record(name, receiverSchema),
   route: routeSchema,
+  /** Inhibition: a firing source alert mutes matching targets that share the `equal` labels. */
+  inhibitRules: z
+    .array(
+      z.object({
+        sourceMatchers: z.array(z.string()).min(1),
+        targetMatchers: z.array(z.string()).min(1),
+        equal: z.array(z.string()).default([]),
+      }),
+    )
+    .default([]),
+  /** Storm mode: more than `threshold` new alerts on a route within `window` become one digest per interval. */
+  storm: z
+    .object({ threshold: z.number().int().min(1), window: durationText })
+    .default({ threshold: 25, window: '5m' }),
+  /** Channel budgets per second (SNS: email 10/s, SMS 20/s; Slack about 1/s per channel). */
+  budgets: z
+    .object({
+      email: z.number().positive().default(10),
+      sms: z.number().positive().default(20),
+      slack: z.number().positive().default(1),
+      pagerduty: z.number().positive().default(5),
+    })
+    .default({ email: 10, sms: 20, slack: 1, pagerduty: 5 }),
+  alertListUrl: z.url().optional(),
   externalAlarms: z
     .object({
       namePrefixes: z.array(z.string().min(1)).default([]),
@@ -174,8 +214,9 @@ function formatPath(path: readonly PropertyKey[]): string {
   );
 }
 
-/** Parses "5m" into seconds. */
+/** Parses "5m" (or "0") into seconds. */
 export function durationSeconds(text: string): number {
+  if (text === '0') return 0;
   const unit = text.slice(-1);
   const n = Number(text.slice(0, -1));
   const factor = unit === 's' ? 1 : unit === 'm' ? 60 : unit === 'h' ? 3600 : 86_400;
@@ -200,6 +241,15 @@ function checkRoute(
     );
   }
   (route.matchers ?? []).forEach((m, i) => parseMatcher(m, `config(${stage}) ${field}.matchers[${i}]`));
+  if (route.groupInterval !== undefined && route.repeatInterval !== undefined) {
+    if (durationSeconds(route.repeatInterval) < durationSeconds(route.groupInterval)) {
+      fail(
+        stage,
+        `${field}.repeatInterval`,
+        `"${route.repeatInterval}" must not be shorter than groupInterval "${route.groupInterval}"`,
+      );
+    }
+  }
   (route.routes ?? []).forEach((child, i) => checkRoute(stage, child, receivers, `${field}.routes[${i}]`));
 }
 
@@ -278,6 +328,14 @@ export function validateConfig(input: unknown): VigilConfig {
   checkRoute(stage, config.route, config.receivers, 'route');
   if (config.route.receiver === undefined)
     fail(stage, 'route.receiver', 'the root route needs a receiver (the default route)');
+  config.inhibitRules.forEach((rule, i) => {
+    rule.sourceMatchers.forEach((m, j) =>
+      parseMatcher(m, `config(${stage}) inhibitRules[${i}].sourceMatchers[${j}]`),
+    );
+    rule.targetMatchers.forEach((m, j) =>
+      parseMatcher(m, `config(${stage}) inhibitRules[${i}].targetMatchers[${j}]`),
+    );
+  });
   config.externalAlarms.mappings.forEach((m, i) => {
     parseMatcher(
       `x=~"${m.pattern.replace(/"/g, '\\"')}"`,

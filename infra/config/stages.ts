@@ -61,7 +61,7 @@ function seedRules(cluster: string): VigilConfigInput['rules'] {
 }
 
 /** Escalation by severity: warning -> Slack; critical -> Slack + email + SMS (+ PagerDuty). */
-function severityRouting(pagerduty: boolean): Pick<VigilConfigInput, 'receivers' | 'route'> {
+function severityRouting(pagerduty: boolean): Pick<VigilConfigInput, 'receivers' | 'route' | 'inhibitRules'> {
   return {
     receivers: {
       'team-slack': { channels: ['slack'] },
@@ -69,11 +69,34 @@ function severityRouting(pagerduty: boolean): Pick<VigilConfigInput, 'receivers'
     },
     route: {
       receiver: 'team-slack',
+      groupBy: ['alertname', 'service'],
+      groupWait: '30s',
+      groupInterval: '5m',
+      repeatInterval: '4h',
       routes: [
-        { matchers: ['severity="critical"'], receiver: 'on-call' },
-        { matchers: ['severity=~"warning|info"'], receiver: 'team-slack' },
+        // Criticals page at once, from the alarm handler itself; the tick handles their repeats.
+        { matchers: ['severity="critical"'], receiver: 'on-call', groupWait: '0', repeatInterval: '1h' },
+        {
+          matchers: ['severity=~"warning|info"'],
+          receiver: 'team-slack',
+          // Delay-then-escalate: a warning nobody acknowledges reaches email, then SMS.
+          escalation: [
+            { after: '15m', channels: ['email'] },
+            { after: '30m', channels: ['sms'] },
+          ],
+        },
       ],
     },
+    inhibitRules: [
+      // A critical on a service mutes that service's warnings.
+      { sourceMatchers: ['severity="critical"'], targetMatchers: ['severity="warning"'], equal: ['service'] },
+      // A database outage mutes the latency alerts of the services that depend on it.
+      {
+        sourceMatchers: ['alertname="database-down"'],
+        targetMatchers: ['alertname="slow-queries"'],
+        equal: ['database'],
+      },
+    ],
   };
 }
 

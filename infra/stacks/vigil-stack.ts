@@ -98,7 +98,10 @@ export class VigilStack extends Stack {
     });
     const fn = this.alarmHandler.fn;
     this.alarmHandler
-      .bindTable(this.table.table, ['GetItem', 'PutItem'], 'ALERT_TABLE_NAME', { key })
+      .bindTable(this.table.table, ['GetItem', 'PutItem', 'Query'], 'ALERT_TABLE_NAME', {
+        key,
+        indexes: [TABLE_KEYS.dueIndex],
+      })
       .bindQueue(this.alarmDeadLetterQueue, 'DEAD_LETTER_QUEUE_URL', key);
     for (const channel of CHANNELS)
       this.alarmHandler.bindTopic(this.channels.topics[channel], TOPIC_ENV[channel], key);
@@ -116,7 +119,7 @@ export class VigilStack extends Stack {
       timeout: Duration.seconds(55),
       define: { __VIGIL_RUNTIME_CONFIG__: JSON.stringify(JSON.stringify(runtimeConfig)) },
     });
-    this.tick.bindTable(this.table.table, ['GetItem', 'PutItem', 'Query'], 'ALERT_TABLE_NAME', {
+    this.tick.bindTable(this.table.table, ['GetItem', 'PutItem', 'DeleteItem', 'Query'], 'ALERT_TABLE_NAME', {
       key,
       indexes: [TABLE_KEYS.dueIndex],
     });

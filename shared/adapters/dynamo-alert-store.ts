@@ -56,6 +56,8 @@ const itemSchema = z.object({
   alarmArn: z.string().optional(),
   notified: z.array(z.enum(CHANNELS)),
   outbox: outboxSchema.optional(),
+  ack: z.object({ by: z.string(), at: z.number() }).optional(),
+  dirtyAt: z.number().optional(),
   version: z.number(),
 });
 
@@ -109,6 +111,28 @@ export class DynamoAlertStore implements AlertStore {
   }
 
   /** @inheritdoc */
+  public async listChanged(since: number, until: number, limit: number): Promise<AlertRecord[]> {
+    const out: AlertRecord[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.options.tableName,
+          IndexName: TABLE_KEYS.dueIndex,
+          KeyConditionExpression: '#shard = :shard AND #dueAt BETWEEN :since AND :until',
+          ExpressionAttributeNames: { '#shard': TABLE_KEYS.dueShard, '#dueAt': TABLE_KEYS.dueAt },
+          ExpressionAttributeValues: { ':shard': 'CHANGED', ':since': since + 1, ':until': until },
+          ExclusiveStartKey: startKey,
+          Limit: Math.min(limit - out.length, 500),
+        }),
+      );
+      for (const item of page.Items ?? []) out.push(itemSchema.parse(item));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey && out.length < limit);
+    return out;
+  }
+
+  /** @inheritdoc */
   public async put(
     record: AlertRecord,
     expectedVersion: number | undefined,
@@ -118,6 +142,10 @@ export class DynamoAlertStore implements AlertStore {
     if (stored.outbox) {
       item[TABLE_KEYS.dueShard] = 'OUTBOX';
       item[TABLE_KEYS.dueAt] = stored.outbox.claimUntil ?? stored.outbox.createdAt;
+    } else if (stored.dirtyAt !== undefined) {
+      // Stays in the index; the tick reads a moving window of it by time.
+      item[TABLE_KEYS.dueShard] = 'CHANGED';
+      item[TABLE_KEYS.dueAt] = stored.dirtyAt;
     }
     if (stored.status !== 'firing' && !stored.outbox) {
       const since = stored.endsAt ?? stored.lastChangeAt;

@@ -42,6 +42,10 @@ export interface AlertRecord {
   /** Channels that received this episode's firing notification (a resolve goes to the same ones). */
   readonly notified: readonly Channel[];
   readonly outbox?: Outbox;
+  /** Acknowledgement of the current firing episode; cleared when the alert resolves or fires anew. */
+  readonly ack?: { readonly by: string; readonly at: number };
+  /** Epoch ms of the last change the tick has to fold into the alert's groups. */
+  readonly dirtyAt?: number;
   /** Optimistic-concurrency version; every write increments it. */
   readonly version: number;
 }

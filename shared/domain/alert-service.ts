@@ -1,4 +1,4 @@
-import type { Channel } from './alert';
+import type { Channel, Labels } from './alert';
 import type { AlarmStateChange } from './alarm-event';
 import { resolveAlertIdentity } from './alert-identity';
 import type { AlertRecord } from './alert-record';
@@ -21,6 +21,8 @@ export interface AlertServiceDeps {
   readonly log: Log;
   /** Identifies this invocation in outbox claims. */
   readonly claimant: string;
+  /** True when an active silence mutes these labels (immediate routes then stay quiet). @default none */
+  readonly isSilenced?: (labels: Labels) => Promise<boolean>;
 }
 
 /** What handling one transition did. */
@@ -51,6 +53,11 @@ export async function handleAlarmChange(
   }
   const fingerprint = fingerprintOf(identity.labels);
   const route = routeAlert(deps.config.route, deps.config.receivers, identity.labels);
+  // Routes with group_wait 0 are sent from here; the others wait for the tick's grouping.
+  const silenced = deps.isSilenced ? await deps.isSilenced(identity.labels) : false;
+  const immediateChannels = silenced
+    ? []
+    : [...new Set(route.routes.filter((r) => r.groupWaitSeconds === 0).flatMap((r) => r.channels))];
   const claimMs = deps.config.claimSeconds * 1000;
 
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
@@ -61,7 +68,7 @@ export async function handleAlarmChange(
       change,
       identity,
       fingerprint,
-      routeChannels: route.channels,
+      routeChannels: immediateChannels,
       now,
     });
     if (decision.kind === 'ignore') {
@@ -148,7 +155,10 @@ async function recordDelivery(
 ): Promise<void> {
   let current: AlertRecord | undefined = claimed;
   for (let attempt = 0; attempt < MAX_ATTEMPTS && current; attempt++) {
-    const stored = await deps.store.put(applyDeliveryResult(current, outboxId, delivered), current.version);
+    const stored = await deps.store.put(
+      applyDeliveryResult(current, outboxId, delivered, deps.clock()),
+      current.version,
+    );
     if (stored) return;
     current = await deps.store.get(claimed.fingerprint);
   }

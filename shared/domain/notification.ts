@@ -53,8 +53,25 @@ export interface Notification {
   readonly diagnostics?: string;
   /** Links for the whole notification. */
   readonly links: { readonly dashboard?: string; readonly runbook?: string; readonly alarm?: string };
+  /** Present on storm digests: what the digest folds together. */
+  readonly digest?: NotificationDigest;
+  /** Why this notification was sent: first/changed group, repeat, escalation, storm digest. */
+  readonly reason?: 'alert' | 'group' | 'repeat' | 'escalation' | 'digest';
   /** ISO-8601 time the notification was created. */
   readonly createdAt: string;
   /** Stage name of the deployment (dev, prod, ...). */
   readonly stage: string;
+}
+
+/** Counts that summarise a storm digest. */
+export interface NotificationDigest {
+  readonly firing: number;
+  readonly resolved: number;
+  readonly newInWindow: number;
+  readonly byService: Readonly<Record<string, number>>;
+  readonly bySeverity: Readonly<Record<string, number>>;
+  /** Alert names with the most firing alerts, most first. */
+  readonly topOffenders: readonly { readonly name: string; readonly count: number }[];
+  /** Link to the full list of alerts. */
+  readonly listUrl?: string;
 }

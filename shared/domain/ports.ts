@@ -1,5 +1,7 @@
 import type { Channel } from './alert';
 import type { AlertRecord } from './alert-record';
+import type { GroupRecord } from './group';
+import type { Silence } from './silence';
 import type { Notification } from './notification';
 
 /** Persistence of alert state with optimistic concurrency. */
@@ -13,6 +15,30 @@ export interface AlertStore {
   put(record: AlertRecord, expectedVersion: number | undefined): Promise<AlertRecord | undefined>;
   /** Fingerprints of alerts with a pending outbox due at or before `until` (index query, never a scan). */
   listDueOutboxes(until: number, limit: number): Promise<string[]>;
+  /** Alerts changed in (`since`, `until`] whose groups need updating (index query, never a scan). */
+  listChanged(since: number, until: number, limit: number): Promise<AlertRecord[]>;
+}
+
+/** Persistence of groups, silences and the tick's own state. */
+export interface GroupStore {
+  getGroup(key: string): Promise<GroupRecord | undefined>;
+  /** Conditional on the version, like AlertStore.put; `undefined` record deletes the group. */
+  putGroup(group: GroupRecord, expectedVersion: number | undefined): Promise<GroupRecord | undefined>;
+  deleteGroup(key: string, expectedVersion: number): Promise<boolean>;
+  /** Groups due at or before `until` (index query). */
+  listDueGroups(until: number, limit: number): Promise<GroupRecord[]>;
+  /** Every group that still has something to track (index query on the group shard). */
+  listActiveGroups(limit: number): Promise<GroupRecord[]>;
+  putSilence(silence: Silence): Promise<void>;
+  getSilence(id: string): Promise<Silence | undefined>;
+  /** Silences not yet ended, plus those ended within `recentMs` (index query). */
+  listSilences(now: number, recentMs: number): Promise<Silence[]>;
+  /** The tick's cursor: changes up to this time were folded into groups. */
+  getTickState(): Promise<{ cursor: number; silencesSeenAt: number; version: number } | undefined>;
+  putTickState(
+    state: { cursor: number; silencesSeenAt: number },
+    expectedVersion: number | undefined,
+  ): Promise<boolean>;
 }
 
 /** Publishes a notification to a channel's topic. */

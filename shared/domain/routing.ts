@@ -2,8 +2,28 @@ import type { Channel, Labels } from './alert';
 import type { Matcher } from './matchers';
 import { matchesAll } from './matchers';
 
+/** One step of a delay-then-escalate policy: after `afterSeconds` unacknowledged, add channels. */
+export interface EscalationStep {
+  readonly afterSeconds: number;
+  readonly channels: readonly Channel[];
+}
+
+/** Timing and grouping of a route; children inherit what they leave unset. */
+export interface RouteTiming {
+  /** Labels that split alerts into groups; `["..."]` groups by every label. */
+  readonly groupBy?: readonly string[];
+  /** Wait before the first notification of a new group; 0 sends from the alarm handler at once. */
+  readonly groupWaitSeconds?: number;
+  /** Wait between notifications about changes of a group. */
+  readonly groupIntervalSeconds?: number;
+  /** Re-send an unchanged, still firing, unacknowledged group after this long. */
+  readonly repeatIntervalSeconds?: number;
+  /** Delay-then-escalate steps for unacknowledged firing alerts. */
+  readonly escalation?: readonly EscalationStep[];
+}
+
 /** A node of the routing tree (Alertmanager semantics: first matching child wins unless `continue`). */
-export interface RouteNode {
+export interface RouteNode extends RouteTiming {
   /** Receiver name; children inherit their parent's when unset. */
   readonly receiver?: string;
   readonly matchers: readonly Matcher[];
@@ -17,23 +37,67 @@ export interface Receiver {
   readonly channels: readonly Channel[];
 }
 
-/** Result of routing one alert: matched receivers and the union of their channels. */
+/** Alertmanager's defaults. */
+export const DEFAULT_TIMING = {
+  groupBy: ['alertname'],
+  groupWaitSeconds: 30,
+  groupIntervalSeconds: 300,
+  repeatIntervalSeconds: 14_400,
+  escalation: [],
+} as const satisfies Required<RouteTiming>;
+
+/** A route an alert matched, with everything inherited resolved. */
+export interface MatchedRoute {
+  /** Path of the route in the tree, e.g. "root", "root.0", "root.0.1". */
+  readonly routeId: string;
+  readonly receiver: string;
+  readonly channels: readonly Channel[];
+  readonly groupBy: readonly string[];
+  readonly groupWaitSeconds: number;
+  readonly groupIntervalSeconds: number;
+  readonly repeatIntervalSeconds: number;
+  readonly escalation: readonly EscalationStep[];
+}
+
+/** Result of routing one alert: matched routes, receivers and the union of their channels. */
 export interface RouteResult {
+  readonly routes: readonly MatchedRoute[];
   readonly receivers: readonly string[];
   readonly channels: readonly Channel[];
 }
 
-function walk(node: RouteNode, labels: Labels, inherited: string | undefined, out: string[]): boolean {
+interface Inherited extends Required<RouteTiming> {
+  readonly receiver: string | undefined;
+}
+
+function walk(
+  node: RouteNode,
+  id: string,
+  labels: Labels,
+  parent: Inherited,
+  receivers: Readonly<Record<string, Receiver>>,
+  out: MatchedRoute[],
+): boolean {
   if (!matchesAll(node.matchers, labels)) return false;
-  const receiver = node.receiver ?? inherited;
+  const here: Inherited = {
+    receiver: node.receiver ?? parent.receiver,
+    groupBy: node.groupBy ?? parent.groupBy,
+    groupWaitSeconds: node.groupWaitSeconds ?? parent.groupWaitSeconds,
+    groupIntervalSeconds: node.groupIntervalSeconds ?? parent.groupIntervalSeconds,
+    repeatIntervalSeconds: node.repeatIntervalSeconds ?? parent.repeatIntervalSeconds,
+    escalation: node.escalation ?? parent.escalation,
+  };
   let childMatched = false;
-  for (const child of node.routes) {
-    if (walk(child, labels, receiver, out)) {
+  for (const [i, child] of node.routes.entries()) {
+    if (walk(child, `${id}.${i}`, labels, here, receivers, out)) {
       childMatched = true;
       if (!child.continue) break;
     }
   }
-  if (!childMatched && receiver !== undefined) out.push(receiver);
+  if (!childMatched && here.receiver !== undefined) {
+    const { receiver, ...timing } = here;
+    out.push({ routeId: id, receiver, channels: receivers[receiver]?.channels ?? [], ...timing });
+  }
   return true;
 }
 
@@ -43,10 +107,31 @@ export function routeAlert(
   receivers: Readonly<Record<string, Receiver>>,
   labels: Labels,
 ): RouteResult {
-  const names: string[] = [];
-  walk({ ...root, matchers: [] }, labels, root.receiver, names);
-  const unique = [...new Set(names)];
+  const routes: MatchedRoute[] = [];
+  walk(
+    { ...root, matchers: [] },
+    'root',
+    labels,
+    { ...DEFAULT_TIMING, receiver: root.receiver },
+    receivers,
+    routes,
+  );
   const channels = new Set<Channel>();
-  for (const name of unique) for (const ch of receivers[name]?.channels ?? []) channels.add(ch);
-  return { receivers: unique, channels: [...channels] };
+  for (const r of routes) for (const ch of r.channels) channels.add(ch);
+  return { routes, receivers: [...new Set(routes.map((r) => r.receiver))], channels: [...channels] };
+}
+
+/** The labels that identify an alert's group on a route (`...` means all labels). */
+export function groupLabelsOf(route: MatchedRoute, labels: Labels): Record<string, string> {
+  if (route.groupBy.includes('...')) return { ...labels };
+  return Object.fromEntries(route.groupBy.map((l) => [l, labels[l] ?? '']));
+}
+
+/** Stable key of a group: route id plus its sorted group labels. */
+export function groupKeyOf(route: MatchedRoute, labels: Labels): string {
+  const g = groupLabelsOf(route, labels);
+  const parts = Object.keys(g)
+    .sort()
+    .map((k) => `${k}=${JSON.stringify(g[k])}`);
+  return `${route.routeId}:{${parts.join(',')}}`;
 }

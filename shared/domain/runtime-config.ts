@@ -24,8 +24,22 @@ const routeNodeSchema: z.ZodType<RouteNode> = z.lazy(() =>
     matchers: z.array(matcherSchema),
     continue: z.boolean(),
     routes: z.array(routeNodeSchema),
+    groupBy: z.array(z.string()).optional(),
+    groupWaitSeconds: z.number().int().min(0).optional(),
+    groupIntervalSeconds: z.number().int().min(1).optional(),
+    repeatIntervalSeconds: z.number().int().min(1).optional(),
+    escalation: z
+      .array(z.object({ afterSeconds: z.number().int().min(1), channels: z.array(z.enum(CHANNELS)) }))
+      .optional(),
   }),
 );
+
+const inhibitRuleSchema = z.object({
+  sourceMatchers: z.array(matcherSchema),
+  targetMatchers: z.array(matcherSchema),
+  /** Labels that must be equal on source and target. */
+  equal: z.array(z.string()),
+});
 
 const ruleRuntimeSchema = z.object({
   severity: z.enum(SEVERITIES),
@@ -55,7 +69,25 @@ export const runtimeConfigSchema = z.object({
   }),
   route: routeNodeSchema,
   receivers: z.record(z.string(), z.object({ channels: z.array(z.enum(CHANNELS)) })),
+  inhibitRules: z.array(inhibitRuleSchema).default([]),
+  /** More than `threshold` new alerts on a route within `windowSeconds` collapses into digests. */
+  storm: z.object({ threshold: z.number().int().min(1), windowSeconds: z.number().int().min(1) }).default({
+    threshold: 25,
+    windowSeconds: 300,
+  }),
+  /** Channel send budgets; what exceeds one waits for (and folds into) the next notification. */
+  budgets: z
+    .object({
+      perSecond: z.partialRecord(z.enum(CHANNELS), z.number().positive()),
+      smsMonthlyLimit: z.number().int().positive().optional(),
+    })
+    .default({ perSecond: { email: 10, sms: 20, slack: 1, pagerduty: 5 } }),
+  /** Link to the full alert list, used in storm digests. */
+  alertListUrl: z.string().optional(),
 });
+
+/** An inhibition rule. */
+export type InhibitRule = z.infer<typeof inhibitRuleSchema>;
 
 /** Runtime configuration. */
 export type RuntimeConfig = z.infer<typeof runtimeConfigSchema>;

@@ -65,6 +65,8 @@ export function decideTransition(input: TransitionInput): TransitionDecision {
     alarmArn: change.alarmArn,
     notified: current?.notified ?? [],
     outbox: current?.outbox,
+    ack: current?.ack,
+    dirtyAt: now,
     version: current?.version ?? 0,
   };
   const outbox = (status: Outbox['status'], channels: readonly Channel[]): Outbox | undefined =>
@@ -86,6 +88,7 @@ export function decideTransition(input: TransitionInput): TransitionDecision {
         startsAt: change.timestamp,
         endsAt: undefined,
         notified: [],
+        ack: undefined,
         outbox: outbox('firing', routeChannels),
       },
     };
@@ -101,6 +104,7 @@ export function decideTransition(input: TransitionInput): TransitionDecision {
         ...base,
         status: 'resolved',
         endsAt: change.timestamp,
+        ack: undefined,
         outbox: outbox('resolved', union(current.notified, pendingFiring)),
       },
     };
@@ -150,6 +154,7 @@ export function applyDeliveryResult(
   current: AlertRecord,
   outboxId: string,
   delivered: readonly Channel[],
+  now: number,
 ): AlertRecord {
   const sameOutbox = current.outbox?.id === outboxId;
   const status = outboxId.split(':')[1];
@@ -175,5 +180,11 @@ export function applyDeliveryResult(
     // A resolve replaced our firing while we published: it must also reach what we just delivered.
     outbox = { ...current.outbox, channels: union(current.outbox.channels, delivered) };
   }
-  return { ...current, notified, outbox };
+  return { ...current, notified, outbox, dirtyAt: now };
+}
+
+/** Acknowledges the alert's firing episode; a resolved or inactive alert cannot be acknowledged. */
+export function acknowledge(current: AlertRecord, by: string, now: number): AlertRecord | undefined {
+  if (current.status !== 'firing') return undefined;
+  return { ...current, ack: { by, at: now }, dirtyAt: now };
 }

@@ -1,37 +1,183 @@
+import { createHash } from 'node:crypto';
+import type { Channel } from './alert';
+import { CHANNELS } from './alert';
 import type { AlertServiceDeps } from './alert-service';
 import { finishPendingOutbox } from './alert-service';
+import { toNotifiedAlert } from './build-notification';
 import { describeError } from './errors';
+import type { FlushPlan, GroupMember, GroupRecord, MuteContext, PlannedNotification } from './group';
+import { mergeMember, newGroup, planGroupFlush } from './group';
+import { isInhibited } from './inhibition';
+import type { Notification, NotificationDigest, NotifiedAlert } from './notification';
+import type { GroupStore } from './ports';
+import { groupKeyOf, groupLabelsOf, routeAlert } from './routing';
+import type { Silence } from './silence';
+import { isSilenceActive, silencesFor } from './silence';
+
+/** Dependencies of the tick. */
+export interface TickDeps extends AlertServiceDeps {
+  readonly groups: GroupStore;
+}
 
 /** What one tick did. */
 export interface TickReport {
   /** Alerts whose pending outbox was looked at. */
   readonly outboxesDue: number;
-  /** Channels published by this tick. */
+  /** Alert changes folded into groups. */
+  readonly changes: number;
+  /** Groups looked at. */
+  readonly groups: number;
+  /** Notifications published (per channel). */
   readonly published: number;
-  /** Outboxes whose publish failed again (left for the next tick). */
+  /** Groups whose notification waits for the next tick (budget, conflict or failure). */
+  readonly deferred: number;
+  /** Outboxes or groups whose publish failed (left for the next tick). */
   readonly failed: number;
+  /** Routes in storm mode. */
+  readonly stormRoutes: readonly string[];
 }
 
 /** Options of {@link runTick}. */
 export interface TickOptions {
-  /** Most items handled per tick, so a tick ends well inside its timeout. @default 200 */
+  /** Most items read per kind per tick, so a tick ends well inside its timeout. @default 2000 */
   readonly limit?: number;
 }
 
+// Changes written just before the cursor moved may land behind it; re-reading is harmless (merges are idempotent).
+const CURSOR_OVERLAP_MS = 120_000;
+const MAX_ALERTS_PER_NOTIFICATION = 50;
+const TICK_SECONDS_OF_BUDGET = 50;
+
+function shortHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+}
+
+/** Public id of a group (PagerDuty dedup_key, SNS alert_id). */
+export function groupIdOf(groupKey: string): string {
+  return `g-${shortHash(groupKey)}`;
+}
+
+function titleOf(alerts: readonly NotifiedAlert[], total: number, group: GroupRecord): string {
+  const first = alerts[0];
+  if (total === 1 && first) return `${first.labels['service'] ?? 'unknown'}: ${first.annotations.summary}`;
+  const labels = Object.entries(group.labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
+  return `${total} alerts: ${labels || group.route.receiver}`;
+}
+
+function countBy(
+  alerts: readonly NotifiedAlert[],
+  label: (a: NotifiedAlert) => string,
+): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const a of alerts) out[label(a)] = (out[label(a)] ?? 0) + 1;
+  return out;
+}
+
+/** Builds the digest that replaces a route's per-group notifications during a storm. */
+export function buildDigest(
+  alerts: readonly NotifiedAlert[],
+  newInWindow: number,
+  listUrl: string | undefined,
+): NotificationDigest {
+  const firing = alerts.filter((a) => a.status === 'firing');
+  const offenders = Object.entries(countBy(firing, (a) => a.labels['alertname'] ?? a.alarmName))
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .slice(0, 5)
+    .map(([name, count]) => ({ name, count }));
+  return {
+    firing: firing.length,
+    resolved: alerts.length - firing.length,
+    newInWindow,
+    byService: countBy(firing, (a) => a.labels['service'] ?? 'unknown'),
+    bySeverity: countBy(firing, (a) => a.severity),
+    topOffenders: offenders,
+    listUrl,
+  };
+}
+
+interface Outgoing {
+  readonly notification: Omit<Notification, 'channel' | 'id'>;
+  readonly channels: readonly Channel[];
+  readonly idBase: string;
+}
+
+function toOutgoing(deps: TickDeps, group: GroupRecord, planned: PlannedNotification, now: number): Outgoing {
+  const alerts = planned.alerts.slice(0, MAX_ALERTS_PER_NOTIFICATION);
+  const first = alerts[0];
+  return {
+    channels: planned.channels,
+    idBase: `${groupIdOf(group.key)}:${planned.reason}:${shortHash(planned.alerts.map((a) => `${a.fingerprint}${a.status}`).join())}:${now}`,
+    notification: {
+      status: planned.status,
+      severity: planned.severity,
+      groupKey: groupIdOf(group.key),
+      title: titleOf(alerts, planned.alerts.length, group),
+      alerts,
+      totalAlerts: planned.alerts.length,
+      links: {
+        alarm: planned.alerts.length === 1 ? first?.annotations.alarmUrl : undefined,
+        runbook: first?.annotations.runbookUrl,
+        dashboard: first?.annotations.dashboardUrl ?? deps.config.dashboardUrl,
+      },
+      reason: planned.reason,
+      createdAt: new Date(now).toISOString(),
+      stage: deps.config.stage,
+    },
+  };
+}
+
+async function publishAll(deps: TickDeps, out: Outgoing): Promise<{ published: number; failed: Channel[] }> {
+  const results = await Promise.allSettled(
+    out.channels.map((channel) =>
+      deps.publisher.publish(channel, { ...out.notification, channel, id: `${out.idBase}:${channel}` }),
+    ),
+  );
+  const failed = out.channels.filter((_, i) => results[i]?.status === 'rejected');
+  for (const [i, r] of results.entries()) {
+    if (r.status === 'rejected') {
+      deps.log.error('group publish failed', { channel: out.channels[i], error: describeError(r.reason) });
+    }
+  }
+  return { published: out.channels.length - failed.length, failed };
+}
+
+function memberOf(
+  routeImmediate: boolean,
+  alert: Parameters<typeof toNotifiedAlert>[0],
+): GroupMember | undefined {
+  if (alert.status === 'inactive') return undefined;
+  const status = alert.status;
+  return {
+    alert: toNotifiedAlert(alert, status),
+    changedAt: alert.lastChangeAt,
+    acked: alert.ack !== undefined,
+    sentImmediately: routeImmediate,
+    notifiedStatus: routeImmediate ? status : undefined,
+  };
+}
+
 /**
- * The periodic sweep: finishes outboxes whose publishing invocation failed or died (their claim
- * ran out). Reads only what is due through the sparse index; overlapping ticks are safe because
- * each outbox is claimed with a conditional write before it is published.
+ * The every-minute tick: finishes stuck outboxes, folds alert changes into their groups, then
+ * flushes what is due (group_wait, group_interval, repeat_interval, escalation), leaving out
+ * silenced and inhibited alerts and collapsing a storming route into one digest. Reads only
+ * through the sparse index. Each group is claimed with a conditional write before anything is
+ * sent, so overlapping ticks never send the same notification twice.
  */
-export async function runTick(deps: AlertServiceDeps, options: TickOptions = {}): Promise<TickReport> {
-  const due = await deps.store.listDueOutboxes(deps.clock(), options.limit ?? 200);
+export async function runTick(deps: TickDeps, options: TickOptions = {}): Promise<TickReport> {
+  const limit = options.limit ?? 2000;
+  const now = deps.clock();
   let published = 0;
   let failed = 0;
-  for (const fingerprint of due) {
+  let deferred = 0;
+
+  // 1. Outboxes an alarm-handler invocation left behind.
+  const dueOutboxes = await deps.store.listDueOutboxes(now, limit);
+  for (const fingerprint of dueOutboxes) {
     try {
       const current = await deps.store.get(fingerprint);
-      if (!current) continue;
-      const result = await finishPendingOutbox(deps, current);
+      const result = current ? await finishPendingOutbox(deps, current) : [];
       if (result !== 'conflict') published += result.length;
     } catch (error) {
       failed++;
@@ -41,7 +187,236 @@ export async function runTick(deps: AlertServiceDeps, options: TickOptions = {})
       });
     }
   }
-  const report = { outboxesDue: due.length, published, failed };
-  if (due.length > 0) deps.log.info('tick done', { ...report });
+
+  // 2. Fold alert changes since the cursor into their groups.
+  const state = await deps.groups.getTickState();
+  const cursor = state?.cursor ?? now - CURSOR_OVERLAP_MS;
+  const changes = await deps.store.listChanged(cursor - CURSOR_OVERLAP_MS, now, limit);
+  const silences = await deps.groups.listSilences(now, 24 * 3600_000);
+  const seenAt = state?.silencesSeenAt ?? 0;
+  const silencesChanged = silences.some(
+    (s) =>
+      s.createdAt > seenAt ||
+      (Math.min(s.endsAt, s.expiredAt ?? Infinity) > seenAt &&
+        Math.min(s.endsAt, s.expiredAt ?? Infinity) <= now),
+  );
+  const loaded = new Map<string, GroupRecord>();
+  const stored = new Map<string, number | undefined>();
+  const load = async (key: string, create: () => GroupRecord): Promise<GroupRecord> => {
+    const have = loaded.get(key);
+    if (have) return have;
+    const found = await deps.groups.getGroup(key);
+    stored.set(key, found?.version);
+    const group = found ?? create();
+    loaded.set(key, group);
+    return group;
+  };
+  for (const alert of changes) {
+    for (const route of routeAlert(deps.config.route, deps.config.receivers, alert.labels).routes) {
+      const immediate = route.groupWaitSeconds === 0;
+      if (immediate && alert.outbox) continue; // the handler is still sending it
+      const member = memberOf(immediate, alert);
+      if (!member) continue;
+      const key = groupKeyOf(route, alert.labels);
+      // group_wait runs from the first change, not from when the tick noticed it.
+      const since = Math.min(alert.dirtyAt ?? now, now);
+      const group = await load(key, () => newGroup(key, route, groupLabelsOf(route, alert.labels), since));
+      let merged = mergeMember(group, member);
+      if (immediate && alert.status === 'firing') {
+        merged = {
+          ...merged,
+          notifiedChannels: [...new Set([...merged.notifiedChannels, ...alert.notified])],
+        };
+      }
+      loaded.set(key, merged);
+    }
+  }
+
+  // 3. Groups due now; every active group when silences changed or inhibition needs the sources.
+  const needAll = silencesChanged || deps.config.inhibitRules.length > 0;
+  const extra = needAll
+    ? await deps.groups.listActiveGroups(limit)
+    : await deps.groups.listDueGroups(now, limit);
+  for (const g of extra) {
+    if (!loaded.has(g.key)) {
+      loaded.set(g.key, g);
+      stored.set(g.key, g.version);
+    }
+  }
+
+  // 4. Mutes: silences and inhibition (sources are firing alerts in any group).
+  const active = silences.filter((s) => isSilenceActive(s, now));
+  const sources = [...loaded.values()].flatMap((g) =>
+    Object.values(g.members)
+      .filter((m) => m.alert.status === 'firing')
+      .map((m) => m.alert.labels),
+  );
+  const mute: MuteContext = {
+    isMuted: (labels) =>
+      silencesFor(labels, active, now).length > 0 || isInhibited(labels, sources, deps.config.inhibitRules),
+    nextUnmuteAt: active.reduce((acc, s) => Math.min(acc, s.endsAt), Infinity),
+  };
+  await endSilencesOnResolve(deps, active, [...loaded.values()], now);
+
+  // 5. Plan each group; storming routes fold their groups' notifications into one digest.
+  const plans = new Map<string, FlushPlan>();
+  for (const group of loaded.values()) plans.set(group.key, planGroupFlush(group, mute, now));
+  const stormRoutes = detectStorms(deps, [...loaded.values()], now);
+  const budget = new Map<Channel, number>(
+    CHANNELS.map((c) => [
+      c,
+      Math.floor((deps.config.budgets.perSecond[c] ?? Infinity) * TICK_SECONDS_OF_BUDGET),
+    ]),
+  );
+  const spend = (channels: readonly Channel[]): boolean => {
+    if (channels.some((c) => (budget.get(c) ?? 0) < 1)) return false;
+    for (const c of channels) budget.set(c, (budget.get(c) ?? 0) - 1);
+    return true;
+  };
+
+  const claimAndSend = async (
+    groups: readonly GroupRecord[],
+    outgoing: readonly Outgoing[],
+  ): Promise<boolean> => {
+    const channels = [...new Set(outgoing.flatMap((o) => o.channels))];
+    if (outgoing.length > 0 && !spend(channels)) {
+      deferred += groups.length;
+      // Over budget: nothing is lost; the next tick folds it into the next notification.
+      for (const g of groups) await persist(g, { ...g, dueAt: now + 1 });
+      return false;
+    }
+    const claimed: GroupRecord[] = [];
+    for (const g of groups) {
+      const c = await deps.groups.putGroup({ ...g, dueAt: now + 1 }, stored.get(g.key));
+      if (c) {
+        claimed.push(c);
+        stored.set(g.key, c.version);
+      }
+    }
+    if (claimed.length < groups.length) {
+      deferred += groups.length - claimed.length;
+      if (claimed.length === 0) return false;
+    }
+    let allOk = true;
+    for (const o of outgoing) {
+      const r = await publishAll(deps, o);
+      published += r.published;
+      if (r.failed.length > 0) allOk = false;
+    }
+    if (!allOk) {
+      failed += groups.length;
+      return false;
+    }
+    return true;
+  };
+
+  const persist = async (original: GroupRecord, next: GroupRecord | undefined): Promise<void> => {
+    const version = stored.get(original.key);
+    if (next === undefined) {
+      if (version !== undefined) await deps.groups.deleteGroup(original.key, version);
+      return;
+    }
+    const unchanged = version !== undefined && JSON.stringify(next) === JSON.stringify(original);
+    if (unchanged) return;
+    const written = await deps.groups.putGroup(next, version);
+    if (written) stored.set(original.key, written.version);
+  };
+
+  for (const group of loaded.values()) {
+    if (stormRoutes.has(group.route.routeId)) continue;
+    const plan = plans.get(group.key);
+    if (!plan) continue;
+    if (plan.notifications.length === 0) {
+      await persist(group, plan.next);
+      continue;
+    }
+    const ok = await claimAndSend(
+      [group],
+      plan.notifications.map((p) => toOutgoing(deps, group, p, now)),
+    );
+    if (ok) await persist(group, plan.next);
+  }
+
+  for (const [routeId, newInWindow] of stormRoutes) {
+    const groups = [...loaded.values()].filter((g) => g.route.routeId === routeId);
+    const sending = groups.filter((g) => (plans.get(g.key)?.notifications.length ?? 0) > 0);
+    if (sending.length === 0) {
+      for (const g of groups) await persist(g, plans.get(g.key)?.next);
+      continue;
+    }
+    const alerts = sending.flatMap((g) => plans.get(g.key)?.notifications.flatMap((n) => n.alerts) ?? []);
+    const unique = [...new Map(alerts.map((a) => [`${a.fingerprint}:${a.status}`, a])).values()];
+    const channels = [
+      ...new Set(sending.flatMap((g) => plans.get(g.key)?.notifications.flatMap((n) => n.channels) ?? [])),
+    ];
+    const firing = unique.filter((a) => a.status === 'firing');
+    const digest = buildDigest(unique, newInWindow, deps.config.alertListUrl);
+    const first = sending[0];
+    if (!first) continue;
+    const out: Outgoing = {
+      channels,
+      idBase: `storm-${shortHash(routeId)}:digest:${shortHash(unique.map((a) => a.fingerprint + a.status).join())}:${now}`,
+      notification: {
+        status: firing.length > 0 ? 'firing' : 'resolved',
+        severity: unique.some((a) => a.severity === 'critical')
+          ? 'critical'
+          : unique.some((a) => a.severity === 'warning')
+            ? 'warning'
+            : 'info',
+        groupKey: `storm-${shortHash(routeId)}`,
+        title: `Alert storm on ${first.route.receiver}: ${digest.firing} firing, ${digest.resolved} resolved (${newInWindow} new in ${Math.round(deps.config.storm.windowSeconds / 60)}m)`,
+        alerts: [...firing, ...unique.filter((a) => a.status === 'resolved')].slice(0, 10),
+        totalAlerts: unique.length,
+        digest,
+        links: { dashboard: deps.config.dashboardUrl },
+        reason: 'digest',
+        createdAt: new Date(now).toISOString(),
+        stage: deps.config.stage,
+      },
+    };
+    const ok = await claimAndSend(sending, [out]);
+    if (ok) for (const g of sending) await persist(g, plans.get(g.key)?.next);
+    for (const g of groups.filter((x) => !sending.includes(x))) await persist(g, plans.get(g.key)?.next);
+  }
+
+  await deps.groups.putTickState({ cursor: now, silencesSeenAt: now }, state?.version);
+  const report: TickReport = {
+    outboxesDue: dueOutboxes.length,
+    changes: changes.length,
+    groups: loaded.size,
+    published,
+    deferred,
+    failed,
+    stormRoutes: [...stormRoutes.keys()],
+  };
+  if (published + deferred + failed > 0 || changes.length > 0) deps.log.info('tick done', { ...report });
   return report;
+}
+
+/** Routes with more new alerts in the storm window than the threshold, with that count. */
+function detectStorms(deps: TickDeps, groups: readonly GroupRecord[], now: number): Map<string, number> {
+  const since = now - deps.config.storm.windowSeconds * 1000;
+  const counts = new Map<string, number>();
+  for (const g of groups) {
+    const fresh = Object.values(g.members).filter((m) => Date.parse(m.alert.startsAt) >= since).length;
+    counts.set(g.route.routeId, (counts.get(g.route.routeId) ?? 0) + fresh);
+  }
+  return new Map([...counts].filter(([, n]) => n > deps.config.storm.threshold));
+}
+
+/** Ends "until resolved" silences once every alert they matched has resolved. */
+async function endSilencesOnResolve(
+  deps: TickDeps,
+  active: readonly Silence[],
+  groups: readonly GroupRecord[],
+  now: number,
+): Promise<void> {
+  const members = groups.flatMap((g) => Object.values(g.members));
+  for (const s of active.filter((x) => x.endOnResolve)) {
+    const matched = members.filter((m) => silencesFor(m.alert.labels, [s], now).length > 0);
+    if (matched.length > 0 && matched.every((m) => m.alert.status === 'resolved')) {
+      await deps.groups.putSilence({ ...s, expiredAt: now });
+      deps.log.info('silence ended: every alert it matched has resolved', { silenceId: s.id });
+    }
+  }
 }

@@ -1,5 +1,7 @@
 import type { AlertRecord } from '../../shared/domain/alert-record';
-import type { AlertStore } from '../../shared/domain/ports';
+import type { GroupRecord } from '../../shared/domain/group';
+import type { AlertStore, GroupStore } from '../../shared/domain/ports';
+import type { Silence } from '../../shared/domain/silence';
 
 /** In-memory AlertStore with the same version semantics as the DynamoDB one. */
 export class MemoryAlertStore implements AlertStore {
@@ -18,6 +20,13 @@ export class MemoryAlertStore implements AlertStore {
     return Promise.resolve(due);
   }
 
+  public listChanged(since: number, until: number, limit: number): Promise<AlertRecord[]> {
+    const changed = [...this.items.values()]
+      .filter((r) => !r.outbox && r.dirtyAt !== undefined && r.dirtyAt > since && r.dirtyAt <= until)
+      .slice(0, limit);
+    return Promise.resolve(changed);
+  }
+
   public put(record: AlertRecord, expectedVersion: number | undefined): Promise<AlertRecord | undefined> {
     const current = this.items.get(record.fingerprint);
     if ((current?.version ?? undefined) !== expectedVersion) return Promise.resolve(undefined);
@@ -25,5 +34,69 @@ export class MemoryAlertStore implements AlertStore {
     this.items.set(record.fingerprint, stored);
     this.writes++;
     return Promise.resolve(stored);
+  }
+}
+
+/** In-memory GroupStore with version semantics. */
+export class MemoryGroupStore implements GroupStore {
+  public readonly groups = new Map<string, GroupRecord>();
+  public readonly silences = new Map<string, Silence>();
+  private tick: { cursor: number; silencesSeenAt: number; version: number } | undefined;
+
+  public getGroup(key: string): Promise<GroupRecord | undefined> {
+    return Promise.resolve(this.groups.get(key));
+  }
+
+  public putGroup(group: GroupRecord, expectedVersion: number | undefined): Promise<GroupRecord | undefined> {
+    if (this.groups.get(group.key)?.version !== expectedVersion) return Promise.resolve(undefined);
+    const stored = { ...group, version: (expectedVersion ?? 0) + 1 };
+    this.groups.set(group.key, stored);
+    return Promise.resolve(stored);
+  }
+
+  public deleteGroup(key: string, expectedVersion: number): Promise<boolean> {
+    if (this.groups.get(key)?.version !== expectedVersion) return Promise.resolve(false);
+    this.groups.delete(key);
+    return Promise.resolve(true);
+  }
+
+  public listDueGroups(until: number, limit: number): Promise<GroupRecord[]> {
+    return Promise.resolve(
+      [...this.groups.values()].filter((g) => g.dueAt !== undefined && g.dueAt <= until).slice(0, limit),
+    );
+  }
+
+  public listActiveGroups(limit: number): Promise<GroupRecord[]> {
+    return Promise.resolve([...this.groups.values()].slice(0, limit));
+  }
+
+  public putSilence(silence: Silence): Promise<void> {
+    this.silences.set(silence.id, silence);
+    return Promise.resolve();
+  }
+
+  public getSilence(id: string): Promise<Silence | undefined> {
+    return Promise.resolve(this.silences.get(id));
+  }
+
+  public listSilences(now: number, recentMs: number): Promise<Silence[]> {
+    return Promise.resolve(
+      [...this.silences.values()].filter(
+        (s) => Math.min(s.endsAt, s.expiredAt ?? Infinity) >= now - recentMs,
+      ),
+    );
+  }
+
+  public getTickState(): Promise<{ cursor: number; silencesSeenAt: number; version: number } | undefined> {
+    return Promise.resolve(this.tick);
+  }
+
+  public putTickState(
+    state: { cursor: number; silencesSeenAt: number },
+    expectedVersion: number | undefined,
+  ): Promise<boolean> {
+    if (this.tick?.version !== expectedVersion) return Promise.resolve(false);
+    this.tick = { ...state, version: (expectedVersion ?? 0) + 1 };
+    return Promise.resolve(true);
   }
 }

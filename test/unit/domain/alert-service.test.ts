@@ -41,28 +41,42 @@ beforeEach(() => {
 });
 
 describe('alarm handler path', () => {
-  it('publishes a warning to Slack only, with a JSON message structure and filterable attributes', async () => {
+  it('leaves a warning to the tick (group_wait) and publishes nothing at once', async () => {
     // Arrange
-    const { deps } = setup();
+    const { deps, store } = setup();
     // Act
     await processAlarmInvocation(deps, fixture('events/alarm-action-metric.json'));
     // Assert
+    expect(publishes()).toHaveLength(0);
+    const [record] = [...store.items.values()];
+    expect(record).toMatchObject({ status: 'firing', severity: 'warning', dirtyAt: deps.clock() });
+    expect(record?.outbox).toBeUndefined();
+  });
+
+  it('publishes a critical at once with a JSON message structure and filterable attributes', async () => {
+    // Arrange
+    const { deps } = setup();
+    // Act
+    await processAlarmInvocation(
+      deps,
+      alarmActionEvent('vigil-dev-high-error-rate-api', 'ALARM', '2023-08-04T12:36:15.490+0000'),
+    );
+    // Assert
     const calls = publishes();
-    expect(calls).toHaveLength(1);
-    const input = calls[0];
-    expect(input?.TopicArn).toBe(TOPICS.slack);
+    expect(calls).toHaveLength(3);
+    const input = calls.find((c) => c.TopicArn === TOPICS.slack);
     expect(input?.MessageStructure).toBe('json');
     const body = JSON.parse(input?.Message ?? '{}') as Record<string, string>;
     expect(Object.keys(body)).toEqual(expect.arrayContaining(['default', 'email', 'sms', 'lambda']));
     const notification = JSON.parse(body['lambda'] ?? '{}') as Record<string, unknown>;
     expect(notification).toMatchObject({
       status: 'firing',
-      severity: 'warning',
+      severity: 'critical',
       channel: 'slack',
       totalAlerts: 1,
     });
     expect(input?.MessageAttributes).toMatchObject({
-      severity: { DataType: 'String', StringValue: 'warning' },
+      severity: { DataType: 'String', StringValue: 'critical' },
       service: { DataType: 'String', StringValue: 'api' },
       team: { DataType: 'String', StringValue: 'platform' },
       status: { DataType: 'String', StringValue: 'firing' },
@@ -133,13 +147,19 @@ describe('alarm handler path', () => {
     expect(calls.every((p) => p.MessageAttributes?.['status']?.StringValue === 'resolved')).toBe(true);
   });
 
-  it('alerts on an alarm with no rule through the default route and logs a warning', async () => {
+  it('keeps an alarm with no rule on the default route and logs a warning', async () => {
     // Arrange
-    const { deps, log } = setup();
+    const { deps, log, store } = setup();
     // Act
     await processAlarmInvocation(deps, fixture('events/eventbridge-alarm-state-change.json'));
     // Assert
-    expect(publishes().map((p) => p.TopicArn)).toEqual([TOPICS.slack]);
+    const [record] = [...store.items.values()];
+    expect(record?.labels).toMatchObject({
+      alertname: 'dokkerr-dev-queue-backlog',
+      service: 'unknown',
+      severity: 'warning',
+    });
+    expect(record?.status).toBe('firing');
     expect(log.lines.some((l) => l.level === 'warn' && /matched no rule/.test(l.message))).toBe(true);
   });
 
@@ -170,14 +190,29 @@ describe('alarm handler path', () => {
   });
 
   it('reports SQS batch failures per record', async () => {
-    // Arrange: the valid record fails to publish
+    // Arrange: the valid record cannot be stored
     const { deps, deadLetters } = setup();
-    snsMock.on(PublishCommand).rejects(new Error('sns down'));
+    const failingStore = { ...deps.store, get: () => Promise.reject(new Error('dynamodb down')) };
     // Act
-    const { response } = await processAlarmInvocation(deps, fixture('events/sqs-batch-sns-alarm.json'));
+    const { response } = await processAlarmInvocation(
+      { ...deps, store: failingStore },
+      fixture('events/sqs-batch-sns-alarm.json'),
+    );
     // Assert
     expect(response?.batchItemFailures).toEqual([{ itemIdentifier: '059f36b4-87a3-44ab-83d2-661975830a7d' }]);
     expect(deadLetters).toHaveLength(1);
+  });
+
+  it('keeps a silenced critical quiet at once (the tick releases it when the silence ends)', async () => {
+    // Arrange
+    const { deps } = setup();
+    // Act
+    await processAlarmInvocation(
+      { ...deps, isSilenced: () => Promise.resolve(true) },
+      alarmActionEvent('vigil-dev-high-error-rate-checkout', 'ALARM', '2023-08-04T12:36:15.490+0000'),
+    );
+    // Assert
+    expect(publishes()).toHaveLength(0);
   });
 
   it('writes at most two items per transition', async () => {

@@ -51,10 +51,10 @@ describe('routeAlert', () => {
   };
 
   it('falls back to the root receiver when no child matches', () => {
-    expect(routeAlert(tree, receivers, { severity: 'warning', team: 'platform' })).toEqual({
-      receivers: ['default'],
-      channels: ['slack'],
-    });
+    const result = routeAlert(tree, receivers, { severity: 'warning', team: 'platform' });
+    expect(result.receivers).toEqual(['default']);
+    expect(result.channels).toEqual(['slack']);
+    expect(result.routes.map((r) => r.routeId)).toEqual(['root']);
   });
 
   it('stops at the first matching child unless it says continue', () => {
@@ -72,5 +72,35 @@ describe('routeAlert', () => {
     });
     expect(result.receivers).toEqual(['audit', 'payments']);
     expect(result.channels).toEqual(['email']);
+    expect(result.routes.map((r) => r.routeId)).toEqual(['root.0', 'root.1.0']);
+  });
+
+  it('inherits timing down the tree and lets a child override it', () => {
+    // Arrange
+    const timed: RouteNode = {
+      ...tree,
+      groupBy: ['service'],
+      groupWaitSeconds: 30,
+      routes: [
+        {
+          receiver: 'oncall',
+          matchers: [m('severity="critical"')],
+          continue: false,
+          routes: [],
+          groupWaitSeconds: 0,
+        },
+      ],
+    };
+    // Act
+    const critical = routeAlert(timed, receivers, { severity: 'critical', service: 'api' }).routes[0];
+    const warning = routeAlert(timed, receivers, { severity: 'warning', service: 'api' }).routes[0];
+    // Assert
+    expect(critical).toMatchObject({
+      groupWaitSeconds: 0,
+      groupBy: ['service'],
+      groupIntervalSeconds: 300,
+      repeatIntervalSeconds: 14400,
+    });
+    expect(warning).toMatchObject({ routeId: 'root', groupWaitSeconds: 30 });
   });
 });

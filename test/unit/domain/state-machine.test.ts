@@ -71,7 +71,7 @@ describe('decideTransition', () => {
   it('sends the resolve only to the channels that got the firing', () => {
     // Arrange: slack delivered, email still failing
     const firing = written(undefined, change('ALARM', 1000));
-    const afterDelivery = applyDeliveryResult(firing, 'fp1:firing:1000', ['slack']);
+    const afterDelivery = applyDeliveryResult(firing, 'fp1:firing:1000', ['slack'], 0);
     // Act
     const d = apply(afterDelivery, change('OK', 2000));
     // Assert: email never got the firing but it is still pending, so it gets the resolve instead
@@ -157,7 +157,9 @@ describe('decideTransition properties', () => {
       if (d.next.outbox && d.next.outbox.id !== record?.outbox?.id) notifications.push(d.next.outbox.id);
       // Deliver at once, as a successful publish would.
       const stored = { ...d.next, version: (record?.version ?? 0) + 1 };
-      record = stored.outbox ? applyDeliveryResult(stored, stored.outbox.id, stored.outbox.channels) : stored;
+      record = stored.outbox
+        ? applyDeliveryResult(stored, stored.outbox.id, stored.outbox.channels, 0)
+        : stored;
     }
     return { record, notifications };
   }
