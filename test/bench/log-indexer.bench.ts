@@ -1,0 +1,199 @@
+// Throughput of the log indexer end to end into a real OpenSearch node, against a direct bulk of
+// the same documents with the plain client. Run: npx tsx test/bench/log-indexer.bench.ts [--json]
+import { parseArgs } from 'node:util';
+import type { Client } from '@opensearch-project/opensearch';
+import { ingestLogPayload } from '../../shared/logs/ingest-log-payload';
+import { indexNameFor } from '../../shared/logs/log-document';
+import type { LogDocument } from '../../shared/logs/log-document';
+import { InMemoryDeadLetterSink } from '../../shared/logs/log-ports';
+import {
+  applyLogIndexSetup,
+  createOpenSearchClient,
+  OpenSearchLogIndex,
+} from '../../shared/logs/opensearch-log-index';
+import { parseLogEvent } from '../../shared/logs/parse-log-line';
+import { decodeSubscriptionPayload } from '../../shared/logs/subscription-payload';
+import { dataPayload, eventId } from '../fixtures/logs/payloads';
+import type { FixtureEvent } from '../fixtures/logs/payloads';
+import { startOpenSearchNode } from '../support/opensearch-node';
+
+const LOG_GROUP = '/aws/lambda/bench';
+const EVENTS_PER_PAYLOAD = 500;
+
+interface Stats {
+  readonly min: number;
+  readonly median: number;
+  readonly max: number;
+}
+
+function stats(values: readonly number[]): Stats {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  const median =
+    sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+  return { min: sorted[0] ?? 0, median, max: sorted[sorted.length - 1] ?? 0 };
+}
+
+/** A realistic mix: Powertools JSON, console text with stack traces, platform lines. */
+function makeEvents(lines: number, salt: number, day: number): FixtureEvent[] {
+  return Array.from({ length: lines }, (_, n) => {
+    const timestamp = day + n;
+    const id = eventId(n, salt);
+    switch (n % 4) {
+      case 0:
+        return {
+          id,
+          timestamp,
+          message: JSON.stringify({
+            level: n % 20 === 0 ? 'ERROR' : 'INFO',
+            message: `order ${n} processed`,
+            service: 'checkout',
+            timestamp: new Date(timestamp).toISOString(),
+            xray_trace_id: `1-65a4f0e0-${String(n).padStart(24, '0')}`,
+            function_request_id: `c6af9ac6-7b61-11e6-9a41-${String(n).padStart(12, '0')}`,
+            cart: { items: n % 7, currency: 'EUR', total: n * 1.5 },
+          }),
+        };
+      case 1:
+        return {
+          id,
+          timestamp,
+          message: `${new Date(timestamp).toISOString()}\tc6af9ac6-7b61-11e6-9a41-93e812345678\tERROR\tError: call ${n} failed\n    at handler (/var/task/index.js:10:5)\n    at run (/var/task/index.js:20:3)\n`,
+        };
+      case 2:
+        return {
+          id,
+          timestamp,
+          message: `REPORT RequestId: c6af9ac6-7b61-11e6-9a41-93e812345678\tDuration: ${n % 300}.25 ms\tBilled Duration: 300 ms\tMemory Size: 256 MB\tMax Memory Used: 91 MB\t\n`,
+        };
+      default:
+        return {
+          id,
+          timestamp,
+          message: `203.0.113.${n % 250} - - [10/Oct/2023:13:55:36 +0000] "GET /cart/${n} HTTP/1.1" 200 ${n % 9000} "-" "k6/0.50"`,
+        };
+    }
+  });
+}
+
+function toPayloads(events: readonly FixtureEvent[]): string[] {
+  const payloads: string[] = [];
+  for (let start = 0; start < events.length; start += EVENTS_PER_PAYLOAD) {
+    payloads.push(dataPayload(LOG_GROUP, events.slice(start, start + EVENTS_PER_PAYLOAD)));
+  }
+  return payloads;
+}
+
+async function resetIndices(client: Client): Promise<void> {
+  await client.indices.delete({ index: 'logs-*', ignore_unavailable: true });
+}
+
+async function runIndexer(client: Client, payloads: readonly string[]): Promise<number> {
+  const deps = {
+    index: new OpenSearchLogIndex(client),
+    deadLetters: new InMemoryDeadLetterSink(),
+    categories: { [LOG_GROUP]: 'application' as const },
+    defaultCategory: 'application' as const,
+  };
+  const started = performance.now();
+  for (const payload of payloads) {
+    const result = await ingestLogPayload(payload, deps);
+    if (result.status !== 'indexed' || result.deadLettered > 0)
+      throw new Error(`unexpected ${JSON.stringify(result)}`);
+  }
+  return performance.now() - started;
+}
+
+async function runDirect(client: Client, documents: readonly LogDocument[][]): Promise<number> {
+  const started = performance.now();
+  for (const batch of documents) {
+    const body = batch.flatMap((document) => [
+      {
+        index: {
+          _index: indexNameFor('application', Date.parse(document['@timestamp'])),
+          _id: document.event_id,
+        },
+      },
+      document,
+    ]);
+    const response = await client.bulk({ body });
+    if (response.body.errors) throw new Error('direct bulk reported errors');
+  }
+  return performance.now() - started;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      json: { type: 'boolean', default: false },
+      runs: { type: 'string', default: '5' },
+      lines: { type: 'string', default: '20000' },
+    },
+  });
+  const runs = Number(values.runs);
+  const lines = Number(values.lines);
+  const node = await startOpenSearchNode();
+  const client = createOpenSearchClient({ endpoint: node.url, sign: false, requestTimeoutMs: 120_000 });
+  try {
+    await applyLogIndexSetup(client, { replicas: 0, retentionDays: 7, retention: false });
+    const indexerRates: number[] = [];
+    const directRates: number[] = [];
+    // One untimed warm-up of each path, so JIT and index creation do not skew the first run.
+    for (let run = -1; run < runs; run += 1) {
+      const day = Date.UTC(2024, 6, 1);
+      const payloads = toPayloads(makeEvents(lines, run + 100, day));
+      const documents = payloads.map((payload) => {
+        const decoded = decodeSubscriptionPayload(payload);
+        const source = {
+          category: 'application' as const,
+          logGroup: decoded.logGroup,
+          logStream: decoded.logStream,
+        };
+        return decoded.logEvents.map((event) => parseLogEvent(event, source));
+      });
+      await resetIndices(client);
+      const indexerMs = await runIndexer(client, payloads);
+      await resetIndices(client);
+      const directMs = await runDirect(client, documents);
+      if (run >= 0) {
+        indexerRates.push((lines / indexerMs) * 1000);
+        directRates.push((lines / directMs) * 1000);
+      }
+    }
+    const indexer = stats(indexerRates);
+    const direct = stats(directRates);
+    const report = {
+      opensearch: '2.19.6 (single node, 512 MiB heap, 127.0.0.1)',
+      lines,
+      runs,
+      eventsPerPayload: EVENTS_PER_PAYLOAD,
+      indexerLinesPerSecond: indexer,
+      directBulkLinesPerSecond: direct,
+      medianRatio: indexer.median / direct.median,
+    };
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify(report)}\n`);
+    } else {
+      const row = (name: string, s: Stats) =>
+        `${name.padEnd(22)}${s.min.toFixed(0).padStart(10)}${s.median.toFixed(0).padStart(10)}${s.max.toFixed(0).padStart(10)}`;
+      process.stdout.write(
+        [
+          `${lines} lines x ${runs} runs, payloads of ${EVENTS_PER_PAYLOAD} events (lines/s)`,
+          `${'path'.padEnd(22)}${'min'.padStart(10)}${'median'.padStart(10)}${'max'.padStart(10)}`,
+          row('indexer end to end', indexer),
+          row('direct bulk', direct),
+          `median ratio indexer/direct: ${report.medianRatio.toFixed(2)}`,
+          '',
+        ].join('\n'),
+      );
+    }
+  } finally {
+    await client.close();
+    await node.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});
