@@ -219,7 +219,7 @@ export const DOKKERR_CATALOG: CatalogData = {
     dimensions: ['Service', 'Endpoint'],
     statistic: 'p95',
     unit: 'Milliseconds',
-    description: 'Latency per endpoint (bucket counts are endpoint_latency_bucket)',
+    description: 'Latency per endpoint, 95th percentile',
   },
   endpoint_requests: {
     kind: 'metric',

@@ -1,0 +1,276 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { DefaultDashboardFactory, MonitoringFacade, SnsAlarmActionStrategy } from 'cdk-monitoring-constructs';
+import { Construct } from 'constructs';
+
+/**
+ * The log indexer's ingest-lag metric: seconds between the newest log event of a batch and the
+ * moment it was indexed, emitted once per batch as the batch's maximum. The indexer writes it with
+ * Powertools Metrics (`new Metrics({ namespace, serviceName: 'log-indexer' })`), which adds the
+ * `service` dimension the alarm reads.
+ */
+export const INDEXER_LAG_METRIC = {
+  namespace: 'Vigil/LogIndexer',
+  metricName: 'IngestLagSeconds',
+  unit: 'Seconds',
+  statistic: 'Maximum',
+  dimensions: { service: 'log-indexer' },
+} as const;
+
+/** A pipeline Lambda to watch. */
+export interface MonitoredFunction {
+  /** Short name used in alarm names and dashboard titles, e.g. "alarm-handler". */
+  readonly name: string;
+  /** The function. */
+  readonly fn: lambda.IFunction;
+  /**
+   * The function's timeout, for the duration alarm.
+   * @default - read from `fn` when it is a `lambda.Function`; an imported function must give it
+   */
+  readonly timeout?: Duration;
+}
+
+/** A dead-letter queue to watch. */
+export interface MonitoredQueue {
+  /** Short name used in alarm names, e.g. "alarm-handler-dlq". */
+  readonly name: string;
+  /** The queue. */
+  readonly queue: sqs.IQueue;
+}
+
+/** A channel topic to watch for failed deliveries. */
+export interface MonitoredTopic {
+  /** Short name used in alarm names, e.g. "email". */
+  readonly name: string;
+  /** The topic. */
+  readonly topic: sns.ITopic;
+}
+
+/** Properties of {@link SelfMonitoring}. */
+export interface SelfMonitoringProps {
+  /** Prefix of the ops topic, the alarms ("<prefix>-ops-...") and the dashboard, e.g. "vigil-dev". */
+  readonly namePrefix: string;
+  /**
+   * Key that encrypts the ops topic. Its policy must let `cloudwatch.amazonaws.com` use it
+   * (kms:Decrypt, kms:GenerateDataKey*), or alarms cannot publish.
+   */
+  readonly encryptionKey: kms.IKey;
+  /** Email addresses paged directly (no Lambda in between). At least one email or SMS number is required. @default - none */
+  readonly opsEmailSubscribers?: readonly string[];
+  /** E.164 phone numbers paged directly by SMS. @default - none */
+  readonly opsSmsSubscribers?: readonly string[];
+  /** Pipeline Lambdas: each gets Errors > 0, Throttles > 0 and Duration p99 near its timeout alarms. */
+  readonly functions: readonly MonitoredFunction[];
+  /** Dead-letter queues: any visible message alarms. @default - none */
+  readonly deadLetterQueues?: readonly MonitoredQueue[];
+  /** Channel topics: any failed notification alarms. @default - none */
+  readonly channelTopics?: readonly MonitoredTopic[];
+  /** The every-minute tick: fewer than 3 invocations in 5 minutes, or none at all, alarms. */
+  readonly tick: lambda.IFunction;
+  /** Alarm on the indexer's ingest lag ({@link INDEXER_LAG_METRIC}). @default true */
+  readonly watchIndexerLag?: boolean;
+  /** Ingest lag (seconds) that, held for 5 minutes, alarms. @default 60 */
+  readonly indexerLagThresholdSeconds?: number;
+  /** Duration p99 above this percentage of the timeout alarms. @default 80 */
+  readonly durationPercentOfTimeout?: number;
+}
+
+/**
+ * Watches the pipeline itself and pages a separate ops topic whose subscribers are email and SMS
+ * endpoints only, so a broken handler, a stopped tick or a failing channel still reaches a human.
+ * Alarms and the pipeline-health dashboard come from cdk-monitoring-constructs.
+ */
+export class SelfMonitoring extends Construct {
+  /** The ops topic every self-monitoring alarm publishes to. */
+  public readonly opsTopic: sns.Topic;
+  /** The facade that owns the alarms and the pipeline-health dashboard. */
+  public readonly facade: MonitoringFacade;
+  /** Every alarm created, for alarm-status widgets. */
+  public readonly alarms: readonly cloudwatch.IAlarm[];
+  /** Name of the pipeline-health dashboard. */
+  public readonly dashboardName: string;
+
+  public constructor(scope: Construct, id: string, props: SelfMonitoringProps) {
+    super(scope, id);
+    const emails = props.opsEmailSubscribers ?? [];
+    const phones = props.opsSmsSubscribers ?? [];
+    if (emails.length + phones.length === 0) {
+      throw new Error(
+        'SelfMonitoring opsEmailSubscribers / opsSmsSubscribers: give at least one, or pipeline failures page nobody',
+      );
+    }
+    if (props.functions.length === 0) throw new Error('SelfMonitoring functions: give the pipeline Lambdas');
+    const percent = props.durationPercentOfTimeout ?? 80;
+    if (!(percent > 0 && percent <= 100))
+      throw new Error(`SelfMonitoring durationPercentOfTimeout: ${percent} must be in (0, 100]`);
+    const lagThreshold = props.indexerLagThresholdSeconds ?? 60;
+    if (!(lagThreshold > 0))
+      throw new Error(`SelfMonitoring indexerLagThresholdSeconds: ${lagThreshold} must be positive`);
+
+    this.opsTopic = new sns.Topic(this, 'OpsTopic', {
+      topicName: `${props.namePrefix}-ops`,
+      displayName: `${props.namePrefix} pipeline health`,
+      masterKey: props.encryptionKey,
+      enforceSSL: true,
+    });
+    // enforceSSL replaces the default topic policy, so alarms of this account are allowed explicitly.
+    this.opsTopic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsOfThisAccount',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.opsTopic.topicArn],
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+    );
+    for (const address of emails) this.opsTopic.addSubscription(new subs.EmailSubscription(address));
+    for (const phone of phones) this.opsTopic.addSubscription(new subs.SmsSubscription(phone));
+
+    this.dashboardName = `${props.namePrefix}-pipeline-health`;
+    this.facade = new MonitoringFacade(this, 'Facade', {
+      alarmFactoryDefaults: {
+        alarmNamePrefix: `${props.namePrefix}-ops`,
+        actionsEnabled: true,
+        // Recovery (OK) goes to the same people, so they know when to stop looking.
+        action: new SnsAlarmActionStrategy({ onAlarmTopic: this.opsTopic, onOkTopic: this.opsTopic }),
+        datapointsToAlarm: 1,
+        evaluationPeriods: 1,
+      },
+      metricFactoryDefaults: { period: Duration.minutes(5) },
+      dashboardFactory: new DefaultDashboardFactory(this, 'Dashboards', {
+        dashboardNamePrefix: this.dashboardName,
+        createDashboard: true,
+        createSummaryDashboard: false,
+        createAlarmDashboard: false,
+      }),
+    });
+
+    const tickIsListed = props.functions.some((f) => f.fn === props.tick);
+    // The tick runs every minute: missing invocations are the failure, so missing data breaches.
+    const tickAlarm = {
+      TickStopped: {
+        minCount: 3,
+        period: Duration.minutes(5),
+        treatMissingDataOverride: cloudwatch.TreatMissingData.BREACHING,
+        alarmDescriptionOverride:
+          'The tick ran fewer than 3 times in 5 minutes: grouping, repeats and escalations have stopped',
+      },
+    };
+    for (const monitored of props.functions) {
+      const timeout =
+        monitored.timeout ?? (monitored.fn instanceof lambda.Function ? monitored.fn.timeout : undefined);
+      if (timeout === undefined) {
+        throw new Error(
+          `SelfMonitoring functions[${monitored.name}].timeout: required for an imported function`,
+        );
+      }
+      this.facade.monitorLambdaFunction({
+        lambdaFunction: monitored.fn,
+        alarmFriendlyName: monitored.name,
+        humanReadableName: monitored.name,
+        addFaultCountAlarm: {
+          Errors: {
+            maxErrorCount: 0,
+            alarmDescriptionOverride: `${monitored.name}: Lambda invocations failed in the last 5 minutes`,
+          },
+        },
+        addThrottlesCountAlarm: {
+          Throttles: {
+            maxErrorCount: 0,
+            alarmDescriptionOverride: `${monitored.name}: Lambda invocations throttled in the last 5 minutes`,
+          },
+        },
+        addLatencyP99Alarm: {
+          NearTimeout: {
+            maxLatency: Duration.millis(Math.floor((timeout.toMilliseconds() * percent) / 100)),
+            alarmDescriptionOverride: `${monitored.name}: Duration p99 above ${percent}% of its ${timeout.toHumanString()} timeout`,
+          },
+        },
+        ...(monitored.fn === props.tick ? { addMinInvocationsCountAlarm: tickAlarm } : {}),
+      });
+    }
+    if (!tickIsListed) {
+      this.facade.monitorLambdaFunction({
+        lambdaFunction: props.tick,
+        alarmFriendlyName: 'tick',
+        humanReadableName: 'tick',
+        addMinInvocationsCountAlarm: tickAlarm,
+      });
+    }
+
+    for (const { name, queue } of props.deadLetterQueues ?? []) {
+      this.facade.monitorSqsQueue({
+        queue,
+        alarmFriendlyName: name,
+        humanReadableName: name,
+        addQueueMaxSizeAlarm: {
+          DeadLetters: {
+            maxMessageCount: 0,
+            // An idle, empty queue may report nothing; that is healthy.
+            treatMissingDataOverride: cloudwatch.TreatMissingData.NOT_BREACHING,
+            alarmDescriptionOverride: `${name}: messages are waiting in a dead-letter queue (work the pipeline gave up on)`,
+          },
+        },
+      });
+    }
+
+    for (const { name, topic } of props.channelTopics ?? []) {
+      this.facade.monitorSnsTopic({
+        topic,
+        alarmFriendlyName: name,
+        humanReadableName: name,
+        addMessageNotificationsFailedAlarm: {
+          DeliveryFailed: {
+            maxNotificationsFailedCount: 0,
+            treatMissingDataOverride: cloudwatch.TreatMissingData.NOT_BREACHING,
+            alarmDescriptionOverride: `${name}: SNS failed to deliver notifications to subscribers`,
+          },
+        },
+      });
+    }
+
+    if (props.watchIndexerLag ?? true) {
+      this.facade.monitorCustom({
+        alarmFriendlyName: 'log-indexer',
+        humanReadableName: 'Log indexer',
+        metricGroups: [
+          {
+            title: 'Ingest lag (s)',
+            metrics: [
+              {
+                metric: new cloudwatch.Metric({
+                  namespace: INDEXER_LAG_METRIC.namespace,
+                  metricName: INDEXER_LAG_METRIC.metricName,
+                  dimensionsMap: { ...INDEXER_LAG_METRIC.dimensions },
+                  statistic: INDEXER_LAG_METRIC.statistic,
+                  period: Duration.minutes(1),
+                }),
+                alarmFriendlyName: 'IngestLag',
+                addAlarm: {
+                  IngestLag: {
+                    threshold: lagThreshold,
+                    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                    period: Duration.minutes(1),
+                    evaluationPeriods: 5,
+                    datapointsToAlarm: 5,
+                    // No batches means nothing to lag behind.
+                    treatMissingDataOverride: cloudwatch.TreatMissingData.NOT_BREACHING,
+                    alarmDescriptionOverride: `Log indexing more than ${lagThreshold}s behind for 5 minutes`,
+                  },
+                },
+              },
+            ],
+          },
+        ],
+      });
+    }
+
+    this.alarms = this.facade.createdAlarms().map((a) => a.alarm);
+  }
+}
