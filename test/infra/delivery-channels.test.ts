@@ -262,7 +262,7 @@ describe('cdk-nag', () => {
     expect(
       report.violations.map(
         (v) =>
-          `${v.ruleName}: ${v.violatingResources.map((r) => `${r.resourceLogicalId} ${r.findingId}`).join(',')}`,
+          `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath ?? r.resourceLogicalId ?? r.locations.join(' ')).join(',')}`,
       ),
     ).toEqual([]);
   });
