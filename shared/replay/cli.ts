@@ -36,8 +36,9 @@ function readText(file: string, what: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (cause) {
-    const reason =
-      cause instanceof Error && 'code' in cause && cause.code === 'ENOENT' ? 'not found' : 'unreadable';
+    // Node's fs errors may come from another realm (e.g. under jest), so no instanceof here.
+    const missing = typeof cause === 'object' && cause !== null && 'code' in cause && cause.code === 'ENOENT';
+    const reason = missing ? 'not found' : 'unreadable';
     throw new ReplayUsageError(`${what} ${file}: ${reason}`, { cause });
   }
 }

@@ -3,9 +3,11 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createAlarmHandler } from '../../functions/alarm-handler/create-handler';
 import { createTickHandler } from '../../functions/tick/create-handler';
 import { DynamoAlertStore } from '../adapters/dynamo-alert-store';
+import { DynamoGroupStore } from '../adapters/dynamo-group-store';
 import type { AlertRecord } from '../domain/alert-record';
-import type { AlertStore, Clock, DeadLetterSink, Log, Publisher } from '../domain/ports';
+import type { Clock, DeadLetterSink, Log, Publisher } from '../domain/ports';
 import type { RuntimeConfig } from '../domain/runtime-config';
+import { createSilenceCheck } from '../domain/silence';
 import type { TickReport } from '../domain/tick';
 import { createAlertTable, startDynalite } from './local-dynamo';
 import type { AckRequest, SilenceRequest } from './scenario';
@@ -52,26 +54,16 @@ export class UnsupportedActionError extends Error {
 const TABLE = 'vigil-replay-alerts';
 
 /** Records which alerts were written, so the run can report their final states without a scan. */
-class TrackingAlertStore implements AlertStore {
+class TrackingAlertStore extends DynamoAlertStore {
   public readonly fingerprints = new Set<string>();
 
-  public constructor(private readonly inner: AlertStore) {}
-
-  public get(fingerprint: string): Promise<AlertRecord | undefined> {
-    return this.inner.get(fingerprint);
-  }
-
-  public async put(
+  public override async put(
     record: AlertRecord,
     expectedVersion: number | undefined,
   ): Promise<AlertRecord | undefined> {
-    const stored = await this.inner.put(record, expectedVersion);
+    const stored = await super.put(record, expectedVersion);
     if (stored) this.fingerprints.add(stored.fingerprint);
     return stored;
-  }
-
-  public listDueOutboxes(until: number, limit: number): Promise<string[]> {
-    return this.inner.listDueOutboxes(until, limit);
   }
 }
 
@@ -84,12 +76,14 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     await dynamo.stop();
     throw error;
   }
-  const store = new TrackingAlertStore(
-    new DynamoAlertStore(
-      DynamoDBDocumentClient.from(dynamo.client, { marshallOptions: { removeUndefinedValues: true } }),
-      { tableName: TABLE, historyRetentionDays: options.config.historyRetentionDays },
-    ),
-  );
+  const doc = DynamoDBDocumentClient.from(dynamo.client, {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  const store = new TrackingAlertStore(doc, {
+    tableName: TABLE,
+    historyRetentionDays: options.config.historyRetentionDays,
+  });
+  const groups = new DynamoGroupStore(doc, TABLE);
   const ports = {
     config: options.config,
     store,
@@ -97,8 +91,13 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     clock: options.clock,
     log: options.log,
   };
-  const alarmHandler = createAlarmHandler({ ...ports, deadLetter: options.deadLetter });
-  const tickHandler = createTickHandler(ports);
+  // Wired as the Lambdas wire them (functions/*/handler.ts), with local ports.
+  const alarmHandler = createAlarmHandler({
+    ...ports,
+    deadLetter: options.deadLetter,
+    isSilenced: createSilenceCheck((now) => groups.listSilences(now, 0), options.clock),
+  });
+  const tickHandler = createTickHandler({ ...ports, groups });
   let requests = 0;
   const context = () => ({ awsRequestId: `replay-${++requests}` });
 

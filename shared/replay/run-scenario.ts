@@ -108,11 +108,15 @@ export class ReplayActionError extends Error {
   }
 }
 
-/** The first line a person reads on the channel. */
+/** The first line a person reads on the channel, on one line. */
 export function channelText(n: Notification): string {
+  return toSingleLine(renderedText(n));
+}
+
+function renderedText(n: Notification): string {
   switch (n.channel) {
     case 'slack':
-      return toSingleLine(renderSlack(n).text);
+      return renderSlack(n).text;
     case 'email':
       return renderEmailSubject(n);
     case 'sms':

@@ -57,12 +57,21 @@ function previousOf(
   return { state: alarm.state === 'ALARM' ? 'OK' : 'ALARM', timestamp: toCloudWatchTime(start) };
 }
 
-/** Builds the invocation payload of one scenario event. */
+function shorthandChanges(scenario: Pick<Scenario, 'events'>): ShorthandChange[] {
+  return scenario.events.flatMap((e) =>
+    e.alarm === undefined
+      ? []
+      : [{ name: e.alarm.name, state: e.alarm.state, changedAt: e.alarm.changedAt ?? e.at }],
+  );
+}
+
+/** Builds the invocation payload of one event of the scenario. */
 export function buildEventPayload(
   event: ScenarioEvent,
-  start: number,
-  changes: readonly ShorthandChange[] = [],
+  scenario: Pick<Scenario, 'start' | 'events'>,
+  changes: readonly ShorthandChange[] = shorthandChanges(scenario),
 ): unknown {
+  const start = scenario.start;
   const deliveredAt = new Date(start + event.at).toISOString();
   if (event.payload !== undefined) {
     if (event.kind === 'sns-alarm' && !hasRecords(event.payload))
@@ -132,13 +141,9 @@ function shuffleWithinSecond(deliveries: ScheduledDelivery[], seed: number): Sch
 
 /** Every delivery of the scenario (retries included), sorted by time, in the scenario's order mode. */
 export function scheduleDeliveries(scenario: Scenario): ScheduledDelivery[] {
-  const changes: ShorthandChange[] = scenario.events.flatMap((e) =>
-    e.alarm === undefined
-      ? []
-      : [{ name: e.alarm.name, state: e.alarm.state, changedAt: e.alarm.changedAt ?? e.at }],
-  );
+  const changes = shorthandChanges(scenario);
   const deliveries = scenario.events.flatMap((event, eventIndex) => {
-    const payload = buildEventPayload(event, scenario.start, changes);
+    const payload = buildEventPayload(event, scenario, changes);
     return Array.from({ length: event.times }, (_, k) => ({
       at: event.at + k * event.every,
       eventIndex,
