@@ -84,6 +84,25 @@ function dimensionsOf(catalog: MetricCatalog, entry: CatalogEntry): string[] {
   ];
 }
 
+/** CloudWatch shows at most 100 alarms in one status widget: one widget per 100. */
+const ALARMS_PER_WIDGET = 100;
+
+function alarmStatusWidgets(title: string, alarms: readonly cloudwatch.IAlarm[]): cloudwatch.IWidget[] {
+  const widgets: cloudwatch.IWidget[] = [];
+  for (let start = 0; start < alarms.length; start += ALARMS_PER_WIDGET) {
+    widgets.push(
+      new cloudwatch.AlarmStatusWidget({
+        title: start === 0 ? title : `${title} (${start / ALARMS_PER_WIDGET + 1})`,
+        alarms: alarms.slice(start, start + ALARMS_PER_WIDGET),
+        width: FULL_WIDTH,
+        height: 4,
+        sortBy: cloudwatch.AlarmStatusWidgetSortBy.STATE_UPDATED_TIMESTAMP,
+      }),
+    );
+  }
+  return widgets;
+}
+
 function searchLiteral(value: string): string {
   return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
@@ -115,30 +134,12 @@ export class Dashboards extends Construct {
       defaultInterval: Duration.hours(3),
     });
 
-    const alarmRows: cloudwatch.IWidget[] = [];
-    if (props.ruleAlarms && props.ruleAlarms.length > 0) {
-      alarmRows.push(
-        new cloudwatch.AlarmStatusWidget({
-          title: 'Rule alarms',
-          alarms: [...props.ruleAlarms],
-          width: FULL_WIDTH,
-          height: 4,
-          sortBy: cloudwatch.AlarmStatusWidgetSortBy.STATE_UPDATED_TIMESTAMP,
-        }),
-      );
+    for (const widget of [
+      ...alarmStatusWidgets('Rule alarms', props.ruleAlarms ?? []),
+      ...alarmStatusWidgets('Pipeline health', props.pipelineAlarms ?? []),
+    ]) {
+      this.overview.addWidgets(widget);
     }
-    if (props.pipelineAlarms && props.pipelineAlarms.length > 0) {
-      alarmRows.push(
-        new cloudwatch.AlarmStatusWidget({
-          title: 'Pipeline health',
-          alarms: [...props.pipelineAlarms],
-          width: FULL_WIDTH,
-          height: 4,
-          sortBy: cloudwatch.AlarmStatusWidgetSortBy.STATE_UPDATED_TIMESTAMP,
-        }),
-      );
-    }
-    for (const widget of alarmRows) this.overview.addWidgets(widget);
 
     this.overview.addWidgets(...this.seedPanels(props, cpu));
     for (const area of props.areas ?? ['api', 'database', 'websocket', 'users']) {

@@ -1,5 +1,9 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -14,6 +18,7 @@ import { INDEXER_LAG_METRIC, SelfMonitoring } from '../../infra/constructs/self-
 import { Tracing } from '../../infra/constructs/tracing';
 import { VigilFunction } from '../../infra/constructs/vigil-function';
 import { createDeadLetterQueue, VigilStack } from '../../infra/stacks/vigil-stack';
+import { runCfnLint } from '../support/cfn-lint';
 
 type Json = Record<string, unknown>;
 
@@ -277,6 +282,32 @@ describe('application dashboard', () => {
     expect(ruleAlarmIds).toHaveLength(7);
     expect(listed(statusWidgets[0]).sort()).toEqual(ruleAlarmIds.sort());
     expect(listed(statusWidgets[1]).sort()).toEqual(opsAlarmIds.sort());
+  });
+});
+
+describe('alarm-status widgets', () => {
+  it('split more than 100 alarms into widgets of at most 100, as CloudWatch requires', () => {
+    // Arrange
+    const stack = new Stack(new App(), 'ManyAlarms');
+    const config = loadStageConfig('dev');
+    const alarms = Array.from({ length: 150 }, (_, i) =>
+      cloudwatch.Alarm.fromAlarmArn(stack, `A${i}`, `arn:aws:cloudwatch:eu-west-1:123456789012:alarm:a${i}`),
+    );
+    // Act
+    new Dashboards(stack, 'Dashboards', {
+      namePrefix: 'many',
+      catalog: config.catalog,
+      services: dashboardServicesFromRules(config.rules),
+      ruleAlarms: alarms,
+    });
+    // Assert
+    const status = dashboardBody(Template.fromStack(stack), 'many-dokkerr')
+      .widgets.filter((w) => w.type === 'alarm')
+      .map(properties);
+    expect(status.map((w) => [w.title, (w.alarms as string[]).length])).toEqual([
+      ['Rule alarms', 100],
+      ['Rule alarms (2)', 50],
+    ]);
   });
 });
 
@@ -546,4 +577,15 @@ describe('security checks', () => {
     ).toEqual([]);
     expect(report.success).toBe(true);
   });
+
+  it('cfn-lint reports no errors on the fixture template', () => {
+    // Arrange
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'vigil-obs-')), 'observability.template.json');
+    writeFileSync(file, JSON.stringify(fixture.template.toJSON()));
+    // Act
+    const { status, output } = runCfnLint([file]);
+    // Assert: exit bit 2 means errors; warnings and informational findings are allowed
+    expect(output.split('\n').filter((l) => /:E\d{4}:/.test(l))).toEqual([]);
+    expect(status & 2).toBe(0);
+  }, 300_000);
 });
