@@ -5,6 +5,7 @@ import { createTickHandler } from '../../functions/tick/create-handler';
 import { DynamoAlertStore } from '../adapters/dynamo-alert-store';
 import { DynamoGroupStore } from '../adapters/dynamo-group-store';
 import type { AlertRecord } from '../domain/alert-record';
+import { acknowledgeAlert, addSilence, fingerprintOfAlarm } from '../domain/operator';
 import type { Clock, DeadLetterSink, Log, Publisher } from '../domain/ports';
 import type { RuntimeConfig } from '../domain/runtime-config';
 import { createSilenceCheck } from '../domain/silence';
@@ -18,9 +19,9 @@ export interface ReplayPipeline {
   invokeAlarmHandler(event: unknown): Promise<void>;
   /** Runs the scheduled tick once. */
   tick(): Promise<TickReport>;
-  /** Acknowledges the alert of an alarm. */
+  /** Acknowledges the firing alert of an alarm; rejects when it is not firing. */
   ack(request: AckRequest): Promise<void>;
-  /** Creates a silence. */
+  /** Creates a silence from now for its duration. */
   silence(request: SilenceRequest): Promise<void>;
 }
 
@@ -39,16 +40,6 @@ export interface LocalPipelineOptions {
   readonly publisher: Publisher;
   readonly deadLetter: DeadLetterSink;
   readonly log: Log;
-}
-
-/** The scenario asks for something this build of the pipeline cannot do. */
-export class UnsupportedActionError extends Error {
-  public readonly code = 'UNSUPPORTED_ACTION';
-
-  public constructor(message: string) {
-    super(message);
-    this.name = 'UnsupportedActionError';
-  }
 }
 
 const TABLE = 'vigil-replay-alerts';
@@ -99,6 +90,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
   });
   const tickHandler = createTickHandler({ ...ports, groups });
   let requests = 0;
+  let silences = 0;
   const context = () => ({ awsRequestId: `replay-${++requests}` });
 
   return {
@@ -108,12 +100,22 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     tick() {
       return tickHandler({ source: 'aws.events', 'detail-type': 'Scheduled Event' }, context());
     },
-    ack() {
-      // The domain has no acknowledgement yet; pretending would make a scenario pass that should not.
-      return Promise.reject(new UnsupportedActionError('acknowledgement is not supported by this build'));
+    async ack(request) {
+      await acknowledgeAlert(ports, fingerprintOfAlarm(options.config, request.alarmName), request.by);
     },
-    silence() {
-      return Promise.reject(new UnsupportedActionError('silences are not supported by this build'));
+    async silence(request) {
+      const now = options.clock();
+      await addSilence(
+        { groups, clock: options.clock },
+        {
+          matchers: request.matchers,
+          endsAt: now + request.duration,
+          author: request.by ?? 'replay',
+          comment: request.comment ?? '',
+          endOnResolve: request.endOnResolve,
+        },
+        `replay-silence-${++silences}`,
+      );
     },
     async finalAlerts() {
       const records = await Promise.all([...store.fingerprints].map((f) => store.get(f)));

@@ -113,6 +113,8 @@ const silenceSchema = z.strictObject({
   duration,
   by: z.string().min(1).optional(),
   comment: z.string().optional(),
+  /** End the silence once every alert it matched has resolved. @default false */
+  endOnResolve: z.boolean().optional(),
 });
 
 const actionSchema = z

@@ -1,0 +1,210 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { z } from 'zod';
+import { runReplayCli } from '../../../shared/replay/cli';
+
+const ROOT = path.join(__dirname, '..', '..', '..');
+const SCENARIOS = path.join(ROOT, 'test', 'fixtures', 'scenarios');
+const CRITICAL = 'vigil-dev-high-error-rate-checkout';
+const WARNING_DB = 'vigil-dev-slow-queries-api';
+const WARNING_CPU = 'vigil-dev-high-cpu-realtime';
+
+const messageLine = z.strictObject({
+  at: z.string(),
+  channel: z.enum(['slack', 'email', 'sms', 'pagerduty']),
+  status: z.enum(['firing', 'resolved']),
+  severity: z.string(),
+  groupKey: z.string(),
+  alerts: z.array(z.string()),
+  text: z.string(),
+});
+const summaryLine = z.strictObject({
+  summary: z.strictObject({
+    notifications: z.record(z.string(), z.number()),
+    alertsFiring: z.number(),
+    alertsResolved: z.number(),
+    undelivered: z.number(),
+  }),
+});
+type MessageLine = z.infer<typeof messageLine>;
+
+async function simulate(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runReplayCli(argv, {
+    stdout: (text) => {
+      stdout += text;
+    },
+    stderr: (text) => {
+      stderr += text;
+    },
+  });
+  return { code, stdout, stderr };
+}
+
+async function simulateJson(file: string) {
+  const out = await simulate(file, '--json');
+  expect(out).toMatchObject({ code: 0, stderr: '' });
+  const lines = out.stdout.trimEnd().split('\n');
+  const last = lines.pop();
+  return {
+    messages: lines.map((line) => messageLine.parse(JSON.parse(line))),
+    summary: summaryLine.parse(JSON.parse(last ?? '')).summary,
+  };
+}
+
+function writeScenario(scenario: Record<string, unknown>): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'vigil-replay-'));
+  const file = path.join(dir, 'scenario.json');
+  writeFileSync(file, JSON.stringify(scenario));
+  return file;
+}
+
+function perChannel(messages: readonly MessageLine[]): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const m of messages) (out[m.channel] ??= []).push(`${m.status} ${m.alerts.join(',')}`);
+  for (const list of Object.values(out)) list.sort();
+  return out;
+}
+
+describe('scenario replay through the real handlers on dynalite', () => {
+  it('redelivered and out-of-order alarm events notify each channel exactly once per change', async () => {
+    // Act
+    const { messages, summary } = await simulateJson(path.join(SCENARIOS, 'three-alarms-redelivered.json'));
+
+    // Assert: each channel got exactly the expected notifications
+    expect(perChannel(messages)).toEqual({
+      slack: [
+        `firing ${CRITICAL}`,
+        `firing ${WARNING_DB}`,
+        `resolved ${WARNING_CPU}`,
+        `resolved ${CRITICAL}`,
+        `resolved ${WARNING_DB}`,
+      ],
+      email: [`firing ${CRITICAL}`, `resolved ${CRITICAL}`],
+      sms: [`firing ${CRITICAL}`, `resolved ${CRITICAL}`],
+    });
+    // Assert: no message went out twice
+    const identities = messages.map((m) => `${m.channel}|${m.status}|${m.groupKey}|${m.alerts.join(',')}`);
+    expect(new Set(identities).size).toBe(identities.length);
+    // Assert: every resolve reaches the channels its firing reached
+    const channelsOf = (groupKey: string, status: string) =>
+      messages
+        .filter((m) => m.groupKey === groupKey && m.status === status)
+        .map((m) => m.channel)
+        .sort();
+    for (const groupKey of new Set(messages.filter((m) => m.status === 'firing').map((m) => m.groupKey))) {
+      expect(channelsOf(groupKey, 'resolved')).toEqual(channelsOf(groupKey, 'firing'));
+    }
+    // Assert: the critical carries its severity; times are virtual
+    expect(messages.filter((m) => m.alerts.includes(CRITICAL)).map((m) => m.severity)).toEqual(
+      Array.from({ length: 6 }, () => 'critical'),
+    );
+    expect(
+      messages.every((m) => m.at >= '2026-11-26T09:00:00.000Z' && m.at <= '2026-11-26T09:40:00.000Z'),
+    ).toBe(true);
+    // Assert: the summary matches the lines
+    expect(summary).toEqual({
+      notifications: { slack: 5, email: 2, sms: 2, pagerduty: 0 },
+      alertsFiring: 0,
+      alertsResolved: 3,
+      undelivered: 0,
+    });
+  });
+
+  it('an acknowledgement stops the escalation of an unacknowledged warning', async () => {
+    // Arrange
+    const base = {
+      start: '2026-11-26T09:00:00Z',
+      duration: 'PT40M',
+      events: [{ at: 'PT2M', kind: 'alarm-action', alarm: { name: WARNING_DB, state: 'ALARM' } }],
+    };
+    const unacknowledged = writeScenario(base);
+    const acknowledged = writeScenario({
+      ...base,
+      actions: [{ at: 'PT5M', ack: { alarmName: WARNING_DB, by: 'ana' } }],
+    });
+
+    // Act
+    const without = await simulateJson(unacknowledged);
+    const withAck = await simulateJson(acknowledged);
+
+    // Assert
+    expect(perChannel(without.messages)['email']).toEqual([`firing ${WARNING_DB}`]);
+    expect(perChannel(withAck.messages)).toEqual({ slack: [`firing ${WARNING_DB}`] });
+    expect(withAck.summary.alertsFiring).toBe(1);
+  });
+
+  it('a silence keeps matching alerts from every channel and lets the others through', async () => {
+    // Arrange
+    const file = writeScenario({
+      start: '2026-11-26T09:00:00Z',
+      duration: 'PT30M',
+      actions: [{ at: 'PT0S', silence: { matchers: ['service="checkout"'], duration: 'PT1H', by: 'ana' } }],
+      events: [
+        { at: 'PT1M', kind: 'alarm-action', alarm: { name: CRITICAL, state: 'ALARM' } },
+        { at: 'PT2M', kind: 'alarm-action', alarm: { name: WARNING_DB, state: 'ALARM' } },
+        { at: 'PT10M', kind: 'alarm-action', alarm: { name: CRITICAL, state: 'OK' } },
+      ],
+    });
+
+    // Act
+    const { messages } = await simulateJson(file);
+
+    // Assert
+    expect(messages.filter((m) => m.alerts.includes(CRITICAL))).toEqual([]);
+    expect(perChannel(messages)['slack']).toEqual([`firing ${WARNING_DB}`]);
+  });
+
+  it('an action the pipeline refuses fails the replay loudly, naming the action and its time', async () => {
+    // Arrange: acknowledging an alarm that never fired
+    const file = writeScenario({
+      start: '2026-11-26T09:00:00Z',
+      duration: 'PT30M',
+      actions: [{ at: 'PT10M', ack: { alarmName: 'vigil-dev-high-cpu-api', by: 'ana' } }],
+      events: [],
+    });
+
+    // Act
+    const out = await simulate(file, '--json');
+
+    // Assert
+    expect(out.code).toBe(1);
+    expect(out.stdout).toBe('');
+    expect(out.stderr).toMatch(/^simulate: action ack at PT10M: alert \S+ does not exist\n$/);
+  });
+
+  it('npm start replays the bundled incident and prints a readable timeline', async () => {
+    // Arrange
+    const tsx = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+
+    // Act
+    const { stdout } = await promisify(execFile)(
+      tsx,
+      ['shared/replay/cli.ts', 'shared/replay/scenarios/incident.json'],
+      { cwd: ROOT },
+    );
+
+    // Assert
+    const lines = stdout.split('\n');
+    expect(lines[0]).toMatch(/^vigil replay: shared\/replay\/scenarios\/incident\.json/);
+    expect(lines).toContain(
+      'TIME      DIR CHANNEL   STATUS   SEVERITY ALERTS                               TEXT',
+    );
+    expect(lines.filter((l) => /^\d\d:\d\d:\d\d {2}<- /.test(l)).length).toBeGreaterThanOrEqual(12);
+    expect(
+      lines.some((l) =>
+        /^\d\d:\d\d:\d\d {2}-> sms +firing +critical +vigil-dev-high-error-rate-checkout/.test(l),
+      ),
+    ).toBe(true);
+    expect(lines.some((l) => / -> duplicate$/.test(l))).toBe(true);
+    expect(stdout).toMatch(
+      /^Summary: \d+ notification\(s\) \(slack \d+, email \d+, sms \d+, pagerduty 0\)$/m,
+    );
+    expect(stdout).toContain('alerts at the end: 0 firing, 6 resolved');
+    expect(stdout).toContain('dead-lettered events: 0; failed invocations: 0');
+  });
+});
