@@ -1,6 +1,6 @@
 /** SMS rendering that always fits one segment, and the SNS message attributes for SMS. */
 import type { Notification } from '../notification';
-import { formatValueVsThreshold, toSingleLine } from './text';
+import { formatValue, formatValueVsThreshold, toSingleLine } from './text';
 
 /** Septets in one GSM-7 segment. */
 export const SMS_GSM7_LIMIT = 160;
@@ -83,6 +83,11 @@ function fitMiddle(prefix: string, middle: string, suffix: string): string {
   return fitsOneSegment(fitted) ? fitted : (prefix.trim() + suffix).slice(0, SMS_UCS2_LIMIT);
 }
 
+// Every character counts in an SMS: skip the value when the summary already states it.
+function mentionsValue(summary: string, a: { readonly value?: number; readonly unit?: string }): boolean {
+  return a.value !== undefined && summary.includes(formatValue(a.value, a.unit));
+}
+
 /** Short alert id shown in the SMS (prefix of the group key), enough to find the alert from the CLI. */
 export function smsAlertId(n: Notification): string {
   return (
@@ -104,7 +109,7 @@ export function renderSms(n: Notification): string {
   const total = Math.max(n.totalAlerts, n.alerts.length);
   const summary = total > 1 ? `${n.title} (${total} alerts)` : (primary?.annotations.summary ?? n.title);
   const vs =
-    n.status === 'firing' && total <= 1 && primary !== undefined
+    n.status === 'firing' && total <= 1 && primary !== undefined && !mentionsValue(summary, primary)
       ? formatValueVsThreshold(primary)
       : undefined;
   const middleRaw = [service !== undefined ? `${service}:` : undefined, summary, vs]

@@ -24,10 +24,23 @@ describe('smsSegmentInfo', () => {
 });
 
 describe('renderSms', () => {
-  it('says severity, service, summary, value and alert id', () => {
+  it('says severity, service, summary and alert id', () => {
     expect(renderSms(criticalFiring)).toBe(
-      '[CRITICAL] checkout: Error rate 7.2% above 5% for 5 minutes 7.2% > 5% id:7f3a9c2e41b8',
+      '[CRITICAL] checkout: Error rate 7.2% above 5% for 5 minutes id:7f3a9c2e41b8',
     );
+  });
+
+  it('adds value vs threshold when the summary does not state the value', () => {
+    // Arrange
+    const [alert] = criticalFiring.alerts;
+    if (!alert) throw new Error('fixture');
+    const n = aNotification({ alerts: [{ ...alert, annotations: { summary: 'Error rate too high' } }] });
+
+    // Act
+    const sms = renderSms(n);
+
+    // Assert
+    expect(sms).toBe('[CRITICAL] checkout: Error rate too high 7.2% > 5% id:7f3a9c2e41b8');
   });
 
   it('marks a resolve', () => {
