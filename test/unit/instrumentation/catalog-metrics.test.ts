@@ -123,6 +123,32 @@ describe('catalog metrics as EMF', () => {
     },
   );
 
+  it.each(
+    Object.entries(DOKKERR_CATALOG)
+      .filter(([, entry]) => entry.kind === 'metric' && entry.origin === 'app')
+      .map(([name]) => name),
+  )('emits catalog entry %s exactly as the catalog describes it', (name) => {
+    // Arrange
+    const entry = plainEntry(name);
+    const dimensions = Object.fromEntries(
+      entry.dimensions.filter((d) => d !== 'Service').map((d) => [d, `${d.toLowerCase()}-1`]),
+    );
+    const metrics = createCatalogMetrics({ service: 'api' });
+    // Act
+    metrics.record(name, 3, dimensions);
+    metrics.flush();
+    // Assert
+    const [doc, ...others] = emitted();
+    expect(others).toEqual([]);
+    if (!doc) throw new Error('nothing emitted');
+    expect(definition(doc)).toEqual({
+      Namespace: entry.namespace,
+      Dimensions: [entry.dimensions],
+      Metrics: [{ Name: entry.metricName, Unit: entry.unit }],
+    });
+    expect(doc).toMatchObject({ Service: 'api', ...dimensions, [entry.metricName]: 3 });
+  });
+
   it('records a request as service, endpoint and cumulative latency-bucket metrics', () => {
     // Arrange
     const metrics = createCatalogMetrics({ service: 'checkout' });
