@@ -133,6 +133,22 @@ export class DynamoAlertStore implements AlertStore {
   }
 
   /** @inheritdoc */
+  public async countChangedSince(since: number, limit: number): Promise<number> {
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.options.tableName,
+        IndexName: TABLE_KEYS.dueIndex,
+        KeyConditionExpression: '#shard = :shard AND #dueAt >= :since',
+        ExpressionAttributeNames: { '#shard': TABLE_KEYS.dueShard, '#dueAt': TABLE_KEYS.dueAt },
+        ExpressionAttributeValues: { ':shard': 'CHANGED', ':since': since },
+        Select: 'COUNT',
+        Limit: limit,
+      }),
+    );
+    return out.Count ?? 0;
+  }
+
+  /** @inheritdoc */
   public async put(
     record: AlertRecord,
     expectedVersion: number | undefined,

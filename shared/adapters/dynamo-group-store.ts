@@ -59,6 +59,7 @@ const groupSchema = z.object({
       acked: z.boolean(),
       notifiedStatus: z.enum(['firing', 'resolved']).optional(),
       sentImmediately: z.boolean().optional(),
+      mutedWhileFiring: z.boolean().optional(),
     }),
   ),
   createdAt: z.number(),

@@ -55,9 +55,14 @@ export async function handleAlarmChange(
   const route = routeAlert(deps.config.route, deps.config.receivers, identity.labels);
   // Routes with group_wait 0 are sent from here; the others wait for the tick's grouping.
   const silenced = deps.isSilenced ? await deps.isSilenced(identity.labels) : false;
-  const immediateChannels = silenced
+  let immediateChannels = silenced
     ? []
     : [...new Set(route.routes.filter((r) => r.groupWaitSeconds === 0).flatMap((r) => r.channels))];
+  if (immediateChannels.length > 0 && change.state === 'ALARM' && (await isStorming(deps))) {
+    // In a storm even criticals fold into the tick's digest instead of paging one by one.
+    deps.log.warn('alert storm: leaving this alert to the digest', { alarmName: change.alarmName });
+    immediateChannels = [];
+  }
   const claimMs = deps.config.claimSeconds * 1000;
 
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
@@ -97,6 +102,12 @@ export async function handleAlarmChange(
     return { fingerprint, result: decision.effect, published };
   }
   throw new ConcurrencyError(`alert ${fingerprint}: too many concurrent updates`);
+}
+
+async function isStorming(deps: AlertServiceDeps): Promise<boolean> {
+  const { threshold, windowSeconds } = deps.config.storm;
+  const recent = await deps.store.countChangedSince(deps.clock() - windowSeconds * 1000, threshold + 1);
+  return recent > threshold;
 }
 
 /**

@@ -44,6 +44,7 @@ export function buildAlertNotification(
     title: `${service}: ${record.annotations.summary}`,
     alerts: [toNotifiedAlert(record, outbox.status)],
     totalAlerts: 1,
+    reason: 'alert',
     links: {
       alarm: record.annotations.alarmUrl,
       dashboard: record.annotations.dashboardUrl,

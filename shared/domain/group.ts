@@ -18,6 +18,8 @@ export interface GroupMember {
   readonly notifiedStatus?: 'firing' | 'resolved';
   /** The alarm handler already told the route's channels about this status (immediate routes). */
   readonly sentImmediately?: boolean;
+  /** It was silenced or inhibited while firing without ever being told: its resolve stays quiet too. */
+  readonly mutedWhileFiring?: boolean;
 }
 
 /** A group of alerts on one route: the unit the tick notifies about. */
@@ -87,6 +89,7 @@ export function mergeMember(group: GroupRecord, member: GroupMember): GroupRecor
   const merged: GroupMember = {
     ...member,
     notifiedStatus: member.notifiedStatus ?? (sameEpisode ? existing.notifiedStatus : undefined),
+    mutedWhileFiring: sameEpisode ? existing.mutedWhileFiring : undefined,
   };
   return { ...group, members: { ...group.members, [fp]: merged } };
 }
@@ -125,7 +128,11 @@ export function planGroupFlush(group: GroupRecord, mute: MuteContext, now: numbe
   const visibleFiring = members.filter((m) => m.alert.status === 'firing' && !mute.isMuted(m.alert.labels));
   // A resolve is worth telling when its firing was told, or when it fired and resolved unseen.
   const resolvedToTell = members.filter(
-    (m) => m.alert.status === 'resolved' && m.notifiedStatus !== 'resolved' && !mute.isMuted(m.alert.labels),
+    (m) =>
+      m.alert.status === 'resolved' &&
+      m.notifiedStatus !== 'resolved' &&
+      !(m.mutedWhileFiring && m.notifiedStatus === undefined) &&
+      !mute.isMuted(m.alert.labels),
   );
   const firingAlerts = visibleFiring.map((m) => m.alert).sort(byStart);
   const resolvedAlerts = resolvedToTell.map((m) => m.alert).sort(byStart);
@@ -215,7 +222,17 @@ export function planGroupFlush(group: GroupRecord, mute: MuteContext, now: numbe
   let forgetAt = Number.POSITIVE_INFINITY;
   for (const m of members) {
     const told = sent && (visibleFiring.includes(m) || resolvedToTell.includes(m));
-    const next = told ? { ...m, notifiedStatus: m.alert.status } : m;
+    const muted = m.alert.status === 'firing' && !visibleFiring.includes(m) && m.notifiedStatus === undefined;
+    const next = told
+      ? { ...m, notifiedStatus: m.alert.status }
+      : muted
+        ? { ...m, mutedWhileFiring: true }
+        : m;
+    if (next.alert.status === 'resolved' && next.mutedWhileFiring && next.notifiedStatus === undefined) {
+      const until = Date.parse(next.alert.endsAt ?? next.alert.startsAt) + RESOLVED_MEMORY_MS;
+      if (until <= now) continue;
+      forgetAt = Math.min(forgetAt, until);
+    }
     if (next.alert.status === 'resolved' && next.notifiedStatus === 'resolved') {
       // Kept a while so a re-read of the same change is recognised, then forgotten.
       const until = Date.parse(next.alert.endsAt ?? next.alert.startsAt) + RESOLVED_MEMORY_MS;

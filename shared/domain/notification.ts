@@ -72,6 +72,8 @@ export interface NotificationDigest {
   readonly bySeverity: Readonly<Record<string, number>>;
   /** Alert names with the most firing alerts, most first. */
   readonly topOffenders: readonly { readonly name: string; readonly count: number }[];
+  /** Every alert the digest covers, by alarm name (the full list travels in the message). */
+  readonly alertNames: readonly string[];
   /** Link to the full list of alerts. */
   readonly listUrl?: string;
 }

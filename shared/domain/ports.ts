@@ -17,6 +17,8 @@ export interface AlertStore {
   listDueOutboxes(until: number, limit: number): Promise<string[]>;
   /** Alerts changed in (`since`, `until`] whose groups need updating (index query, never a scan). */
   listChanged(since: number, until: number, limit: number): Promise<AlertRecord[]>;
+  /** How many alerts changed since `since`, counting at most `limit` (a bounded index read). */
+  countChangedSince(since: number, limit: number): Promise<number>;
 }
 
 /** Persistence of groups, silences and the tick's own state. */

@@ -93,6 +93,7 @@ export function buildDigest(
     byService: countBy(firing, (a) => a.labels['service'] ?? 'unknown'),
     bySeverity: countBy(firing, (a) => a.severity),
     topOffenders: offenders,
+    alertNames: [...new Set(alerts.map((a) => a.alarmName))].sort(),
     listUrl,
   };
 }
@@ -149,12 +150,14 @@ function memberOf(
 ): GroupMember | undefined {
   if (alert.status === 'inactive') return undefined;
   const status = alert.status;
+  // The handler told the channels only when it published (not when silenced or storming).
+  const told = routeImmediate && alert.notified.length > 0;
   return {
     alert: toNotifiedAlert(alert, status),
     changedAt: alert.lastChangeAt,
     acked: alert.ack !== undefined,
-    sentImmediately: routeImmediate,
-    notifiedStatus: routeImmediate ? status : undefined,
+    sentImmediately: told,
+    notifiedStatus: told ? status : undefined,
   };
 }
 
@@ -261,7 +264,7 @@ export async function runTick(deps: TickDeps, options: TickOptions = {}): Promis
   // 5. Plan each group; storming routes fold their groups' notifications into one digest.
   const plans = new Map<string, FlushPlan>();
   for (const group of loaded.values()) plans.set(group.key, planGroupFlush(group, mute, now));
-  const stormRoutes = detectStorms(deps, [...loaded.values()], now);
+  const stormRoutes = detectStorms(deps, [...loaded.values()], plans, now);
   const budget = new Map<Channel, number>(
     CHANNELS.map((c) => [
       c,
@@ -344,6 +347,15 @@ export async function runTick(deps: TickDeps, options: TickOptions = {}): Promis
       for (const g of groups) await persist(g, plans.get(g.key)?.next);
       continue;
     }
+    // One digest per route per group_interval: the route's last flush sets the pace.
+    const interval = (groups[0]?.route.groupIntervalSeconds ?? 300) * 1000;
+    const lastFlush = groups.reduce((acc, g) => Math.max(acc, g.lastFlushAt ?? -Infinity), -Infinity);
+    if (now < lastFlush + interval) {
+      deferred += sending.length;
+      for (const g of sending) await persist(g, { ...g, dueAt: lastFlush + interval });
+      for (const g of groups.filter((x) => !sending.includes(x))) await persist(g, plans.get(g.key)?.next);
+      continue;
+    }
     const alerts = sending.flatMap((g) => plans.get(g.key)?.notifications.flatMap((n) => n.alerts) ?? []);
     const unique = [...new Map(alerts.map((a) => [`${a.fingerprint}:${a.status}`, a])).values()];
     const channels = [
@@ -393,15 +405,34 @@ export async function runTick(deps: TickDeps, options: TickOptions = {}): Promis
   return report;
 }
 
-/** Routes with more new alerts in the storm window than the threshold, with that count. */
-function detectStorms(deps: TickDeps, groups: readonly GroupRecord[], now: number): Map<string, number> {
+/**
+ * Routes in a storm, with their count: more new alerts in the storm window than the threshold,
+ * or more alerts about to be notified by this tick than the threshold (a storm's aftermath).
+ */
+function detectStorms(
+  deps: TickDeps,
+  groups: readonly GroupRecord[],
+  plans: ReadonlyMap<string, FlushPlan>,
+  now: number,
+): Map<string, number> {
   const since = now - deps.config.storm.windowSeconds * 1000;
-  const counts = new Map<string, number>();
+  const fresh = new Map<string, number>();
+  const outgoing = new Map<string, number>();
   for (const g of groups) {
-    const fresh = Object.values(g.members).filter((m) => Date.parse(m.alert.startsAt) >= since).length;
-    counts.set(g.route.routeId, (counts.get(g.route.routeId) ?? 0) + fresh);
+    const route = g.route.routeId;
+    const n = Object.values(g.members).filter((m) => Date.parse(m.alert.startsAt) >= since).length;
+    fresh.set(route, (fresh.get(route) ?? 0) + n);
+    const planned = new Set(
+      plans.get(g.key)?.notifications.flatMap((p) => p.alerts.map((a) => a.fingerprint)) ?? [],
+    );
+    outgoing.set(route, (outgoing.get(route) ?? 0) + planned.size);
   }
-  return new Map([...counts].filter(([, n]) => n > deps.config.storm.threshold));
+  const storms = new Map<string, number>();
+  for (const [route, n] of fresh) {
+    if (n > deps.config.storm.threshold || (outgoing.get(route) ?? 0) > deps.config.storm.threshold)
+      storms.set(route, n);
+  }
+  return storms;
 }
 
 /** Ends "until resolved" silences once every alert they matched has resolved. */

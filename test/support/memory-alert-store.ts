@@ -27,6 +27,11 @@ export class MemoryAlertStore implements AlertStore {
     return Promise.resolve(changed);
   }
 
+  public countChangedSince(since: number, limit: number): Promise<number> {
+    const n = [...this.items.values()].filter((r) => !r.outbox && r.dirtyAt !== undefined && r.dirtyAt >= since).length;
+    return Promise.resolve(Math.min(n, limit));
+  }
+
   public put(record: AlertRecord, expectedVersion: number | undefined): Promise<AlertRecord | undefined> {
     const current = this.items.get(record.fingerprint);
     if ((current?.version ?? undefined) !== expectedVersion) return Promise.resolve(undefined);
