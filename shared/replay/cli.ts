@@ -8,11 +8,12 @@ import { ConfigError } from '../domain/errors';
 import type { RuntimeConfig } from '../domain/runtime-config';
 import { parseRuntimeConfig } from '../domain/runtime-config';
 import { formatJsonLines, formatTimeline } from './render-output';
-import type { NotificationForwarder, ReplayLogEntry } from './run-scenario';
+import { startLocalReceiver } from './local-receiver';
+import type { ReplayLogEntry } from './run-scenario';
 import { ReplayActionError, runScenario } from './run-scenario';
 import { parseScenarioText, ScenarioError } from './scenario';
 
-const USAGE = 'usage: simulate <scenario.json> [--json] [--verbose]';
+const USAGE = 'usage: simulate <scenario.json> [--json] [--capture-only] [--verbose]';
 
 /** The command line is wrong; the message is one line for stderr. */
 export class ReplayUsageError extends Error {
@@ -28,8 +29,6 @@ export class ReplayUsageError extends Error {
 export interface ReplayCliIo {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
-  /** Forwarders for channels whose delivery the run should exercise. @default - none: capture only */
-  readonly forwarders?: readonly NotificationForwarder[];
 }
 
 function readText(file: string, what: string): string {
@@ -70,7 +69,11 @@ export async function runReplayCli(argv: readonly string[], io: ReplayCliIo): Pr
       parsed = parseArgs({
         args: [...argv],
         allowPositionals: true,
-        options: { json: { type: 'boolean', default: false }, verbose: { type: 'boolean', default: false } },
+        options: {
+          json: { type: 'boolean', default: false },
+          'capture-only': { type: 'boolean', default: false },
+          verbose: { type: 'boolean', default: false },
+        },
       });
     } catch (cause) {
       throw new ReplayUsageError(`${cause instanceof Error ? cause.message : String(cause)}; ${USAGE}`, {
@@ -82,11 +85,18 @@ export async function runReplayCli(argv: readonly string[], io: ReplayCliIo): Pr
     const scenario = parseScenarioText(readText(file, 'scenario'));
     const config = loadReplayConfig(scenario.config, file);
     const verbose = parsed.values.verbose === true;
-    const result = await runScenario(scenario, {
-      config,
-      forwarders: io.forwarders,
-      onLog: verbose ? (entry) => io.stderr(formatLog(entry)) : undefined,
-    });
+    // Slack and PagerDuty messages also go through their forwarders unless asked not to.
+    const receiver = parsed.values['capture-only'] === true ? undefined : await startLocalReceiver();
+    let result;
+    try {
+      result = await runScenario(scenario, {
+        config,
+        forwardTo: receiver?.url,
+        onLog: verbose ? (entry) => io.stderr(formatLog(entry)) : undefined,
+      });
+    } finally {
+      await receiver?.stop();
+    }
     if (parsed.values.json === true) io.stdout(`${formatJsonLines(result).join('\n')}\n`);
     else
       io.stdout(

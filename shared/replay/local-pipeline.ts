@@ -2,8 +2,10 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createAlarmHandler } from '../../functions/alarm-handler/create-handler';
 import { createTickHandler } from '../../functions/tick/create-handler';
+import { DynamoDeliveryLedger } from '../adapters/delivery-ledger';
 import { DynamoAlertStore } from '../adapters/dynamo-alert-store';
 import { DynamoGroupStore } from '../adapters/dynamo-group-store';
+import type { DeliveryLedger } from '../delivery/ledger';
 import type { AlertRecord } from '../domain/alert-record';
 import { acknowledgeAlert, addSilence, fingerprintOfAlarm } from '../domain/operator';
 import type { Clock, DeadLetterSink, Log, Publisher } from '../domain/ports';
@@ -27,6 +29,8 @@ export interface ReplayPipeline {
 
 /** A running local pipeline. */
 export interface LocalPipeline extends ReplayPipeline {
+  /** The forwarders' delivery ledger, in the same local table. */
+  readonly ledger: DeliveryLedger;
   /** Every alert the run wrote, in its final state. */
   finalAlerts(): Promise<AlertRecord[]>;
   /** Stops the local DynamoDB. */
@@ -121,6 +125,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       const records = await Promise.all([...store.fingerprints].map((f) => store.get(f)));
       return records.filter((r): r is AlertRecord => r !== undefined);
     },
+    ledger: new DynamoDeliveryLedger(doc, { tableName: TABLE }),
     stop: () => dynamo.stop(),
   };
 }

@@ -1,5 +1,6 @@
 /** The replay's two outputs: JSON lines for machines, a timeline for people. */
 import { CHANNELS } from '../domain/alert';
+import type { ForwardOutcome } from './local-forwarders';
 import type { ReplayResult, TimelineEntry } from './run-scenario';
 
 /** One JSON line per message that left the pipeline, then the summary line. */
@@ -20,6 +21,12 @@ export function formatJsonLines(result: ReplayResult): string[] {
   return lines;
 }
 
+const DELIVERY_MARKS: Readonly<Record<ForwardOutcome, string>> = {
+  delivered: 'delivered',
+  skipped: 'not sent: below the channel threshold',
+  undelivered: 'UNDELIVERED',
+};
+
 function clock(iso: string): string {
   return iso.slice(11, 19);
 }
@@ -35,7 +42,7 @@ function entryLine(entry: TimelineEntry): string {
     return `${clock(entry.at)}  <- ${entry.kind}${attempt}: ${entry.changes.join('; ')}${outcome}`;
   }
   const m = entry.message;
-  const delivery = entry.delivered === undefined ? '' : entry.delivered ? '  [delivered]' : '  [UNDELIVERED]';
+  const delivery = entry.delivery === undefined ? '' : `  [${DELIVERY_MARKS[entry.delivery]}]`;
   return [
     clock(m.at),
     '  -> ',
@@ -67,7 +74,7 @@ export function formatTimeline(result: ReplayResult, title: string): string {
     `  undelivered: ${summary.undelivered}; dead-lettered events: ${result.deadLettered}; failed invocations: ${result.failedInvocations}`,
     captureOnly.length === CHANNELS.length
       ? '  delivery: captured at the SNS publish (no forwarder run)'
-      : `  delivery: forwarded ${result.forwardedChannels.join(', ')} to a local receiver; captured only: ${captureOnly.join(', ')}`,
+      : `  delivery: ${result.forwardedChannels.join(', ')} through the forwarder Lambdas to a local receiver; captured at the publish: ${captureOnly.join(', ')}`,
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -11,6 +11,8 @@ import type { Notification } from '../domain/notification';
 import type { DeadLetterRecord, Log, Publisher } from '../domain/ports';
 import type { RuntimeConfig } from '../domain/runtime-config';
 import { formatIsoDuration } from './duration';
+import type { ForwardOutcome } from './local-forwarders';
+import { createLocalForwarders } from './local-forwarders';
 import type { LocalPipeline, ReplayPipeline } from './local-pipeline';
 import { startLocalPipeline } from './local-pipeline';
 import type { EventKind, Scenario, ScenarioAction } from './scenario';
@@ -33,7 +35,12 @@ export interface ReplayMessage {
 
 /** One entry of the readable timeline. */
 export type TimelineEntry =
-  | { readonly type: 'message'; readonly message: ReplayMessage; readonly delivered?: boolean }
+  | {
+      readonly type: 'message';
+      readonly message: ReplayMessage;
+      /** What the channel's forwarder made of it; absent when the channel is captured only. */
+      readonly delivery?: ForwardOutcome;
+    }
   | {
       readonly type: 'event';
       readonly at: string;
@@ -66,19 +73,12 @@ export interface ReplayResult {
   readonly messages: readonly ReplayMessage[];
   readonly timeline: readonly TimelineEntry[];
   readonly summary: ReplaySummary;
-  /** Events the handler rejected as malformed. */
+  /** Events the handler rejected as malformed, and notifications a forwarder dead-lettered. */
   readonly deadLettered: number;
   /** Alarm-handler invocations that failed (Lambda would retry them). */
   readonly failedInvocations: number;
   /** Channels whose messages were delivered through a forwarder; the others were captured only. */
   readonly forwardedChannels: readonly Channel[];
-}
-
-/** Delivers one channel's captured notifications onwards (e.g. a forwarder Lambda to a local receiver). */
-export interface NotificationForwarder {
-  readonly channel: Channel;
-  /** Resolves true when the receiver accepted the notification. */
-  forward(notification: Notification): Promise<boolean>;
 }
 
 /** A log line of the run, at virtual time. */
@@ -92,8 +92,11 @@ export interface ReplayLogEntry {
 /** Options of {@link runScenario}. */
 export interface RunScenarioOptions {
   readonly config: RuntimeConfig;
-  /** @default - no forwarding: messages are captured only */
-  readonly forwarders?: readonly NotificationForwarder[];
+  /**
+   * Base URL of a receiver standing in for Slack and PagerDuty: their messages then also go through
+   * the forwarder Lambdas. @default - no forwarding: messages are captured at the publish only
+   */
+  readonly forwardTo?: string;
   /** Receives every log line of the handlers. @default - lines are dropped */
   readonly onLog?: (entry: ReplayLogEntry) => void;
 }
@@ -214,7 +217,6 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     };
   const log: Log = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 
-  const forwarders = new Map((options.forwarders ?? []).map((f) => [f.channel, f]));
   const timeline: TimelineEntry[] = [];
   const messages: ReplayMessage[] = [];
   let forwardedUpTo = 0;
@@ -232,19 +234,26 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
         timeline.push({ type: 'message', message });
         continue;
       }
-      const delivered = await forwarder.forward(item.notification).catch(() => false);
-      if (!delivered) undelivered++;
-      timeline.push({ type: 'message', message, delivered });
+      const delivery = await forwarder.forward(item.notification);
+      if (delivery === 'undelivered') undelivered++;
+      timeline.push({ type: 'message', message, delivery });
     }
   };
 
+  const deadLetter = { send: (record: DeadLetterRecord) => Promise.resolve(void deadLetters.push(record)) };
   const pipeline: LocalPipeline = await startLocalPipeline({
     config: options.config,
     clock,
     publisher,
-    deadLetter: { send: (record) => Promise.resolve(void deadLetters.push(record)) },
+    deadLetter,
     log,
   });
+  const forwarders = new Map(
+    (options.forwardTo === undefined
+      ? []
+      : createLocalForwarders(options.forwardTo, { ledger: pipeline.ledger, deadLetter, log, clock })
+    ).map((f) => [f.channel, f]),
+  );
   try {
     for (const step of planSteps(scenario)) {
       now = scenario.start + step.at;

@@ -25,7 +25,7 @@ function resultWith(overrides: Partial<ReplayResult> = {}): ReplayResult {
         outcomes: ['duplicate'],
       },
       { type: 'message', message: firing },
-      { type: 'message', message: resolved, delivered: false },
+      { type: 'message', message: resolved, delivery: 'undelivered' },
     ],
     summary: {
       notifications: { slack: 1, email: 1, sms: 0, pagerduty: 0 },
@@ -119,6 +119,8 @@ describe('replay output', () => {
     expect(lines.find((l) => l.startsWith('14:15:00  -> email'))).toMatch(/resolved .*\[UNDELIVERED\]$/);
     expect(text).toContain('Summary: 2 notification(s) (slack 1, email 1, sms 0, pagerduty 0)');
     expect(text).toContain('alerts at the end: 0 firing, 1 resolved');
-    expect(text).toContain('forwarded email to a local receiver; captured only: slack, sms, pagerduty');
+    expect(text).toContain(
+      'delivery: email through the forwarder Lambdas to a local receiver; captured at the publish: slack, sms, pagerduty',
+    );
   });
 });

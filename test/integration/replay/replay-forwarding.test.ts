@@ -1,0 +1,60 @@
+import * as path from 'node:path';
+import { deriveRuntimeConfig } from '../../../infra/config/derive';
+import { loadStageConfig } from '../../../infra/config/stages';
+import type { LocalReceiver } from '../../../shared/replay/local-receiver';
+import { startLocalReceiver } from '../../../shared/replay/local-receiver';
+import { runScenario } from '../../../shared/replay/run-scenario';
+import { parseScenarioText } from '../../../shared/replay/scenario';
+import { readFileSync } from 'node:fs';
+
+const SCENARIO = path.join(__dirname, '..', '..', 'fixtures', 'scenarios', 'three-alarms-redelivered.json');
+
+function loadScenario() {
+  return parseScenarioText(readFileSync(SCENARIO, 'utf8'));
+}
+
+describe('replay through the Slack forwarder to a local receiver', () => {
+  let receiver: LocalReceiver | undefined;
+
+  afterEach(async () => {
+    await receiver?.stop();
+    receiver = undefined;
+  });
+
+  it('posts every Slack message once and counts nothing undelivered', async () => {
+    // Arrange
+    receiver = await startLocalReceiver();
+    // Act
+    const result = await runScenario(loadScenario(), {
+      config: deriveRuntimeConfig(loadStageConfig('dev')),
+      forwardTo: receiver.url,
+    });
+    // Assert
+    const slackMessages = result.messages.filter((m) => m.channel === 'slack');
+    expect(receiver.posts.map((p) => p.path)).toEqual(slackMessages.map(() => '/slack'));
+    expect(receiver.posts.map((p) => p.body)).toEqual(
+      slackMessages.map((m) => expect.stringContaining(m.alerts[0] ?? '?') as unknown),
+    );
+    expect(result.summary.undelivered).toBe(0);
+    expect(result.forwardedChannels).toEqual(['slack', 'pagerduty']);
+  });
+
+  it('counts every Slack message the receiver refuses as undelivered', async () => {
+    // Arrange: Slack is down for the whole incident
+    receiver = await startLocalReceiver(() => 503);
+    // Act
+    const result = await runScenario(loadScenario(), {
+      config: deriveRuntimeConfig(loadStageConfig('dev')),
+      forwardTo: receiver.url,
+    });
+    // Assert
+    const slackMessages = result.messages.filter((m) => m.channel === 'slack');
+    expect(slackMessages).toHaveLength(5);
+    expect(result.summary.undelivered).toBe(5);
+    expect(
+      result.timeline.flatMap((e) =>
+        e.type === 'message' && e.message.channel === 'slack' ? [e.delivery] : [],
+      ),
+    ).toEqual(Array.from({ length: 5 }, () => 'undelivered'));
+  });
+});
