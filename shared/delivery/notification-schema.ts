@@ -45,6 +45,20 @@ export const notificationSchema: z.ZodType<Notification> = z.looseObject({
   totalAlerts: z.number().int().nonnegative(),
   diagnostics: optionalText,
   links: z.object({ dashboard: optionalText, runbook: optionalText, alarm: optionalText }),
+  digest: z
+    .object({
+      firing: z.number(),
+      resolved: z.number(),
+      newInWindow: z.number(),
+      byService: z.record(z.string(), z.number()),
+      bySeverity: z.record(z.string(), z.number()),
+      topOffenders: z.array(z.object({ name: z.string(), count: z.number() })),
+      alertNames: z.array(z.string()).default([]),
+      listUrl: optionalText,
+    })
+    .optional(),
+  // An unknown reason must not cost the delivery: it is only shown as context.
+  reason: z.enum(['alert', 'group', 'repeat', 'escalation', 'digest']).optional().catch(undefined),
   createdAt: z.string(),
   stage: z.string(),
 });

@@ -1,5 +1,6 @@
 /** Email rendering: an ASCII subject SNS accepts and a plain-text body with every field and link. */
 import type { Notification, NotifiedAlert } from '../notification';
+import { digestLines, reasonText } from './digest';
 import { resolveLinks, type LinkOptions } from './links';
 import {
   durationBetween,
@@ -91,7 +92,11 @@ export function renderEmailBody(n: Notification, opts: LinkOptions = {}): string
     ...line('Stage', n.stage),
     ...line('Alerts', total > n.alerts.length ? `${n.alerts.length} shown of ${total}` : String(total)),
     ...line('Created', formatTime(n.createdAt)),
+    ...line('Why', reasonText(n)),
     '',
+    ...(n.digest !== undefined
+      ? ['Storm digest:', ...digestLines(n).map((l) => `  ${truncate(toSingleLine(l), FIELD_MAX)}`), '']
+      : []),
     ...n.alerts.flatMap((a, i) => alertSection(n, a, i, opts)),
   ];
   if (total > n.alerts.length) parts.push(`...and ${total - n.alerts.length} more alerts in this group.`, '');

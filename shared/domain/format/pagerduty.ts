@@ -1,6 +1,7 @@
 /** PagerDuty Events API v2 events for a notification, and the rule deciding what pages. */
 import { severityRank, type Severity } from '../alert';
 import type { Notification } from '../notification';
+import { digestLines } from './digest';
 import { resolveLinks, type LinkOptions } from './links';
 import { formatTime, formatValueVsThreshold, stripControl, toSingleLine, truncate } from './text';
 
@@ -148,6 +149,8 @@ export function renderPagerDutyEvent(
         alerts_total: total,
         alerts,
         ...(total > alerts.length ? { alerts_not_listed: total - alerts.length } : {}),
+        ...(n.reason !== undefined ? { reason: n.reason } : {}),
+        ...(n.digest !== undefined ? { digest: digestLines(n).map((l) => clip(l)) } : {}),
         ...(n.diagnostics !== undefined
           ? { diagnostics: clip(n.diagnostics, PAGERDUTY_LIMITS.diagnostics) }
           : {}),

@@ -1,6 +1,7 @@
 /** Slack incoming-webhook payload (Block Kit inside a coloured attachment) for a notification. */
 import type { Severity } from '../alert';
 import type { Notification, NotifiedAlert } from '../notification';
+import { digestLines, reasonText } from './digest';
 import { resolveLinks, type LinkOptions } from './links';
 import {
   durationBetween,
@@ -197,6 +198,18 @@ export function renderSlack(n: Notification, opts: LinkOptions = {}): SlackMessa
     });
   }
 
+  const digest = digestLines(n);
+  if (digest.length > 0) {
+    const head = '*Storm digest*\n';
+    blocks.push({
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: head + fitEscaped(digest.join('\n'), SLACK_LIMITS.sectionText - head.length),
+      },
+    });
+  }
+
   if (n.diagnostics !== undefined && n.diagnostics.trim() !== '') {
     const head = '*Diagnostics*\n```';
     const tail = '```';
@@ -217,7 +230,10 @@ export function renderSlack(n: Notification, opts: LinkOptions = {}): SlackMessa
     elements: [
       {
         type: 'mrkdwn',
-        text: fitEscaped(`Notification ${n.id} · group ${n.groupKey}`, SLACK_LIMITS.sectionText),
+        text: fitEscaped(
+          [reasonText(n), `Notification ${n.id}`, `group ${n.groupKey}`].filter(Boolean).join(' · '),
+          SLACK_LIMITS.sectionText,
+        ),
       },
     ],
   });

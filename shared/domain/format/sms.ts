@@ -1,5 +1,6 @@
 /** SMS rendering that always fits one segment, and the SNS message attributes for SMS. */
 import type { Notification } from '../notification';
+import { digestHeadline } from './digest';
 import { formatValue, formatValueVsThreshold, toSingleLine } from './text';
 
 /** Septets in one GSM-7 segment. */
@@ -107,7 +108,13 @@ export function renderSms(n: Notification): string {
     n.status === 'resolved' ? `[RESOLVED ${n.severity.toUpperCase()}]` : `[${n.severity.toUpperCase()}]`;
   const service = primary?.labels['service'];
   const total = Math.max(n.totalAlerts, n.alerts.length);
-  const summary = total > 1 ? `${n.title} (${total} alerts)` : (primary?.annotations.summary ?? n.title);
+  const headline = digestHeadline(n);
+  const summary =
+    headline !== undefined
+      ? `${n.title}: ${headline}`
+      : total > 1
+        ? `${n.title} (${total} alerts)`
+        : (primary?.annotations.summary ?? n.title);
   const vs =
     n.status === 'firing' && total <= 1 && primary !== undefined && !mentionsValue(summary, primary)
       ? formatValueVsThreshold(primary)

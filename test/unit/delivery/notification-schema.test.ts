@@ -1,6 +1,6 @@
 import { parseNotification } from '../../../shared/delivery/notification-schema';
 import { scrub } from '../../../shared/delivery/scrub';
-import { criticalFiring } from '../../fixtures/delivery/notifications';
+import { criticalFiring, stormDigest } from '../../fixtures/delivery/notifications';
 
 describe('parseNotification', () => {
   it('accepts what the core publishes', () => {
@@ -24,5 +24,25 @@ describe('scrub', () => {
     expect(scrub('failed for https://x.example/a?b=c with key abcd1234', ['abcd1234'])).toBe(
       'failed for [url] with key [redacted]',
     );
+  });
+});
+
+describe('parseNotification with storm digests', () => {
+  it('validates a digest and tolerates a reason it does not know', () => {
+    // Arrange
+    const message = JSON.stringify({ ...stormDigest, reason: 'something-new' });
+
+    // Act
+    const parsed = parseNotification(message);
+
+    // Assert
+    expect(parsed.ok).toBe(true);
+    expect(parsed.ok && parsed.notification.reason).toBeUndefined();
+    expect(parsed.ok && parsed.notification.digest?.firing).toBe(40);
+  });
+
+  it('rejects a malformed digest', () => {
+    const parsed = parseNotification(JSON.stringify({ ...stormDigest, digest: { firing: 'many' } }));
+    expect(parsed.ok).toBe(false);
   });
 });

@@ -1,0 +1,50 @@
+/** Plain-text lines describing a storm digest and why a notification was sent, shared by the renderers. */
+import type { Notification } from '../notification';
+
+const TOP = 5;
+
+function counts(record: Readonly<Record<string, number>>): string {
+  return Object.entries(record)
+    .sort(([, a], [, b]) => b - a)
+    .slice(0, TOP)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+}
+
+/** One-line digest headline, e.g. `42 firing, 3 resolved, 12 new in the window`, or undefined. */
+export function digestHeadline(n: Notification): string | undefined {
+  const d = n.digest;
+  if (d === undefined) return undefined;
+  return `${d.firing} firing, ${d.resolved} resolved, ${d.newInWindow} new in the window`;
+}
+
+/** Digest detail lines (headline, by service, by severity, top offenders), untrusted text unescaped. */
+export function digestLines(n: Notification): string[] {
+  const d = n.digest;
+  const headline = digestHeadline(n);
+  if (d === undefined || headline === undefined) return [];
+  const lines = [headline];
+  const byService = counts(d.byService);
+  if (byService !== '') lines.push(`By service: ${byService}`);
+  const bySeverity = counts(d.bySeverity);
+  if (bySeverity !== '') lines.push(`By severity: ${bySeverity}`);
+  const top = d.topOffenders
+    .slice(0, TOP)
+    .map((o) => `${o.name} (${o.count})`)
+    .join(', ');
+  if (top !== '') lines.push(`Top offenders: ${top}`);
+  return lines;
+}
+
+const REASONS: Readonly<Record<NonNullable<Notification['reason']>, string | undefined>> = {
+  alert: undefined,
+  group: undefined,
+  repeat: 'Reminder: still firing',
+  escalation: 'Escalated: not acknowledged in time',
+  digest: 'Alert storm digest',
+};
+
+/** Why the notification was sent, when that is worth telling the reader. */
+export function reasonText(n: Notification): string | undefined {
+  return n.reason === undefined ? undefined : REASONS[n.reason];
+}
