@@ -10,7 +10,7 @@ import { DynamoGroupStore } from '../../shared/adapters/dynamo-group-store';
 import { requireEnv } from '../../shared/adapters/env';
 import { logger, powertoolsLog, tracer } from '../../shared/adapters/observability';
 import { loadRuntimeConfig } from '../../shared/adapters/runtime-config-source';
-import { SnsPublisher, topicArnsFromEnv } from '../../shared/adapters/sns-publisher';
+import { channelAttributes, SnsPublisher, topicArnsFromEnv } from '../../shared/adapters/sns-publisher';
 import { SqsDeadLetterSink } from '../../shared/adapters/sqs-dead-letter';
 import { createSilenceCheck } from '../../shared/domain/silence';
 import { createAlarmHandler } from './create-handler';
@@ -31,7 +31,7 @@ export const handler = middy(
     config,
     store: new DynamoAlertStore(doc, { tableName, historyRetentionDays: config.historyRetentionDays }),
     isSilenced: createSilenceCheck((now) => groups.listSilences(now, 0), clock),
-    publisher: new SnsPublisher(sns, topicArnsFromEnv()),
+    publisher: new SnsPublisher(sns, topicArnsFromEnv(), channelAttributes(config.smsSenderId)),
     deadLetter: new SqsDeadLetterSink(sqs, requireEnv('DEAD_LETTER_QUEUE_URL')),
     clock,
     log: powertoolsLog(logger),

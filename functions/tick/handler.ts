@@ -9,7 +9,7 @@ import { DynamoGroupStore } from '../../shared/adapters/dynamo-group-store';
 import { requireEnv } from '../../shared/adapters/env';
 import { logger, powertoolsLog, tracer } from '../../shared/adapters/observability';
 import { loadRuntimeConfig } from '../../shared/adapters/runtime-config-source';
-import { SnsPublisher, topicArnsFromEnv } from '../../shared/adapters/sns-publisher';
+import { channelAttributes, SnsPublisher, topicArnsFromEnv } from '../../shared/adapters/sns-publisher';
 import { createTickHandler } from './create-handler';
 
 const config = loadRuntimeConfig();
@@ -24,7 +24,7 @@ export const handler = middy(
     config,
     store: new DynamoAlertStore(doc, { tableName, historyRetentionDays: config.historyRetentionDays }),
     groups: new DynamoGroupStore(doc, tableName),
-    publisher: new SnsPublisher(sns, topicArnsFromEnv()),
+    publisher: new SnsPublisher(sns, topicArnsFromEnv(), channelAttributes(config.smsSenderId)),
     clock: () => Date.now(),
     log: powertoolsLog(logger),
   }),

@@ -95,6 +95,7 @@ export function deriveRuntimeConfig(config: VigilConfig): RuntimeConfig {
     storm: { threshold: config.storm.threshold, windowSeconds: durationSeconds(config.storm.window) },
     budgets: { perSecond: config.budgets },
     alertListUrl: config.alertListUrl,
+    smsSenderId: config.channels.sms.senderId,
   };
   return parseRuntimeConfig(runtime);
 }

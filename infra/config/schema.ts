@@ -167,6 +167,41 @@ export const vigilConfigSchema = z.object({
     })
     .default({ email: 10, sms: 20, slack: 1, pagerduty: 5 }),
   alertListUrl: z.url().optional(),
+  /** Log pipeline: which log groups go to OpenSearch, and the domain (created per stage or imported). */
+  logs: z
+    .object({
+      domain: z.discriminatedUnion('kind', [
+        z.object({
+          kind: z.literal('create'),
+          dataNodes: z.number().int().min(1).max(20),
+          instanceType: z
+            .string()
+            .regex(
+              /^[a-z0-9]+\.[a-z0-9]+\.search$/,
+              'must be an OpenSearch instance type like t3.small.search',
+            ),
+          volumeSizeGiB: z.number().int().min(10).max(3000),
+          dedicatedMasterNodes: z.union([z.literal(3), z.literal(5)]).optional(),
+          availabilityZones: z.union([z.literal(1), z.literal(2), z.literal(3)]).default(1),
+        }),
+        z.object({ kind: z.literal('import'), endpoint: z.url() }),
+      ]),
+      logGroups: z
+        .object({
+          application: z.array(z.string().min(1)).default([]),
+          system: z.array(z.string().min(1)).default([]),
+          access: z.array(z.string().min(1)).default([]),
+          error: z.array(z.string().min(1)).default([]),
+        })
+        .default({ application: [], system: [], access: [], error: [] }),
+      retentionDays: z.number().int().min(1).max(3650).default(30),
+    })
+    .optional(),
+  /** Who the pipeline's own failures page, straight through SNS (never through its own handlers). */
+  ops: z
+    .object({ emails: z.array(z.email()).default([]), sms: z.array(e164).default([]) })
+    .refine((o) => o.emails.length + o.sms.length > 0, 'needs at least one email or SMS subscriber')
+    .optional(),
   externalAlarms: z
     .object({
       namePrefixes: z.array(z.string().min(1)).default([]),

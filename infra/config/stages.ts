@@ -113,6 +113,17 @@ export const STAGE_INPUTS: Readonly<Record<string, VigilConfigInput>> = {
     },
     ...severityRouting(false),
     externalAlarms: { namePrefixes: ['dokkerr-dev-'], mappings: [] },
+    logs: {
+      domain: { kind: 'create', dataNodes: 1, instanceType: 't3.small.search', volumeSizeGiB: 10 },
+      logGroups: {
+        application: ['/dokkerr/dev/api', '/dokkerr/dev/checkout'],
+        system: ['/dokkerr/dev/system'],
+        access: ['/dokkerr/dev/access'],
+        error: ['/dokkerr/dev/errors'],
+      },
+      retentionDays: 14,
+    },
+    ops: { emails: ['platform-ops-dev@example.com'] },
     retainData: false,
   },
   prod: {
@@ -135,6 +146,24 @@ export const STAGE_INPUTS: Readonly<Record<string, VigilConfigInput>> = {
       ],
     },
     historyRetentionDays: 90,
+    logs: {
+      domain: {
+        kind: 'create',
+        dataNodes: 3,
+        instanceType: 'r7g.large.search',
+        volumeSizeGiB: 100,
+        dedicatedMasterNodes: 3,
+        availabilityZones: 3,
+      },
+      logGroups: {
+        application: ['/dokkerr/prod/api', '/dokkerr/prod/checkout', '/dokkerr/prod/realtime'],
+        system: ['/dokkerr/prod/system'],
+        access: ['/dokkerr/prod/access'],
+        error: ['/dokkerr/prod/errors'],
+      },
+      retentionDays: 30,
+    },
+    ops: { emails: ['platform-ops@example.com'], sms: ['+447700900456'] },
     retainData: true,
   },
 };

@@ -12,7 +12,6 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as lambdaDestinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as logsDestinations from 'aws-cdk-lib/aws-logs-destinations';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
@@ -164,7 +163,7 @@ export class LogPipeline extends Construct {
         LOG_GROUP_CATEGORIES: Lazy.string({ produce: () => Stack.of(this).toJsonString(this.categories) }),
       },
     });
-    this.indexer.bindQueue(this.deadLetterQueue, 'DEAD_LETTER_QUEUE_URL');
+    this.indexer.bindQueue(this.deadLetterQueue, 'DEAD_LETTER_QUEUE_URL', props.deadLetterKey);
     const cfnIndexer = this.indexer.fn.node.defaultChild;
     if (props.indexerConcurrency !== undefined && cfnIndexer instanceof lambda.CfnFunction) {
       cfnIndexer.reservedConcurrentExecutions = props.indexerConcurrency;
@@ -173,7 +172,7 @@ export class LogPipeline extends Construct {
     this.indexer.fn.configureAsyncInvoke({
       retryAttempts: 2,
       maxEventAge: Duration.hours(6),
-      onFailure: new lambdaDestinations.SqsDestination(this.deadLetterQueue),
+      onFailure: VigilFunction.queueDestination(this.deadLetterQueue, props.deadLetterKey),
     });
     this.indexer.fn.addToRolePolicy(
       new iam.PolicyStatement({

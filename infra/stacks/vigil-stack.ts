@@ -16,6 +16,12 @@ import type { VigilConfig } from '../config/schema';
 import { AlertTable } from '../constructs/alert-table';
 import { ChannelTopics } from '../constructs/channel-topics';
 import { RuleAlarms } from '../constructs/rule-alarms';
+import { Dashboards, dashboardServicesFromRules } from '../constructs/dashboards';
+import { DeliveryChannels } from '../constructs/delivery-channels';
+import { LogPipeline } from '../constructs/log-pipeline';
+import type { MonitoredFunction, MonitoredQueue } from '../constructs/self-monitoring';
+import { SelfMonitoring } from '../constructs/self-monitoring';
+import { Tracing } from '../constructs/tracing';
 import { VigilFunction } from '../constructs/vigil-function';
 
 /** Properties of {@link VigilStack}. */
@@ -126,6 +132,14 @@ export class VigilStack extends Stack {
     for (const channel of CHANNELS)
       this.tick.bindTopic(this.channels.topics[channel], TOPIC_ENV[channel], key);
     const tickDlq = createDeadLetterQueue(this, 'TickDlq', key);
+    const deadLetterQueues: MonitoredQueue[] = [
+      { name: 'alarm-handler-dlq', queue: this.alarmDeadLetterQueue },
+      { name: 'tick-dlq', queue: tickDlq },
+    ];
+    const monitoredFunctions: MonitoredFunction[] = [
+      { name: 'alarm-handler', fn },
+      { name: 'tick', fn: this.tick.fn },
+    ];
     // A late tick is useless (the next one comes in a minute): no retries, and failures are recorded.
     this.tick.fn.configureAsyncInvoke({
       retryAttempts: 0,
@@ -138,11 +152,16 @@ export class VigilStack extends Stack {
       targets: [new targets.LambdaFunction(this.tick.fn, { retryAttempts: 0, deadLetterQueue: tickDlq })],
     });
 
-    new RuleAlarms(this, 'RuleAlarms', { catalog: config.catalog, specs: alarmSpecs(config), handler: fn });
+    const ruleAlarms = new RuleAlarms(this, 'RuleAlarms', {
+      catalog: config.catalog,
+      specs: alarmSpecs(config),
+      handler: fn,
+    });
 
     // Alarms this stack did not create opt in by name prefix, through EventBridge.
     if (config.externalAlarms.namePrefixes.length > 0) {
       const eventsDlq = createDeadLetterQueue(this, 'ExternalAlarmEventsDlq', key);
+      deadLetterQueues.push({ name: 'external-alarm-events-dlq', queue: eventsDlq });
       new events.Rule(this, 'ExternalAlarmStateChange', {
         description: `Alarm state changes of alarms named ${config.externalAlarms.namePrefixes.join(', ')}*`,
         eventPattern: {
@@ -180,11 +199,84 @@ export class VigilStack extends Stack {
           conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
         }),
       );
-      intake.addSubscription(
-        new subs.LambdaSubscription(fn, {
-          deadLetterQueue: createDeadLetterQueue(this, 'AlarmIntakeSubscriptionDlq', key),
-        }),
-      );
+      const intakeDlq = createDeadLetterQueue(this, 'AlarmIntakeSubscriptionDlq', key);
+      deadLetterQueues.push({ name: 'alarm-intake-dlq', queue: intakeDlq });
+      intake.addSubscription(new subs.LambdaSubscription(fn, { deadLetterQueue: intakeDlq }));
     }
+
+    // Slack and PagerDuty forwarders, with their secrets, subscriptions and dead-letter queues.
+    const delivery = new DeliveryChannels(this, 'Delivery', {
+      slackTopic: this.channels.topics.slack,
+      pagerdutyTopic: this.channels.topics.pagerduty,
+      alertTable: this.table.table,
+      encryptionKey: key,
+      namePrefix: prefix,
+      slackWebhookSecretArn: config.channels.slack.webhookSecretArn,
+      pagerdutyRoutingKeySecretArn: config.channels.pagerduty.routingKeySecretArn,
+      pagerdutyEnabled: config.channels.pagerduty.enabled,
+      pagerdutyMinSeverity: config.channels.pagerduty.minSeverity,
+      sms: {
+        senderId: config.channels.sms.senderId,
+        monthlySpendLimitUsd: config.channels.sms.monthlySpendLimitUsd,
+      },
+      dashboardUrl: config.dashboardUrl,
+    });
+    monitoredFunctions.push({ name: 'slack-notifier', fn: delivery.slackNotifier.fn });
+    deadLetterQueues.push({ name: 'slack-dlq', queue: delivery.slackDeadLetterQueue });
+    if (delivery.pagerdutyNotifier && delivery.pagerdutyDeadLetterQueue) {
+      monitoredFunctions.push({ name: 'pagerduty-notifier', fn: delivery.pagerdutyNotifier.fn });
+      deadLetterQueues.push({ name: 'pagerduty-dlq', queue: delivery.pagerdutyDeadLetterQueue });
+    }
+
+    // Logs: the watched application's log groups and the pipeline's own, into OpenSearch.
+    if (config.logs) {
+      const domain = config.logs.domain;
+      const logPipeline = new LogPipeline(this, 'Logs', {
+        domain:
+          domain.kind === 'import'
+            ? { kind: 'import', endpoint: domain.endpoint }
+            : {
+                kind: 'create',
+                dataNodes: domain.dataNodes,
+                dataNodeInstanceType: domain.instanceType,
+                volumeSizeGiB: domain.volumeSizeGiB,
+                dedicatedMasterNodes: domain.dedicatedMasterNodes,
+                availabilityZones: domain.availabilityZones,
+                removalPolicy: config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+              },
+        logGroupNames: config.logs.logGroups,
+        extraLogGroups: [
+          { logGroup: this.alarmHandler.logGroup, category: 'system' },
+          { logGroup: this.tick.logGroup, category: 'system' },
+        ],
+        retentionDays: config.logs.retentionDays,
+        deadLetterKey: key,
+      });
+      monitoredFunctions.push({ name: 'log-indexer', fn: logPipeline.indexer.fn });
+      deadLetterQueues.push({ name: 'log-indexer-dlq', queue: logPipeline.deadLetterQueue });
+    }
+
+    // Who watches the watcher: alarms on the pipeline itself page ops straight through SNS.
+    if (config.ops) {
+      const ops = new SelfMonitoring(this, 'SelfMonitoring', {
+        namePrefix: prefix,
+        encryptionKey: key,
+        opsEmailSubscribers: config.ops.emails,
+        opsSmsSubscribers: config.ops.sms,
+        functions: monitoredFunctions,
+        deadLetterQueues,
+        channelTopics: CHANNELS.map((c) => ({ name: c, topic: this.channels.topics[c] })),
+        tick: this.tick.fn,
+        watchIndexerLag: config.logs !== undefined,
+      });
+      new Dashboards(this, 'Dashboards', {
+        namePrefix: prefix,
+        catalog: config.catalog,
+        services: dashboardServicesFromRules(config.rules),
+        ruleAlarms: [...ruleAlarms.alarms.values()],
+        pipelineAlarms: ops.alarms,
+      });
+    }
+    new Tracing(this, 'Tracing');
   }
 }

@@ -60,6 +60,7 @@ const groupSchema = z.object({
       notifiedStatus: z.enum(['firing', 'resolved']).optional(),
       sentImmediately: z.boolean().optional(),
       mutedWhileFiring: z.boolean().optional(),
+      firstToldAt: z.number().optional(),
     }),
   ),
   createdAt: z.number(),

@@ -3,6 +3,7 @@ import { PublishCommand } from '@aws-sdk/client-sns';
 import type { Channel } from '../domain/alert';
 import { ConfigError } from '../domain/errors';
 import { renderSnsEnvelope } from '../domain/format/sns-message';
+import { smsPublishAttributes } from '../domain/format/sms';
 import type { Notification } from '../domain/notification';
 import type { Publisher } from '../domain/ports';
 
@@ -22,6 +23,16 @@ export function topicArnsFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<
     if (arn) out[channel] = arn;
   }
   return out;
+}
+
+/** Per-channel extra publish attributes: SMS type Transactional and the sender id for the SMS topic. */
+export function channelAttributes(
+  smsSenderId: string | undefined,
+): (channel: Channel) => Record<string, string> {
+  const sms = Object.fromEntries(
+    Object.entries(smsPublishAttributes({ senderId: smsSenderId })).map(([k, v]) => [k, v.StringValue]),
+  );
+  return (channel) => (channel === 'sms' ? sms : {});
 }
 
 /** Publisher on one SNS topic per channel, `MessageStructure: json`, filterable attributes. */

@@ -20,6 +20,8 @@ export interface GroupMember {
   readonly sentImmediately?: boolean;
   /** It was silenced or inhibited while firing without ever being told: its resolve stays quiet too. */
   readonly mutedWhileFiring?: boolean;
+  /** Epoch ms people were first told this episode is firing: the escalation clock starts here. */
+  readonly firstToldAt?: number;
 }
 
 /** A group of alerts on one route: the unit the tick notifies about. */
@@ -90,6 +92,7 @@ export function mergeMember(group: GroupRecord, member: GroupMember): GroupRecor
     ...member,
     notifiedStatus: member.notifiedStatus ?? (sameEpisode ? existing.notifiedStatus : undefined),
     mutedWhileFiring: sameEpisode ? existing.mutedWhileFiring : undefined,
+    firstToldAt: sameEpisode ? (existing.firstToldAt ?? member.firstToldAt) : member.firstToldAt,
   };
   return { ...group, members: { ...group.members, [fp]: merged } };
 }
@@ -188,11 +191,9 @@ export function planGroupFlush(group: GroupRecord, mute: MuteContext, now: numbe
     sent = true;
   }
 
-  // Delay-then-escalate: the oldest unacknowledged firing alert sets the clock.
-  const oldestUnacked = unacked.reduce(
-    (acc, m) => Math.min(acc, Date.parse(m.alert.startsAt)),
-    Number.POSITIVE_INFINITY,
-  );
+  // Delay-then-escalate: the unacknowledged alert people were told about first sets the clock.
+  const toldAt = (m: GroupMember): number => m.firstToldAt ?? (sent ? now : Number.POSITIVE_INFINITY);
+  const oldestUnacked = unacked.reduce((acc, m) => Math.min(acc, toldAt(m)), Number.POSITIVE_INFINITY);
   let nextEscalationAt = Number.POSITIVE_INFINITY;
   while (escalationLevel < route.escalation.length) {
     const step = route.escalation[escalationLevel];
@@ -224,7 +225,11 @@ export function planGroupFlush(group: GroupRecord, mute: MuteContext, now: numbe
     const told = sent && (visibleFiring.includes(m) || resolvedToTell.includes(m));
     const muted = m.alert.status === 'firing' && !visibleFiring.includes(m) && m.notifiedStatus === undefined;
     const next = told
-      ? { ...m, notifiedStatus: m.alert.status }
+      ? {
+          ...m,
+          notifiedStatus: m.alert.status,
+          firstToldAt: m.firstToldAt ?? (m.alert.status === 'firing' ? now : undefined),
+        }
       : muted
         ? { ...m, mutedWhileFiring: true }
         : m;

@@ -84,6 +84,8 @@ export const runtimeConfigSchema = z.object({
     .default({ perSecond: { email: 10, sms: 20, slack: 1, pagerduty: 5 } }),
   /** Link to the full alert list, used in storm digests. */
   alertListUrl: z.string().optional(),
+  /** SMS sender id (where the destination country supports one). */
+  smsSenderId: z.string().optional(),
 });
 
 /** An inhibition rule. */

@@ -158,6 +158,7 @@ function memberOf(
     acked: alert.ack !== undefined,
     sentImmediately: told,
     notifiedStatus: told ? status : undefined,
+    firstToldAt: told ? alert.dirtyAt : undefined,
   };
 }
 

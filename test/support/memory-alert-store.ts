@@ -28,7 +28,9 @@ export class MemoryAlertStore implements AlertStore {
   }
 
   public countChangedSince(since: number, limit: number): Promise<number> {
-    const n = [...this.items.values()].filter((r) => !r.outbox && r.dirtyAt !== undefined && r.dirtyAt >= since).length;
+    const n = [...this.items.values()].filter(
+      (r) => !r.outbox && r.dirtyAt !== undefined && r.dirtyAt >= since,
+    ).length;
     return Promise.resolve(Math.min(n, limit));
   }
 

@@ -2,6 +2,8 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createAlarmHandler } from '../../../functions/alarm-handler/create-handler';
+import { createTickHandler } from '../../../functions/tick/create-handler';
+import { DynamoGroupStore } from '../../../shared/adapters/dynamo-group-store';
 import { DynamoAlertStore } from '../../../shared/adapters/dynamo-alert-store';
 import { SnsPublisher } from '../../../shared/adapters/sns-publisher';
 import { parseAlarmEvent } from '../../../shared/domain/alarm-event';
@@ -60,7 +62,18 @@ async function newHandler() {
   });
   let request = 0;
   const invoke = (event: unknown) => handler(event, { awsRequestId: `req-${++request}` });
-  return { invoke, store, deadLetters };
+  const doc = DynamoDBDocumentClient.from(dynalite.client, {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  const tick = createTickHandler({
+    config,
+    store,
+    groups: new DynamoGroupStore(doc, tableName),
+    publisher: new SnsPublisher(new SNSClient({ region: 'eu-west-1' }), TOPICS),
+    clock: () => Date.now() + 60_000,
+    log: recordingLog(),
+  });
+  return { invoke, store, deadLetters, tick: () => tick({}, { awsRequestId: `tick-${++request}` }) };
 }
 
 function perChannel(): Record<string, { firing: number; resolved: number }> {
@@ -143,15 +156,20 @@ describe('alarm handler against dynalite', () => {
 
   it('accepts every real event shape end to end', async () => {
     // Arrange
-    const { invoke, deadLetters } = await newHandler();
+    const { invoke, deadLetters, tick } = await newHandler();
     // Act
     await invoke(fixture('events/alarm-action-metric.json'));
     await invoke(fixture('events/alarm-action-composite.json'));
     await invoke(fixture('events/eventbridge-alarm-state-change.json'));
     await invoke(fixture('events/sns-alarm.json'));
     const batch = await invoke(fixture('events/sqs-batch-sns-alarm.json'));
-    // Assert: four firings (the SQS copy of the SNS alarm is a duplicate), one malformed SQS record
-    expect(snsMock.commandCalls(PublishCommand)).toHaveLength(4);
+    const immediate = snsMock.commandCalls(PublishCommand).length;
+    const report = await tick();
+    // Assert: all four are warnings, so nothing goes out before group_wait; the tick a minute later
+    // sends one Slack notification per group (the SQS copy of the SNS alarm is a duplicate).
+    expect(immediate).toBe(0);
+    expect(report).toMatchObject({ changes: 4, published: 4, failed: 0 });
+    expect(perChannel()).toEqual({ [TOPICS.slack]: { firing: 4, resolved: 0 } });
     expect(batch).toEqual({ batchItemFailures: [] });
     expect(deadLetters).toHaveLength(1);
   });
