@@ -1,20 +1,12 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { ALARM_STATES, CHANNELS, SEVERITIES } from '../domain/alert';
 import type { AlertRecord } from '../domain/alert-record';
 import type { AlertStore } from '../domain/ports';
+import { putIfVersion, queryDueIndex, TABLE_KEYS } from './dynamo-index';
 
-/** Key and index attribute names of the alert-state table. */
-export const TABLE_KEYS = {
-  partitionKey: 'pk',
-  sortKey: 'sk',
-  ttl: 'expiresAt',
-  dueIndex: 'due',
-  dueShard: 'dueShard',
-  dueAt: 'dueAt',
-} as const;
+export { TABLE_KEYS } from './dynamo-index';
 
 const STATE_SK = 'STATE';
 
@@ -112,24 +104,8 @@ export class DynamoAlertStore implements AlertStore {
 
   /** @inheritdoc */
   public async listChanged(since: number, until: number, limit: number): Promise<AlertRecord[]> {
-    const out: AlertRecord[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.options.tableName,
-          IndexName: TABLE_KEYS.dueIndex,
-          KeyConditionExpression: '#shard = :shard AND #dueAt BETWEEN :since AND :until',
-          ExpressionAttributeNames: { '#shard': TABLE_KEYS.dueShard, '#dueAt': TABLE_KEYS.dueAt },
-          ExpressionAttributeValues: { ':shard': 'CHANGED', ':since': since + 1, ':until': until },
-          ExclusiveStartKey: startKey,
-          Limit: Math.min(limit - out.length, 500),
-        }),
-      );
-      for (const item of page.Items ?? []) out.push(itemSchema.parse(item));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey && out.length < limit);
-    return out;
+    const items = await queryDueIndex(this.doc, this.options.tableName, 'CHANGED', since + 1, until, limit);
+    return items.map((item) => itemSchema.parse(item));
   }
 
   /** @inheritdoc */
@@ -167,23 +143,6 @@ export class DynamoAlertStore implements AlertStore {
       const since = stored.endsAt ?? stored.lastChangeAt;
       item[TABLE_KEYS.ttl] = Math.floor(since / 1000) + this.options.historyRetentionDays * 86_400;
     }
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.options.tableName,
-          Item: item,
-          ConditionExpression:
-            expectedVersion === undefined ? 'attribute_not_exists(pk)' : '#version = :expected',
-          ExpressionAttributeNames: expectedVersion === undefined ? undefined : { '#version': 'version' },
-          ExpressionAttributeValues:
-            expectedVersion === undefined ? undefined : { ':expected': expectedVersion },
-        }),
-      );
-      return stored;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
-      if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return undefined;
-      throw error;
-    }
+    return (await putIfVersion(this.doc, this.options.tableName, item, expectedVersion)) ? stored : undefined;
   }
 }

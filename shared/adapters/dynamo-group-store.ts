@@ -1,13 +1,12 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { CHANNELS, SEVERITIES } from '../domain/alert';
 import type { GroupRecord } from '../domain/group';
 import { MATCHER_OPS } from '../domain/matchers';
 import type { GroupStore } from '../domain/ports';
 import type { Silence } from '../domain/silence';
-import { TABLE_KEYS } from './dynamo-alert-store';
+import { isConditionFailure, putIfVersion, queryDueIndex, TABLE_KEYS } from './dynamo-index';
 
 const channels = z.array(z.enum(CHANNELS));
 const labels = z.record(z.string(), z.string());
@@ -89,13 +88,6 @@ const tickSchema = z.object({ cursor: z.number(), silencesSeenAt: z.number(), ve
 // Groups with nothing scheduled stay findable (for silences and inhibition) at the far end of the index.
 const NOT_DUE = 8_640_000_000_000_000;
 
-function isConditionFailure(error: unknown): boolean {
-  return (
-    error instanceof ConditionalCheckFailedException ||
-    (error instanceof Error && error.name === 'ConditionalCheckFailedException')
-  );
-}
-
 /** GroupStore on the alert-state table: `GROUP#`, `SILENCE#` and `TICK#` items, all in the due index. */
 export class DynamoGroupStore implements GroupStore {
   public constructor(
@@ -103,53 +95,15 @@ export class DynamoGroupStore implements GroupStore {
     private readonly tableName: string,
   ) {}
 
-  private async query(
-    shard: string,
-    until: number,
-    limit: number,
-    from = 0,
-  ): Promise<Record<string, unknown>[]> {
-    const out: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: TABLE_KEYS.dueIndex,
-          KeyConditionExpression: '#shard = :shard AND #dueAt BETWEEN :from AND :until',
-          ExpressionAttributeNames: { '#shard': TABLE_KEYS.dueShard, '#dueAt': TABLE_KEYS.dueAt },
-          ExpressionAttributeValues: { ':shard': shard, ':from': from, ':until': until },
-          ExclusiveStartKey: startKey,
-          Limit: Math.min(limit - out.length, 500),
-        }),
-      );
-      out.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey && out.length < limit);
-    return out;
+  private query(shard: string, until: number, limit: number, from = 0): Promise<Record<string, unknown>[]> {
+    return queryDueIndex(this.doc, this.tableName, shard, from, until, limit);
   }
 
-  private async conditionalPut(
+  private conditionalPut(
     item: Record<string, unknown>,
     expectedVersion: number | undefined,
   ): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: item,
-          ConditionExpression:
-            expectedVersion === undefined ? 'attribute_not_exists(pk)' : '#version = :expected',
-          ExpressionAttributeNames: expectedVersion === undefined ? undefined : { '#version': 'version' },
-          ExpressionAttributeValues:
-            expectedVersion === undefined ? undefined : { ':expected': expectedVersion },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return putIfVersion(this.doc, this.tableName, item, expectedVersion);
   }
 
   /** @inheritdoc */

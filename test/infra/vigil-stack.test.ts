@@ -226,8 +226,9 @@ describe('security checks', () => {
     expect(status & 2).toBe(0);
   }, 300_000);
 
-  // Resource "*" is allowed only for APIs that take no resource: X-Ray segments, and the account-level
-  // CloudWatch Logs resource policy the OpenSearch domain needs to publish its own logs.
+  // Resource "*" is allowed only for APIs that take no resource: X-Ray segments, the account-level
+  // CloudWatch Logs resource policy the OpenSearch domain needs to publish its own logs, and the
+  // account's SMS settings (SetSMSAttributes: type, sender id, monthly spend limit).
   it('has no IAM statement with Action "*" and no Resource "*" except X-Ray and the Logs resource policy', () => {
     for (const { template } of [dev, prod]) {
       for (const policy of Object.values(template.findResources('AWS::IAM::Policy'))) {
@@ -242,7 +243,8 @@ describe('security checks', () => {
           if (([] as unknown[]).concat(s.Resource).includes('*')) {
             const resourceless = (a: unknown) =>
               typeof a === 'string' &&
-              (a.startsWith('xray:') || a === 'logs:PutResourcePolicy' || a === 'logs:DeleteResourcePolicy');
+              (['logs:PutResourcePolicy', 'logs:DeleteResourcePolicy', 'sns:SetSMSAttributes'].includes(a) ||
+                a.startsWith('xray:'));
             expect(actions.filter((a) => !resourceless(a))).toEqual([]);
           }
         }
