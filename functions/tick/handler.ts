@@ -1,9 +1,11 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
+import { CloudWatchAlarmStates } from '../../shared/adapters/cloudwatch-alarm-states';
 import { DynamoAlertStore } from '../../shared/adapters/dynamo-alert-store';
 import { DynamoGroupStore } from '../../shared/adapters/dynamo-group-store';
 import { requireEnv } from '../../shared/adapters/env';
@@ -17,6 +19,7 @@ const dynamo = tracer.captureAWSv3Client(new DynamoDBClient({}));
 const doc = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
 const tableName = requireEnv('ALERT_TABLE_NAME');
 const sns = tracer.captureAWSv3Client(new SNSClient({}));
+const cloudwatch = tracer.captureAWSv3Client(new CloudWatchClient({}));
 
 /** Tick: the every-minute sweep of due work. */
 export const handler = middy(
@@ -24,6 +27,7 @@ export const handler = middy(
     config,
     store: new DynamoAlertStore(doc, { tableName, historyRetentionDays: config.historyRetentionDays }),
     groups: new DynamoGroupStore(doc, tableName),
+    alarmStates: new CloudWatchAlarmStates(cloudwatch),
     publisher: new SnsPublisher(sns, topicArnsFromEnv(), channelAttributes(config.smsSenderId)),
     clock: () => Date.now(),
     log: powertoolsLog(logger),

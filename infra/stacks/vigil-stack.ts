@@ -1,5 +1,5 @@
 import type { StackProps } from 'aws-cdk-lib';
-import { Duration, RemovalPolicy, Stack, Tags, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Tags, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -131,6 +131,25 @@ export class VigilStack extends Stack {
     });
     for (const channel of CHANNELS)
       this.tick.bindTopic(this.channels.topics[channel], TOPIC_ENV[channel], key);
+    // Reconciliation reads alarm states; alarm names of opted-in external alarms are not known here.
+    this.tick.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['cloudwatch:DescribeAlarms'],
+        resources: [
+          this.formatArn({
+            service: 'cloudwatch',
+            resource: 'alarm',
+            resourceName: '*',
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        ],
+      }),
+    );
+    Validations.of(this.tick.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudwatch:<AWS::Region>:<AWS::AccountId>:alarm:*]`,
+      reason:
+        'The tick reads the state of any alarm it holds an alert for, including opted-in alarms the stack did not create; read-only',
+    });
     const tickDlq = createDeadLetterQueue(this, 'TickDlq', key);
     const deadLetterQueues: MonitoredQueue[] = [
       { name: 'alarm-handler-dlq', queue: this.alarmDeadLetterQueue },

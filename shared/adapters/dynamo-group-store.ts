@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { CHANNELS, SEVERITIES } from '../domain/alert';
 import type { GroupRecord } from '../domain/group';
 import { MATCHER_OPS } from '../domain/matchers';
-import type { GroupStore } from '../domain/ports';
+import type { GroupStore, TickState } from '../domain/ports';
 import type { Silence } from '../domain/silence';
 import { isConditionFailure, putIfVersion, queryDueIndex, TABLE_KEYS } from './dynamo-index';
 
@@ -60,6 +60,8 @@ const groupSchema = z.object({
       sentImmediately: z.boolean().optional(),
       mutedWhileFiring: z.boolean().optional(),
       firstToldAt: z.number().optional(),
+      lastToldAt: z.number().optional(),
+      mergedAt: z.number().optional(),
     }),
   ),
   createdAt: z.number(),
@@ -83,7 +85,12 @@ const silenceSchema = z.object({
   expiredAt: z.number().optional(),
 });
 
-const tickSchema = z.object({ cursor: z.number(), silencesSeenAt: z.number(), version: z.number() });
+const tickSchema = z.object({
+  cursor: z.number(),
+  silencesSeenAt: z.number(),
+  reconciledAt: z.number().optional(),
+  version: z.number(),
+});
 
 // Groups with nothing scheduled stay findable (for silences and inhibition) at the far end of the index.
 const NOT_DUE = 8_640_000_000_000_000;
@@ -200,9 +207,7 @@ export class DynamoGroupStore implements GroupStore {
   }
 
   /** @inheritdoc */
-  public async getTickState(): Promise<
-    { cursor: number; silencesSeenAt: number; version: number } | undefined
-  > {
+  public async getTickState(): Promise<(TickState & { version: number }) | undefined> {
     const out = await this.doc.send(
       new GetCommand({
         TableName: this.tableName,
@@ -214,10 +219,7 @@ export class DynamoGroupStore implements GroupStore {
   }
 
   /** @inheritdoc */
-  public async putTickState(
-    state: { cursor: number; silencesSeenAt: number },
-    expectedVersion: number | undefined,
-  ): Promise<boolean> {
+  public async putTickState(state: TickState, expectedVersion: number | undefined): Promise<boolean> {
     return this.conditionalPut(
       { pk: 'TICK#STATE', sk: 'TICK', ...state, version: (expectedVersion ?? 0) + 1 },
       expectedVersion,

@@ -53,3 +53,8 @@ export function isSeverity(value: string): value is Severity {
 export function isChannel(value: string): value is Channel {
   return (CHANNELS as readonly string[]).includes(value);
 }
+
+/** True when `value` is a CloudWatch alarm state. */
+export function isAlarmState(value: string): value is AlarmState {
+  return (ALARM_STATES as readonly string[]).includes(value);
+}

@@ -22,6 +22,10 @@ export interface GroupMember {
   readonly mutedWhileFiring?: boolean;
   /** Epoch ms people were first told this episode is firing: the escalation clock starts here. */
   readonly firstToldAt?: number;
+  /** Epoch ms of the last notification that included this member. */
+  readonly lastToldAt?: number;
+  /** Epoch ms the tick last merged a change of this member. */
+  readonly mergedAt?: number;
 }
 
 /** A group of alerts on one route: the unit the tick notifies about. */
@@ -93,6 +97,7 @@ export function mergeMember(group: GroupRecord, member: GroupMember): GroupRecor
     notifiedStatus: member.notifiedStatus ?? (sameEpisode ? existing.notifiedStatus : undefined),
     mutedWhileFiring: sameEpisode ? existing.mutedWhileFiring : undefined,
     firstToldAt: sameEpisode ? (existing.firstToldAt ?? member.firstToldAt) : member.firstToldAt,
+    lastToldAt: member.lastToldAt ?? (sameEpisode ? existing.lastToldAt : undefined),
   };
   return { ...group, members: { ...group.members, [fp]: merged } };
 }
@@ -229,18 +234,20 @@ export function planGroupFlush(group: GroupRecord, mute: MuteContext, now: numbe
           ...m,
           notifiedStatus: m.alert.status,
           firstToldAt: m.firstToldAt ?? (m.alert.status === 'firing' ? now : undefined),
+          lastToldAt: now,
         }
       : muted
         ? { ...m, mutedWhileFiring: true }
         : m;
     if (next.alert.status === 'resolved' && next.mutedWhileFiring && next.notifiedStatus === undefined) {
-      const until = Date.parse(next.alert.endsAt ?? next.alert.startsAt) + RESOLVED_MEMORY_MS;
+      const until = (m.mergedAt ?? now) + RESOLVED_MEMORY_MS;
       if (until <= now) continue;
       forgetAt = Math.min(forgetAt, until);
     }
     if (next.alert.status === 'resolved' && next.notifiedStatus === 'resolved') {
-      // Kept a while so a re-read of the same change is recognised, then forgotten.
-      const until = Date.parse(next.alert.endsAt ?? next.alert.startsAt) + RESOLVED_MEMORY_MS;
+      // Kept a while so a re-read of the same change is recognised, then forgotten. Counted from
+      // when it was told (or merged), not from the event time, which may be long past.
+      const until = (next.lastToldAt ?? m.mergedAt ?? now) + RESOLVED_MEMORY_MS;
       if (until <= now) continue;
       forgetAt = Math.min(forgetAt, until);
     }

@@ -36,11 +36,8 @@ export interface GroupStore {
   /** Silences not yet ended, plus those ended within `recentMs` (index query). */
   listSilences(now: number, recentMs: number): Promise<Silence[]>;
   /** The tick's cursor: changes up to this time were folded into groups. */
-  getTickState(): Promise<{ cursor: number; silencesSeenAt: number; version: number } | undefined>;
-  putTickState(
-    state: { cursor: number; silencesSeenAt: number },
-    expectedVersion: number | undefined,
-  ): Promise<boolean>;
+  getTickState(): Promise<(TickState & { version: number }) | undefined>;
+  putTickState(state: TickState, expectedVersion: number | undefined): Promise<boolean>;
 }
 
 /** Publishes a notification to a channel's topic. */
@@ -72,3 +69,13 @@ export interface Log {
 
 /** The clock, injected so tests and the replay run on virtual time. */
 export type Clock = () => number;
+
+/** What the tick remembers between runs. */
+export interface TickState {
+  /** Alert changes up to this time were folded into groups. */
+  readonly cursor: number;
+  /** Silence changes up to this time were seen. */
+  readonly silencesSeenAt: number;
+  /** Last time stale firing alerts were checked against CloudWatch. */
+  readonly reconciledAt?: number;
+}

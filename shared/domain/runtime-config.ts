@@ -84,6 +84,10 @@ export const runtimeConfigSchema = z.object({
     .default({ perSecond: { email: 10, sms: 20, slack: 1, pagerduty: 5 } }),
   /** Link to the full alert list, used in storm digests. */
   alertListUrl: z.string().optional(),
+  /** Firing alerts unchanged for `staleAfterSeconds` are checked against CloudWatch every `everySeconds`. */
+  reconcile: z
+    .object({ staleAfterSeconds: z.number().int().min(60), everySeconds: z.number().int().min(60) })
+    .default({ staleAfterSeconds: 21_600, everySeconds: 900 }),
   /** SMS sender id (where the destination country supports one). */
   smsSenderId: z.string().optional(),
 });

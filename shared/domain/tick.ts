@@ -8,6 +8,8 @@ import { describeError } from './errors';
 import type { FlushPlan, GroupMember, GroupRecord, MuteContext, PlannedNotification } from './group';
 import { mergeMember, newGroup, planGroupFlush } from './group';
 import { isInhibited } from './inhibition';
+import type { AlarmStateReader } from './reconcile';
+import { reconcileStaleAlerts } from './reconcile';
 import type { Notification, NotificationDigest, NotifiedAlert } from './notification';
 import type { GroupStore } from './ports';
 import { groupKeyOf, groupLabelsOf, routeAlert } from './routing';
@@ -17,6 +19,8 @@ import { isSilenceActive, silencesFor } from './silence';
 /** Dependencies of the tick. */
 export interface TickDeps extends AlertServiceDeps {
   readonly groups: GroupStore;
+  /** Reads alarms' current states, to end stale alerts. @default none: no reconciliation */
+  readonly alarmStates?: AlarmStateReader;
 }
 
 /** What one tick did. */
@@ -35,6 +39,8 @@ export interface TickReport {
   readonly failed: number;
   /** Routes in storm mode. */
   readonly stormRoutes: readonly string[];
+  /** Stale alerts ended or moved on by reconciliation with CloudWatch. */
+  readonly reconciled: number;
 }
 
 /** Options of {@link runTick}. */
@@ -159,6 +165,8 @@ function memberOf(
     sentImmediately: told,
     notifiedStatus: told ? status : undefined,
     firstToldAt: told ? alert.dirtyAt : undefined,
+    lastToldAt: told ? alert.dirtyAt : undefined,
+    mergedAt: alert.dirtyAt,
   };
 }
 
@@ -246,6 +254,14 @@ export async function runTick(deps: TickDeps, options: TickOptions = {}): Promis
       loaded.set(g.key, g);
       stored.set(g.key, g.version);
     }
+  }
+
+  // 3b. Every so often, end stale alerts whose alarm was deleted or left ALARM unheard.
+  let reconciled = 0;
+  const reconcileDue = (state?.reconciledAt ?? 0) + deps.config.reconcile.everySeconds * 1000 <= now;
+  if (deps.alarmStates && reconcileDue) {
+    const all = needAll ? [...loaded.values()] : await deps.groups.listActiveGroups(limit);
+    reconciled = await reconcileStaleAlerts({ ...deps, alarmStates: deps.alarmStates }, all, now);
   }
 
   // 4. Mutes: silences and inhibition (sources are firing alerts in any group).
@@ -392,7 +408,14 @@ export async function runTick(deps: TickDeps, options: TickOptions = {}): Promis
     for (const g of groups.filter((x) => !sending.includes(x))) await persist(g, plans.get(g.key)?.next);
   }
 
-  await deps.groups.putTickState({ cursor: now, silencesSeenAt: now }, state?.version);
+  await deps.groups.putTickState(
+    {
+      cursor: now,
+      silencesSeenAt: now,
+      reconciledAt: deps.alarmStates && reconcileDue ? now : state?.reconciledAt,
+    },
+    state?.version,
+  );
   const report: TickReport = {
     outboxesDue: dueOutboxes.length,
     changes: changes.length,
@@ -401,6 +424,7 @@ export async function runTick(deps: TickDeps, options: TickOptions = {}): Promis
     deferred,
     failed,
     stormRoutes: [...stormRoutes.keys()],
+    reconciled,
   };
   if (published + deferred + failed > 0 || changes.length > 0) deps.log.info('tick done', { ...report });
   return report;

@@ -1,6 +1,6 @@
 import type { AlertRecord } from '../../shared/domain/alert-record';
 import type { GroupRecord } from '../../shared/domain/group';
-import type { AlertStore, GroupStore } from '../../shared/domain/ports';
+import type { AlertStore, GroupStore, TickState } from '../../shared/domain/ports';
 import type { Silence } from '../../shared/domain/silence';
 
 /** In-memory AlertStore with the same version semantics as the DynamoDB one. */
@@ -48,7 +48,7 @@ export class MemoryAlertStore implements AlertStore {
 export class MemoryGroupStore implements GroupStore {
   public readonly groups = new Map<string, GroupRecord>();
   public readonly silences = new Map<string, Silence>();
-  private tick: { cursor: number; silencesSeenAt: number; version: number } | undefined;
+  private tick: (TickState & { version: number }) | undefined;
 
   public getGroup(key: string): Promise<GroupRecord | undefined> {
     return Promise.resolve(this.groups.get(key));
@@ -94,14 +94,11 @@ export class MemoryGroupStore implements GroupStore {
     );
   }
 
-  public getTickState(): Promise<{ cursor: number; silencesSeenAt: number; version: number } | undefined> {
+  public getTickState(): Promise<(TickState & { version: number }) | undefined> {
     return Promise.resolve(this.tick);
   }
 
-  public putTickState(
-    state: { cursor: number; silencesSeenAt: number },
-    expectedVersion: number | undefined,
-  ): Promise<boolean> {
+  public putTickState(state: TickState, expectedVersion: number | undefined): Promise<boolean> {
     if (this.tick?.version !== expectedVersion) return Promise.resolve(false);
     this.tick = { ...state, version: (expectedVersion ?? 0) + 1 };
     return Promise.resolve(true);

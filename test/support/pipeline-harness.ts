@@ -4,6 +4,7 @@ import type { Notification } from '../../shared/domain/notification';
 import { acknowledgeAlert, addSilence, fingerprintOfAlarm } from '../../shared/domain/operator';
 import type { SilenceInput } from '../../shared/domain/operator';
 import type { Publisher } from '../../shared/domain/ports';
+import type { AlarmStateReader } from '../../shared/domain/reconcile';
 import type { RuntimeConfig } from '../../shared/domain/runtime-config';
 import { createSilenceCheck } from '../../shared/domain/silence';
 import type { TickReport } from '../../shared/domain/tick';
@@ -22,6 +23,7 @@ export interface Sent {
 export function createHarness(
   config: RuntimeConfig = devRuntimeConfig(),
   start = Date.UTC(2024, 0, 1, 9, 0, 0),
+  alarmStates?: AlarmStateReader,
 ) {
   let now = start;
   const clock = () => now;
@@ -50,6 +52,7 @@ export function createHarness(
     log,
     claimant: `req-${++invocation}`,
     isSilenced: createSilenceCheck((t) => groups.listSilences(t, 0), clock, 0),
+    alarmStates,
   });
   const iso = (t: number) => new Date(t).toISOString().replace('Z', '+0000');
   return {
