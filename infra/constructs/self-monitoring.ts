@@ -8,20 +8,9 @@ import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { DefaultDashboardFactory, MonitoringFacade, SnsAlarmActionStrategy } from 'cdk-monitoring-constructs';
 import { Construct } from 'constructs';
+import { INDEXER_LAG_METRIC } from '../../shared/logs/indexer-metrics';
 
-/**
- * The log indexer's ingest-lag metric: seconds between the newest log event of a batch and the
- * moment it was indexed, emitted once per batch as the batch's maximum. The indexer writes it with
- * Powertools Metrics (`new Metrics({ namespace, serviceName: 'log-indexer' })`), which adds the
- * `service` dimension the alarm reads.
- */
-export const INDEXER_LAG_METRIC = {
-  namespace: 'Vigil/LogIndexer',
-  metricName: 'IngestLagSeconds',
-  unit: 'Seconds',
-  statistic: 'Maximum',
-  dimensions: { service: 'log-indexer' },
-} as const;
+export { INDEXER_LAG_METRIC };
 
 /** A pipeline Lambda to watch. */
 export interface MonitoredFunction {

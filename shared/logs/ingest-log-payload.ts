@@ -30,6 +30,8 @@ export type IngestLogResult =
       readonly indexed: number;
       readonly deadLettered: number;
       readonly attempts: number;
+      /** Epoch ms of the newest log event in the payload (for the ingest-lag metric). */
+      readonly newestEventAt?: number;
     };
 
 /** Picks the category of a log group. */
@@ -75,7 +77,9 @@ export async function ingestLogPayload(data: string, deps: IngestLogDeps): Promi
     original: event.message,
   }));
   const result = await indexLogDocuments(logs, deps);
+  const newest = payload.logEvents.reduce((acc, e) => Math.max(acc, e.timestamp), Number.NEGATIVE_INFINITY);
   return {
+    newestEventAt: Number.isFinite(newest) ? newest : undefined,
     status: 'indexed',
     category,
     indexed: result.indexed,

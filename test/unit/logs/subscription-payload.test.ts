@@ -111,7 +111,12 @@ describe('ingestLogPayload', () => {
       defaultCategory: 'application',
     });
     // Assert
-    expect(result).toMatchObject({ status: 'indexed', category: 'access', indexed: 2 });
+    expect(result).toMatchObject({
+      status: 'indexed',
+      category: 'access',
+      indexed: 2,
+      newestEventAt: Date.UTC(2024, 1, 1, 0, 0, 0),
+    });
     expect(seen).toEqual(['logs-access-2024.01.31/a', 'logs-access-2024.02.01/b']);
   });
 });
