@@ -34,6 +34,7 @@ export const handler = middy(
     publisher: new SnsPublisher(sns, topicArnsFromEnv(), channelAttributes(config.smsSenderId)),
     deadLetter: new SqsDeadLetterSink(sqs, requireEnv('DEAD_LETTER_QUEUE_URL')),
     clock,
+    traceId: () => tracer.getRootXrayTraceId(),
     log: powertoolsLog(logger),
   }),
 )

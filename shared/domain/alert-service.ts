@@ -21,6 +21,8 @@ export interface AlertServiceDeps {
   readonly log: Log;
   /** Identifies this invocation in outbox claims. */
   readonly claimant: string;
+  /** X-Ray trace id of the current invocation, carried into the alert's annotations. @default none */
+  readonly traceId?: () => string | undefined;
   /** True when an active silence mutes these labels (immediate routes then stay quiet). @default none */
   readonly isSilenced?: (labels: Labels) => Promise<boolean>;
 }
@@ -44,7 +46,9 @@ export async function handleAlarmChange(
   deps: AlertServiceDeps,
   change: AlarmStateChange,
 ): Promise<TransitionOutcome> {
-  const identity = resolveAlertIdentity(deps.config, change);
+  const resolved = resolveAlertIdentity(deps.config, change);
+  const traceId = deps.traceId?.();
+  const identity = traceId ? { ...resolved, annotations: { ...resolved.annotations, traceId } } : resolved;
   if (!identity.matched) {
     deps.log.warn('alarm matched no rule; alerting on the default route', {
       alarmName: change.alarmName,

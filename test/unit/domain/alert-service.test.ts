@@ -227,3 +227,25 @@ describe('alarm handler path', () => {
     expect(store.writes).toBe(2);
   });
 });
+
+describe('tracing', () => {
+  beforeEach(() => {
+    snsMock.reset();
+    snsMock.on(PublishCommand).resolves({ MessageId: 'm' });
+  });
+
+  it('carries the invocation trace id into the alert annotations and the notification', async () => {
+    // Arrange
+    const { deps, store } = setup();
+    // Act
+    await processAlarmInvocation(
+      { ...deps, traceId: () => '1-5759e988-bd862e3fe1be46a994272793' },
+      alarmActionEvent('vigil-dev-high-error-rate-api', 'ALARM', '2023-08-04T12:36:15.490+0000'),
+    );
+    // Assert
+    const [record] = [...store.items.values()];
+    expect(record?.annotations.traceId).toBe('1-5759e988-bd862e3fe1be46a994272793');
+    const message = JSON.parse(publishes()[0]?.Message ?? '{}') as { lambda?: string };
+    expect(message.lambda).toContain('1-5759e988-bd862e3fe1be46a994272793');
+  });
+});
