@@ -20,6 +20,17 @@ const outboxSchema = z.object({
   attempts: z.number(),
 });
 
+/** Stored shape of an alert's annotations (shared by the alert and group items). */
+export const annotationsSchema = z.object({
+  summary: z.string(),
+  description: z.string().optional(),
+  runbookUrl: z.string().optional(),
+  alarmUrl: z.string().optional(),
+  dashboardUrl: z.string().optional(),
+  reason: z.string().optional(),
+  traceId: z.string().optional(),
+});
+
 const itemSchema = z.object({
   fingerprint: z.string(),
   alarmName: z.string(),
@@ -27,15 +38,7 @@ const itemSchema = z.object({
   status: z.enum(['inactive', 'firing', 'resolved']),
   severity: z.enum(SEVERITIES),
   labels: z.record(z.string(), z.string()),
-  annotations: z.object({
-    summary: z.string(),
-    description: z.string().optional(),
-    runbookUrl: z.string().optional(),
-    alarmUrl: z.string().optional(),
-    dashboardUrl: z.string().optional(),
-    reason: z.string().optional(),
-    traceId: z.string().optional(),
-  }),
+  annotations: annotationsSchema,
   alarmState: z.enum(ALARM_STATES),
   lastChangeAt: z.number(),
   startsAt: z.number().optional(),

@@ -6,6 +6,7 @@ import type { GroupRecord } from '../domain/group';
 import { MATCHER_OPS } from '../domain/matchers';
 import type { GroupStore, TickState } from '../domain/ports';
 import type { Silence } from '../domain/silence';
+import { annotationsSchema } from './dynamo-alert-store';
 import { isConditionFailure, putIfVersion, queryDueIndex, TABLE_KEYS } from './dynamo-index';
 
 const channels = z.array(z.enum(CHANNELS));
@@ -18,15 +19,7 @@ const notifiedAlertSchema = z.object({
   status: z.enum(['firing', 'resolved']),
   severity: z.enum(SEVERITIES),
   labels,
-  annotations: z.object({
-    summary: z.string(),
-    description: z.string().optional(),
-    runbookUrl: z.string().optional(),
-    alarmUrl: z.string().optional(),
-    dashboardUrl: z.string().optional(),
-    reason: z.string().optional(),
-    traceId: z.string().optional(),
-  }),
+  annotations: annotationsSchema,
   startsAt: z.string(),
   endsAt: z.string().optional(),
   value: z.number().optional(),
