@@ -13,6 +13,7 @@ import { loadRuntimeConfig } from '../../shared/adapters/runtime-config-source';
 import { channelAttributes, SnsPublisher, topicArnsFromEnv } from '../../shared/adapters/sns-publisher';
 import { SqsDeadLetterSink } from '../../shared/adapters/sqs-dead-letter';
 import { createSilenceCheck } from '../../shared/domain/silence';
+import { createCachedFlag } from '../../shared/domain/sms-budget';
 import { createAlarmHandler } from './create-handler';
 
 // Clients and config once per container.
@@ -31,6 +32,7 @@ export const handler = middy(
     config,
     store: new DynamoAlertStore(doc, { tableName, historyRetentionDays: config.historyRetentionDays }),
     isSilenced: createSilenceCheck((now) => groups.listSilences(now, 0), clock),
+    isSmsPaused: createCachedFlag(async () => (await groups.getTickState())?.smsPaused === true, clock),
     publisher: new SnsPublisher(sns, topicArnsFromEnv(), channelAttributes(config.smsSenderId)),
     deadLetter: new SqsDeadLetterSink(sqs, requireEnv('DEAD_LETTER_QUEUE_URL')),
     clock,

@@ -6,6 +6,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import { CloudWatchAlarmStates } from '../../shared/adapters/cloudwatch-alarm-states';
+import { cloudWatchSmsSpend } from '../../shared/adapters/sms-spend';
 import { DynamoAlertStore } from '../../shared/adapters/dynamo-alert-store';
 import { DynamoGroupStore } from '../../shared/adapters/dynamo-group-store';
 import { requireEnv } from '../../shared/adapters/env';
@@ -28,6 +29,7 @@ export const handler = middy(
     store: new DynamoAlertStore(doc, { tableName, historyRetentionDays: config.historyRetentionDays }),
     groups: new DynamoGroupStore(doc, tableName),
     alarmStates: new CloudWatchAlarmStates(cloudwatch),
+    smsSpend: cloudWatchSmsSpend(cloudwatch, () => Date.now()),
     publisher: new SnsPublisher(sns, topicArnsFromEnv(), channelAttributes(config.smsSenderId)),
     clock: () => Date.now(),
     log: powertoolsLog(logger),

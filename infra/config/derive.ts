@@ -93,7 +93,7 @@ export function deriveRuntimeConfig(config: VigilConfig): RuntimeConfig {
       equal: r.equal,
     })),
     storm: { threshold: config.storm.threshold, windowSeconds: durationSeconds(config.storm.window) },
-    budgets: { perSecond: config.budgets },
+    budgets: { perSecond: config.budgets, smsMonthlySpendCapUsd: config.channels.sms.monthlySpendLimitUsd },
     alertListUrl: config.alertListUrl,
     smsSenderId: config.channels.sms.senderId,
   };

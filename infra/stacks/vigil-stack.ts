@@ -150,6 +150,15 @@ export class VigilStack extends Stack {
       reason:
         'The tick reads the state of any alarm it holds an alert for, including opted-in alarms the stack did not create; read-only',
     });
+    // The SMS spend check reads SNS's own SMSMonthToDateSpentUSD metric.
+    this.tick.role.addToPolicy(
+      new iam.PolicyStatement({ actions: ['cloudwatch:GetMetricData'], resources: ['*'] }),
+    );
+    Validations.of(this.tick.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'cloudwatch:GetMetricData supports no resource-level permissions; X-Ray segment APIs likewise take no resource',
+    });
     const tickDlq = createDeadLetterQueue(this, 'TickDlq', key);
     const deadLetterQueues: MonitoredQueue[] = [
       { name: 'alarm-handler-dlq', queue: this.alarmDeadLetterQueue },

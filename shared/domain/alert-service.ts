@@ -11,6 +11,7 @@ import { routeAlert } from './routing';
 import type { RuntimeConfig } from './runtime-config';
 import type { IgnoreReason, TransitionEffect } from './state-machine';
 import { applyDeliveryResult, claimOutbox, decideTransition } from './state-machine';
+import { redirectPausedSms } from './sms-budget';
 
 /** Everything the alert service needs, injected. */
 export interface AlertServiceDeps {
@@ -23,6 +24,8 @@ export interface AlertServiceDeps {
   readonly claimant: string;
   /** X-Ray trace id of the current invocation, carried into the alert's annotations. @default none */
   readonly traceId?: () => string | undefined;
+  /** True while SMS is paused for the month (its messages then go to email). @default never */
+  readonly isSmsPaused?: () => Promise<boolean>;
   /** True when an active silence mutes these labels (immediate routes then stay quiet). @default none */
   readonly isSilenced?: (labels: Labels) => Promise<boolean>;
 }
@@ -62,6 +65,9 @@ export async function handleAlarmChange(
   let immediateChannels = silenced
     ? []
     : [...new Set(route.routes.filter((r) => r.groupWaitSeconds === 0).flatMap((r) => r.channels))];
+  if (immediateChannels.includes('sms') && deps.isSmsPaused && (await deps.isSmsPaused())) {
+    immediateChannels = redirectPausedSms(immediateChannels, true);
+  }
   if (immediateChannels.length > 0 && change.state === 'ALARM' && (await isStorming(deps))) {
     // In a storm even criticals fold into the tick's digest instead of paging one by one.
     deps.log.warn('alert storm: leaving this alert to the digest', { alarmName: change.alarmName });

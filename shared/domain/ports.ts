@@ -78,4 +78,6 @@ export interface TickState {
   readonly silencesSeenAt: number;
   /** Last time stale firing alerts were checked against CloudWatch. */
   readonly reconciledAt?: number;
+  /** SMS is paused for the month: the spend cap is near; SMS messages go to email instead. */
+  readonly smsPaused?: boolean;
 }

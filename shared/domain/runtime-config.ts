@@ -79,7 +79,8 @@ export const runtimeConfigSchema = z.object({
   budgets: z
     .object({
       perSecond: z.partialRecord(z.enum(CHANNELS), z.number().positive()),
-      smsMonthlyLimit: z.number().int().positive().optional(),
+      /** Monthly SMS spend (USD) at which SMS pauses and its messages go to email instead. */
+      smsMonthlySpendCapUsd: z.number().positive().optional(),
     })
     .default({ perSecond: { email: 10, sms: 20, slack: 1, pagerduty: 5 } }),
   /** Link to the full alert list, used in storm digests. */

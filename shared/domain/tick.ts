@@ -8,6 +8,7 @@ import { describeError } from './errors';
 import type { FlushPlan, GroupMember, GroupRecord, MuteContext, PlannedNotification } from './group';
 import { mergeMember, newGroup, planGroupFlush } from './group';
 import { isInhibited } from './inhibition';
+import { redirectPausedSms } from './sms-budget';
 import type { AlarmStateReader } from './reconcile';
 import { reconcileStaleAlerts } from './reconcile';
 import type { Notification, NotificationDigest, NotifiedAlert } from './notification';
@@ -21,6 +22,8 @@ export interface TickDeps extends AlertServiceDeps {
   readonly groups: GroupStore;
   /** Reads alarms' current states, to end stale alerts. @default none: no reconciliation */
   readonly alarmStates?: AlarmStateReader;
+  /** Reads the account's SMS spend this month in USD (SNS SMSMonthToDateSpentUSD). @default none */
+  readonly smsSpend?: () => Promise<number | undefined>;
 }
 
 /** What one tick did. */
@@ -53,6 +56,7 @@ export interface TickOptions {
 const CURSOR_OVERLAP_MS = 120_000;
 const MAX_ALERTS_PER_NOTIFICATION = 50;
 const TICK_SECONDS_OF_BUDGET = 50;
+const SMS_PAUSE_AT = 0.9;
 
 function shortHash(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 16);
@@ -264,6 +268,10 @@ export async function runTick(deps: TickDeps, options: TickOptions = {}): Promis
     reconciled = await reconcileStaleAlerts({ ...deps, alarmStates: deps.alarmStates }, all, now);
   }
 
+  // 3c. SMS spend: near the monthly cap, SMS pauses and its messages go to email, so SNS's hard
+  // limit (which drops SMS) is never reached and nothing is lost.
+  const smsPaused = await isSmsPaused(deps, state?.smsPaused ?? false);
+
   // 4. Mutes: silences and inhibition (sources are firing alerts in any group).
   const active = silences.filter((s) => isSilenceActive(s, now));
   const sources = [...loaded.values()].flatMap((g) =>
@@ -296,8 +304,9 @@ export async function runTick(deps: TickDeps, options: TickOptions = {}): Promis
 
   const claimAndSend = async (
     groups: readonly GroupRecord[],
-    outgoing: readonly Outgoing[],
+    planned: readonly Outgoing[],
   ): Promise<boolean> => {
+    const outgoing = planned.map((o) => ({ ...o, channels: redirectPausedSms(o.channels, smsPaused) }));
     const channels = [...new Set(outgoing.flatMap((o) => o.channels))];
     if (outgoing.length > 0 && !spend(channels)) {
       deferred += groups.length;
@@ -413,6 +422,7 @@ export async function runTick(deps: TickDeps, options: TickOptions = {}): Promis
       cursor: now,
       silencesSeenAt: now,
       reconciledAt: deps.alarmStates && reconcileDue ? now : state?.reconciledAt,
+      smsPaused,
     },
     state?.version,
   );
@@ -428,6 +438,26 @@ export async function runTick(deps: TickDeps, options: TickOptions = {}): Promis
   };
   if (published + deferred + failed > 0 || changes.length > 0) deps.log.info('tick done', { ...report });
   return report;
+}
+
+/** Pauses SMS at 90 % of the monthly cap; keeps the previous decision when spend cannot be read. */
+async function isSmsPaused(deps: TickDeps, previous: boolean): Promise<boolean> {
+  const cap = deps.config.budgets.smsMonthlySpendCapUsd;
+  if (cap === undefined || !deps.smsSpend) return false;
+  try {
+    const spent = await deps.smsSpend();
+    if (spent === undefined) return previous;
+    const paused = spent >= cap * SMS_PAUSE_AT;
+    if (paused !== previous) {
+      deps.log.warn(paused ? 'SMS paused: monthly spend cap near' : 'SMS resumed', { spent, cap });
+    }
+    return paused;
+  } catch (error) {
+    deps.log.error('could not read SMS spend; keeping the previous decision', {
+      error: describeError(error),
+    });
+    return previous;
+  }
 }
 
 /**

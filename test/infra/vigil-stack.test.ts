@@ -228,7 +228,8 @@ describe('security checks', () => {
 
   // Resource "*" is allowed only for APIs that take no resource: X-Ray segments, the account-level
   // CloudWatch Logs resource policy the OpenSearch domain needs to publish its own logs, and the
-  // account's SMS settings (SetSMSAttributes: type, sender id, monthly spend limit).
+  // account's SMS settings (SetSMSAttributes: type, sender id, monthly spend limit), and
+  // GetMetricData (the tick reads SNS's SMS spend).
   it('has no IAM statement with Action "*" and no Resource "*" except X-Ray and the Logs resource policy', () => {
     for (const { template } of [dev, prod]) {
       for (const policy of Object.values(template.findResources('AWS::IAM::Policy'))) {
@@ -243,7 +244,12 @@ describe('security checks', () => {
           if (([] as unknown[]).concat(s.Resource).includes('*')) {
             const resourceless = (a: unknown) =>
               typeof a === 'string' &&
-              (['logs:PutResourcePolicy', 'logs:DeleteResourcePolicy', 'sns:SetSMSAttributes'].includes(a) ||
+              ([
+                'logs:PutResourcePolicy',
+                'logs:DeleteResourcePolicy',
+                'sns:SetSMSAttributes',
+                'cloudwatch:GetMetricData',
+              ].includes(a) ||
                 a.startsWith('xray:'));
             expect(actions.filter((a) => !resourceless(a))).toEqual([]);
           }

@@ -249,3 +249,23 @@ describe('tracing', () => {
     expect(message.lambda).toContain('1-5759e988-bd862e3fe1be46a994272793');
   });
 });
+
+describe('SMS pause', () => {
+  beforeEach(() => {
+    snsMock.reset();
+    snsMock.on(PublishCommand).resolves({ MessageId: 'm' });
+  });
+
+  it('sends a critical to email instead of SMS while SMS is paused, never dropping it', async () => {
+    const { deps } = setup();
+    await processAlarmInvocation(
+      { ...deps, isSmsPaused: () => Promise.resolve(true) },
+      alarmActionEvent('vigil-dev-high-error-rate-checkout', 'ALARM', '2023-08-04T12:36:15.490+0000'),
+    );
+    expect(
+      publishes()
+        .map((p) => p.TopicArn)
+        .sort(),
+    ).toEqual([TOPICS.email, TOPICS.slack].sort());
+  });
+});
