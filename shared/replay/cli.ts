@@ -8,7 +8,7 @@ import { ConfigError } from '../domain/errors';
 import type { RuntimeConfig } from '../domain/runtime-config';
 import { parseRuntimeConfig } from '../domain/runtime-config';
 import { formatJsonLines, formatTimeline } from './render-output';
-import { startLocalReceiver } from './local-receiver';
+import { startHttpReceiver } from './local-receiver';
 import type { ReplayLogEntry } from './run-scenario';
 import { ReplayActionError, runScenario } from './run-scenario';
 import { parseScenarioText, ScenarioError } from './scenario';
@@ -86,7 +86,7 @@ export async function runReplayCli(argv: readonly string[], io: ReplayCliIo): Pr
     const config = loadReplayConfig(scenario.config, file);
     const verbose = parsed.values.verbose === true;
     // Slack and PagerDuty messages also go through their forwarders unless asked not to.
-    const receiver = parsed.values['capture-only'] === true ? undefined : await startLocalReceiver();
+    const receiver = parsed.values['capture-only'] === true ? undefined : await startHttpReceiver();
     let result;
     try {
       result = await runScenario(scenario, {

@@ -1,20 +1,35 @@
-/** A local stand-in for the Slack webhook and the PagerDuty Events API: records posts on 127.0.0.1. */
-import { createServer } from 'node:http';
+/**
+ * A real HTTP server on 127.0.0.1 standing in for webhook peers (Slack, PagerDuty): records every
+ * request and answers from a script, so the replay and the tests drive success, throttling,
+ * errors and hung connections.
+ */
+import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
-/** One request the receiver got. */
-export interface ReceivedPost {
+/** One request as the server received it. */
+export interface RecordedRequest {
+  readonly method: string;
   readonly path: string;
+  readonly headers: IncomingHttpHeaders;
   readonly body: string;
 }
 
+/** A scripted answer: a response, or `hang` to accept the request and never answer. */
+export type ScriptedResponse =
+  | { readonly status: number; readonly body?: string; readonly headers?: Readonly<Record<string, string>> }
+  | { readonly hang: true };
+
 /** A running receiver. */
-export interface LocalReceiver {
-  /** `http://127.0.0.1:<port>`. */
+export interface HttpReceiver {
+  /** Base URL, e.g. `http://127.0.0.1:41234`. */
   readonly url: string;
-  /** Posts received so far, oldest first. */
-  readonly posts: readonly ReceivedPost[];
-  /** Closes the server and its connections. */
+  /** Requests received so far, oldest first. */
+  readonly requests: readonly RecordedRequest[];
+  /** Queues answers for the next requests; once used up, `fallback` answers. */
+  script(...responses: ScriptedResponse[]): void;
+  /** Forgets requests and queued answers. */
+  reset(): void;
+  /** Closes the server and every open connection (including hung ones). */
   stop(): Promise<void>;
 }
 
@@ -28,24 +43,32 @@ export class LocalReceiverError extends Error {
   }
 }
 
-/**
- * Starts a receiver on an ephemeral port. `statusFor` answers each post (e.g. 503 to act out an
- * outage). @default every post gets 200 "ok"
- */
-export async function startLocalReceiver(
-  statusFor: (post: ReceivedPost) => number = () => 200,
-): Promise<LocalReceiver> {
-  const posts: ReceivedPost[] = [];
+/** Starts a receiver on an ephemeral port. `fallback` answers requests beyond the script. */
+export async function startHttpReceiver(
+  fallback: ScriptedResponse = { status: 200, body: 'ok' },
+): Promise<HttpReceiver> {
+  const requests: RecordedRequest[] = [];
+  const queue: ScriptedResponse[] = [];
   const sockets = new Set<Socket>();
+  const hung = new Set<ServerResponse>();
+
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      const post = { path: req.url ?? '', body: Buffer.concat(chunks).toString('utf8') };
-      posts.push(post);
-      const status = statusFor(post);
-      res.writeHead(status, { 'content-type': 'text/plain' });
-      res.end(status < 300 ? 'ok' : 'unavailable');
+      requests.push({
+        method: req.method ?? '',
+        path: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      });
+      const answer = queue.shift() ?? fallback;
+      if ('hang' in answer) {
+        hung.add(res);
+        return;
+      }
+      res.writeHead(answer.status, { 'content-type': 'text/plain', ...answer.headers });
+      res.end(answer.body ?? '');
     });
   });
   server.on('connection', (socket) => {
@@ -61,13 +84,21 @@ export async function startLocalReceiver(
     server.close();
     throw new LocalReceiverError('receiver is not listening on TCP');
   }
+
   return {
     url: `http://127.0.0.1:${address.port}`,
-    posts,
-    stop: () =>
-      new Promise<void>((resolve, reject) => {
-        for (const socket of sockets) socket.destroy();
-        server.close((err) => (err ? reject(err) : resolve()));
-      }),
+    requests,
+    script: (...responses) => {
+      queue.push(...responses);
+    },
+    reset: () => {
+      requests.length = 0;
+      queue.length = 0;
+    },
+    stop: async () => {
+      for (const socket of sockets) socket.destroy();
+      hung.clear();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
 }

@@ -1,8 +1,8 @@
 import * as path from 'node:path';
 import { deriveRuntimeConfig } from '../../../infra/config/derive';
 import { loadStageConfig } from '../../../infra/config/stages';
-import type { LocalReceiver } from '../../../shared/replay/local-receiver';
-import { startLocalReceiver } from '../../../shared/replay/local-receiver';
+import type { HttpReceiver } from '../../../shared/replay/local-receiver';
+import { startHttpReceiver } from '../../../shared/replay/local-receiver';
 import { runScenario } from '../../../shared/replay/run-scenario';
 import { parseScenarioText } from '../../../shared/replay/scenario';
 import { readFileSync } from 'node:fs';
@@ -14,7 +14,7 @@ function loadScenario() {
 }
 
 describe('replay through the Slack forwarder to a local receiver', () => {
-  let receiver: LocalReceiver | undefined;
+  let receiver: HttpReceiver | undefined;
 
   afterEach(async () => {
     await receiver?.stop();
@@ -23,7 +23,7 @@ describe('replay through the Slack forwarder to a local receiver', () => {
 
   it('posts every Slack message once and counts nothing undelivered', async () => {
     // Arrange
-    receiver = await startLocalReceiver();
+    receiver = await startHttpReceiver();
     // Act
     const result = await runScenario(loadScenario(), {
       config: deriveRuntimeConfig(loadStageConfig('dev')),
@@ -31,8 +31,8 @@ describe('replay through the Slack forwarder to a local receiver', () => {
     });
     // Assert
     const slackMessages = result.messages.filter((m) => m.channel === 'slack');
-    expect(receiver.posts.map((p) => p.path)).toEqual(slackMessages.map(() => '/slack'));
-    expect(receiver.posts.map((p) => p.body)).toEqual(
+    expect(receiver.requests.map((p) => p.path)).toEqual(slackMessages.map(() => '/slack'));
+    expect(receiver.requests.map((p) => p.body)).toEqual(
       slackMessages.map((m) => expect.stringContaining(m.alerts[0] ?? '?') as unknown),
     );
     expect(result.summary.undelivered).toBe(0);
@@ -41,7 +41,7 @@ describe('replay through the Slack forwarder to a local receiver', () => {
 
   it('counts every Slack message the receiver refuses as undelivered', async () => {
     // Arrange: Slack is down for the whole incident
-    receiver = await startLocalReceiver(() => 503);
+    receiver = await startHttpReceiver({ status: 503, body: 'unavailable' });
     // Act
     const result = await runScenario(loadScenario(), {
       config: deriveRuntimeConfig(loadStageConfig('dev')),
