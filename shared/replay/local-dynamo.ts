@@ -1,8 +1,8 @@
 // In-process dynalite (DynamoDB API on in-memory LevelDB): the local replay's table and the integration tests'.
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { listenOnLoopback } from './loopback';
 
 /** The local DynamoDB could not be started. */
 export class LocalDynamoError extends Error {
@@ -40,16 +40,9 @@ function loadDynalite(): DynaliteFactory {
 /** Starts dynalite on an ephemeral 127.0.0.1 port with instant table creation. */
 export async function startDynalite(): Promise<RunningDynalite> {
   const server = loadDynalite()({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const address: string | AddressInfo | null = server.address();
-  if (address === null || typeof address === 'string') {
-    server.close();
-    throw new LocalDynamoError('dynalite is not listening on TCP');
-  }
-  const endpoint = `http://127.0.0.1:${address.port}`;
+  const port = await listenOnLoopback(server);
+  if (port === undefined) throw new LocalDynamoError('dynalite is not listening on TCP');
+  const endpoint = `http://127.0.0.1:${port}`;
   const client = new DynamoDBClient({
     endpoint,
     region: 'eu-west-1',

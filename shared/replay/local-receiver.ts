@@ -4,7 +4,8 @@
  * errors and hung connections.
  */
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
+import { listenOnLoopback } from './loopback';
 
 /** One request as the server received it. */
 export interface RecordedRequest {
@@ -75,18 +76,11 @@ export async function startHttpReceiver(
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const address: string | AddressInfo | null = server.address();
-  if (address === null || typeof address === 'string') {
-    server.close();
-    throw new LocalReceiverError('receiver is not listening on TCP');
-  }
+  const port = await listenOnLoopback(server);
+  if (port === undefined) throw new LocalReceiverError('receiver is not listening on TCP');
 
   return {
-    url: `http://127.0.0.1:${address.port}`,
+    url: `http://127.0.0.1:${port}`,
     requests,
     script: (...responses) => {
       queue.push(...responses);
