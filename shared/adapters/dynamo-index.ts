@@ -49,7 +49,10 @@ export async function putIfVersion(
   }
 }
 
-/** Reads one shard of the sparse `due` index between two `dueAt` values, paging up to `limit` items. */
+/**
+ * Reads one shard of the sparse `due` index between two `dueAt` values, paging up to `limit` items,
+ * oldest first (or newest first).
+ */
 export async function queryDueIndex(
   doc: DynamoDBDocumentClient,
   tableName: string,
@@ -57,6 +60,7 @@ export async function queryDueIndex(
   from: number,
   until: number,
   limit: number,
+  order: 'oldest-first' | 'newest-first' = 'oldest-first',
 ): Promise<Record<string, unknown>[]> {
   const out: Record<string, unknown>[] = [];
   let startKey: Record<string, unknown> | undefined;
@@ -69,6 +73,7 @@ export async function queryDueIndex(
         ExpressionAttributeNames: { '#shard': TABLE_KEYS.dueShard, '#dueAt': TABLE_KEYS.dueAt },
         ExpressionAttributeValues: { ':shard': shard, ':from': from, ':until': until },
         ExclusiveStartKey: startKey,
+        ScanIndexForward: order === 'oldest-first',
         Limit: Math.min(limit - out.length, 500),
       }),
     );

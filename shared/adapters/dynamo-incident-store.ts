@@ -1,0 +1,135 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { CHANNELS, SEVERITIES } from '../domain/alert';
+import type { Incident, IncidentStore } from '../domain/incident';
+import { putIfVersion, queryDueIndex, TABLE_KEYS } from './dynamo-index';
+
+const SHARD = 'INCIDENT';
+const SK = 'INCIDENT';
+
+const sourceSchema = z.object({
+  status: z.enum(['ok', 'empty', 'timeout', 'error']),
+  summary: z.string(),
+  links: z.array(z.object({ label: z.string(), url: z.string() })),
+  tookMs: z.number(),
+});
+
+const incidentSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  service: z.string(),
+  severity: z.enum(SEVERITIES),
+  status: z.enum(['open', 'resolved']),
+  labels: z.record(z.string(), z.string()),
+  ruleId: z.string().optional(),
+  alerts: z.array(z.string()),
+  openedAt: z.number(),
+  acknowledgedAt: z.number().optional(),
+  acknowledgedBy: z.string().optional(),
+  resolvedAt: z.number().optional(),
+  diagnostics: z
+    .object({
+      collectedAt: z.number(),
+      from: z.number(),
+      until: z.number(),
+      metrics: sourceSchema,
+      logs: sourceSchema,
+      traces: sourceSchema,
+    })
+    .optional(),
+  timeline: z.array(
+    z.object({
+      at: z.number(),
+      kind: z.enum([
+        'opened',
+        'alert-linked',
+        'diagnostics',
+        'notified',
+        'acknowledged',
+        'mitigation-started',
+        'mitigation-finished',
+        'resolved',
+        'reopened',
+      ]),
+      by: z.string().optional(),
+      channel: z.enum(CHANNELS).optional(),
+      alert: z.string().optional(),
+      outcome: z.enum(['succeeded', 'failed', 'dry-run', 'skipped']).optional(),
+      detail: z.string().optional(),
+    }),
+  ),
+  version: z.number(),
+});
+
+/** Options of {@link DynamoIncidentStore}. */
+export interface DynamoIncidentStoreOptions {
+  readonly tableName: string;
+  /** Days a resolved incident is kept before DynamoDB TTL removes it. */
+  readonly retentionDays: number;
+}
+
+/** Key of an incident's item. */
+export function incidentKey(id: string): { pk: string; sk: string } {
+  return { pk: `INCIDENT#${id}`, sk: SK };
+}
+
+/** Parses a stored incident item, naming the bad field when the item is damaged. */
+export function parseIncidentItem(item: Record<string, unknown>): Incident {
+  const parsed = incidentSchema.safeParse(item);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(
+      `stored incident ${String(item['id'])}: ${issue ? issue.path.join('.') : '(root)'}: ${issue?.message ?? 'invalid'}`,
+    );
+  }
+  return parsed.data;
+}
+
+/**
+ * Incidents in the alert-state table: one item per incident, listed by opening time through the
+ * sparse `due` index (shard INCIDENT), kept `retentionDays` after they resolve.
+ */
+export class DynamoIncidentStore implements IncidentStore {
+  public constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly options: DynamoIncidentStoreOptions,
+  ) {}
+
+  /** @inheritdoc */
+  public async get(id: string): Promise<Incident | undefined> {
+    const out = await this.doc.send(
+      new GetCommand({ TableName: this.options.tableName, Key: incidentKey(id), ConsistentRead: true }),
+    );
+    return out.Item ? parseIncidentItem(out.Item) : undefined;
+  }
+
+  /** @inheritdoc */
+  public async put(incident: Incident, expectedVersion: number | undefined): Promise<Incident | undefined> {
+    const stored: Incident = { ...incident, version: (expectedVersion ?? 0) + 1 };
+    const item: Record<string, unknown> = {
+      ...incidentKey(incident.id),
+      ...stored,
+      [TABLE_KEYS.dueShard]: SHARD,
+      [TABLE_KEYS.dueAt]: incident.openedAt,
+    };
+    if (incident.status === 'resolved' && incident.resolvedAt !== undefined) {
+      item[TABLE_KEYS.ttl] = Math.floor(incident.resolvedAt / 1000) + this.options.retentionDays * 86_400;
+    }
+    return (await putIfVersion(this.doc, this.options.tableName, item, expectedVersion)) ? stored : undefined;
+  }
+
+  /** @inheritdoc */
+  public async list(since: number, until: number, limit: number): Promise<Incident[]> {
+    const items = await queryDueIndex(
+      this.doc,
+      this.options.tableName,
+      SHARD,
+      since,
+      until,
+      limit,
+      'newest-first',
+    );
+    return items.map(parseIncidentItem);
+  }
+}
