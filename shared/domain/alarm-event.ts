@@ -5,7 +5,7 @@ import { parseCloudWatchTime } from './cloudwatch-time';
 import { MalformedEventError } from './errors';
 
 /** How an alarm state change reached the pipeline. */
-export type AlarmEventSource = 'alarm-action' | 'eventbridge' | 'sns' | 'reconcile';
+export type AlarmEventSource = 'alarm-action' | 'eventbridge' | 'sns' | 'reconcile' | 'operator';
 
 /** A CloudWatch alarm state change, normalised from any of the shapes AWS delivers. */
 export interface AlarmStateChange {
