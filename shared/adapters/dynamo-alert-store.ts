@@ -56,6 +56,11 @@ const itemSchema = z.object({
   version: z.number(),
 });
 
+/** Parses a stored alert item (e.g. one read from the `due` index). */
+export function parseAlertItem(item: Record<string, unknown>): AlertRecord {
+  return itemSchema.parse(item);
+}
+
 /** Options of {@link DynamoAlertStore}. */
 export interface DynamoAlertStoreOptions {
   readonly tableName: string;

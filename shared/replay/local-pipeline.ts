@@ -44,9 +44,14 @@ export interface LocalPipelineOptions {
   readonly publisher: Publisher;
   readonly deadLetter: DeadLetterSink;
   readonly log: Log;
+  /** Directory that keeps the local table after the run. @default - in memory */
+  readonly statePath?: string;
 }
 
 const TABLE = 'vigil-replay-alerts';
+
+/** Name of the replay's alert-state table (also inside a persisted state directory). */
+export const REPLAY_TABLE_NAME = TABLE;
 
 /** Records which alerts were written, so the run can report their final states without a scan. */
 class TrackingAlertStore extends DynamoAlertStore {
@@ -64,7 +69,7 @@ class TrackingAlertStore extends DynamoAlertStore {
 
 /** Starts dynalite, creates the alert table and builds both handlers around the given ports. */
 export async function startLocalPipeline(options: LocalPipelineOptions): Promise<LocalPipeline> {
-  const dynamo = await startDynalite();
+  const dynamo = await startDynalite({ path: options.statePath });
   try {
     await createAlertTable(dynamo.client, TABLE);
   } catch (error) {

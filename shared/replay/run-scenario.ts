@@ -99,6 +99,8 @@ export interface RunScenarioOptions {
   readonly forwardTo?: string;
   /** Receives every log line of the handlers. @default - lines are dropped */
   readonly onLog?: (entry: ReplayLogEntry) => void;
+  /** Directory that keeps the run's DynamoDB state for the operator CLI. @default - in memory */
+  readonly statePath?: string;
 }
 
 /** An operator action in the scenario could not be carried out; the replay stops. */
@@ -247,6 +249,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     publisher,
     deadLetter,
     log,
+    statePath: options.statePath,
   });
   const forwarders = new Map(
     (options.forwardTo === undefined
