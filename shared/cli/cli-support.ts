@@ -75,7 +75,11 @@ export function exitCodeOf(error: unknown): ExitCode {
 
 /** The first line of an error's message, for stderr. */
 export function oneLine(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
+  // Errors from Node itself may come from another realm (e.g. under jest): read `message` by shape.
+  const message =
+    typeof error === 'object' && error !== null && 'message' in error && typeof error.message === 'string'
+      ? error.message
+      : String(error);
   return (message.split('\n')[0] ?? message).trim() || 'unknown error';
 }
 
@@ -96,7 +100,8 @@ export function parseFlags<T extends Options>(args: readonly string[], options: 
   try {
     return parseArgs({ args: [...args], options, strict: true, allowPositionals: true });
   } catch (error) {
-    throw usageError(oneLine(error));
+    // parseArgs appends advice about `--` that does not apply to these commands.
+    throw usageError(oneLine(error).replace(/\. To specify a positional argument.*$/, ''));
   }
 }
 
