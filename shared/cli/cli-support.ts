@@ -146,11 +146,11 @@ export function parseSinceFlag(text: string, now: number): number {
   return now - parseDurationFlag(text, 'since');
 }
 
-/** `--limit`: an integer from 1 to `max`. */
-export function parseLimitFlag(text: string, max: number): number {
+/** `--limit` (or another count flag): an integer from 1 to `max`. */
+export function parseLimitFlag(text: string, max: number, flag = 'limit'): number {
   const n = Number(text);
   if (!/^\d+$/.test(text) || n < 1 || n > max)
-    throw usageError(`--limit must be an integer from 1 to ${max}`);
+    throw usageError(`--${flag} must be an integer from 1 to ${max}`);
   return n;
 }
 

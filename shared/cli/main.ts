@@ -10,6 +10,7 @@ import { runAlertsCommand } from './commands/alerts';
 import { runIncidentsCommand } from './commands/incidents';
 import { runLogsCommand } from './commands/logs';
 import { runSilencesCommand } from './commands/silences';
+import { runTickCommand } from './commands/tick';
 import { LOCAL_ENV, STAGE_ENV, TABLE_ENV } from './target';
 
 /** `vigil --help`. */
@@ -25,6 +26,7 @@ commands:
   silences expire <id> --by WHO
   incidents list [--since 24h] [--status open|resolved|all] [--limit N]
   incidents show <id>
+  tick [--minutes N]        (--local only) run the every-minute tick, moving the state's clock on
   logs search [--level L] [--service S] [--from -30m] [--to now] [--query TEXT] [--endpoint URL] ...
   simulate <scenario.json> [--state DIR] [--json] [--capture-only] [--verbose]
   (vigil <command> --help for details)
@@ -80,8 +82,8 @@ export async function runVigil(argv: readonly string[], io: CliIo): Promise<numb
   try {
     const { leading, rest } = splitLeadingFlags(argv);
     const [command, sub, ...tail] = rest;
-    where = command !== undefined && command in GROUPS ? command : '';
-    if (where && sub !== undefined && /^[a-z]+$/.test(sub)) where = `${command} ${sub}`;
+    where = command !== undefined && (command in GROUPS || command === 'tick') ? command : '';
+    if (where && where !== 'tick' && sub !== undefined && /^[a-z]+$/.test(sub)) where = `${command} ${sub}`;
     switch (command) {
       case undefined:
         if (leading.length > 0) throw usageError('a command is required (vigil --help)');
@@ -92,6 +94,8 @@ export async function runVigil(argv: readonly string[], io: CliIo): Promise<numb
       case 'help':
         io.stdout(`${VIGIL_USAGE}\n`);
         return EXIT.ok;
+      case 'tick':
+        return await runTickCommand([...rest.slice(1), ...leading], io);
       case 'logs':
       case 'simulate': {
         const own = leading.filter((a) => a !== '--json');

@@ -15,7 +15,7 @@ import type { Channel } from '../domain/alert';
 import type { Clock, Log, Publisher } from '../domain/ports';
 import type { RuntimeConfig } from '../domain/runtime-config';
 import { startDynalite } from '../replay/local-dynamo';
-import { appendStateMessages, localStatePaths, readStateMeta } from '../replay/local-state';
+import { appendStateMessages, localStatePaths, readStateMeta, setStateEnd } from '../replay/local-state';
 import { toReplayMessage } from '../replay/run-scenario';
 import type { CliIo } from './cli-support';
 import { CliError, EXIT, usageError } from './cli-support';
@@ -52,6 +52,8 @@ export interface CliTarget {
   canPublish(channel: Channel): boolean;
   /** Where messages go, for the operator. */
   readonly publishesTo: string;
+  /** Moves a local state's virtual clock to `at` (epoch ms); absent in AWS, where time is real. */
+  readonly advanceClock?: (at: number) => void;
   /** Closes the clients (and the local DynamoDB). */
   close(): Promise<void>;
 }
@@ -80,8 +82,9 @@ function stores(doc: DynamoDBDocumentClient, tableName: string, config: RuntimeC
 
 /**
  * Opens a local replay state: its LevelDB through an in-process DynamoDB, its runtime config, and
- * a clock fixed at the replay's virtual end, so acting on the state continues where the run
- * stopped. Publishes are appended to the state's `messages.jsonl`, never sent to AWS.
+ * a clock at the replay's virtual end (moved on only by `vigil --local DIR tick`), so acting on
+ * the state continues where the run stopped. Publishes are appended to the state's
+ * `messages.jsonl`, never sent to AWS.
  */
 export async function openLocalTarget(dir: string): Promise<CliTarget> {
   const meta = readStateMeta(dir);
@@ -95,8 +98,8 @@ export async function openLocalTarget(dir: string): Promise<CliTarget> {
     });
   }
   const doc = documentClient(dynamo.client);
-  const end = Date.parse(meta.end);
-  const clock: Clock = () => end;
+  let now = Date.parse(meta.end);
+  const clock: Clock = () => now;
   const publisher: Publisher = {
     publish: (_channel, notification) => {
       appendStateMessages(dir, [toReplayMessage(clock(), notification)]);
@@ -113,6 +116,10 @@ export async function openLocalTarget(dir: string): Promise<CliTarget> {
     publisher,
     canPublish: () => true,
     publishesTo: paths.messages,
+    advanceClock: (at) => {
+      now = at;
+      setStateEnd(dir, new Date(at).toISOString());
+    },
     close: () => dynamo.stop(),
   };
 }

@@ -111,6 +111,13 @@ export function readStateMeta(dir: string): LocalStateMeta {
   return { table, stage, scenario, start, end, config: parseRuntimeConfig(parsed.data.config) };
 }
 
+/** Moves the state's virtual clock on (after the operator ran the local tick). */
+export function setStateEnd(dir: string, end: string): void {
+  const file = localStatePaths(dir).meta;
+  const body = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  writeFileSync(file, `${JSON.stringify({ ...body, end }, null, 2)}\n`);
+}
+
 /** Appends messages that left the local pipeline, one JSON line each. */
 export function appendStateMessages(dir: string, messages: readonly ReplayMessage[]): void {
   if (messages.length === 0) return;

@@ -461,6 +461,37 @@ describe('vigil against a replay state', () => {
   });
 });
 
+describe('vigil tick on a replay state', () => {
+  it("sends the group's resolve of a hand-resolved alert and moves the state's clock on", async () => {
+    // Arrange: the CPU warning reached slack through its group, not at once.
+    const resolved = parsed<{ published: string[]; queued: string[] }>(
+      await local('alerts', 'resolve', 'vigil-dev-high-cpu-api', '--by', 'ana', '--json'),
+    );
+    // Act
+    const tick = parsed<{
+      at: string;
+      failed: number;
+      messages: { channel: string; status: string; alerts: string[] }[];
+    }>(await local('tick', '--minutes', '2', '--json'));
+    const after = parsed<{ at: string }>(await local('alerts', 'list', '--json'));
+    // Assert
+    expect(resolved).toEqual({ ...resolved, published: [], queued: [] });
+    expect(tick.failed).toBe(0);
+    expect(tick.messages.map((m) => [m.channel, m.status, m.alerts])).toEqual([
+      ['slack', 'resolved', ['vigil-dev-high-cpu-api']],
+    ]);
+    expect(tick.at).toBe(new Date(END + 2 * 60_000).toISOString());
+    expect(after.at).toBe(tick.at);
+  });
+
+  it('refuses to tick without a replay state', async () => {
+    // Act
+    const run = await vigil('tick');
+    // Assert
+    expectOneLineFailure(run, 2, /^vigil: tick: tick runs only on a replay state/);
+  });
+});
+
 describe('the vigil binary', () => {
   function bin(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
