@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 import { ConfigError, VigilError } from '../domain/errors';
 import { OperatorError } from '../domain/operator';
-import { LocalStateError } from '../replay/local-state';
+import { LocalStateBusyError, LocalStateError } from '../replay/local-state';
 
 /** Exit codes scripts can rely on. */
 export const EXIT = {
@@ -58,6 +58,11 @@ export interface CliIo {
   readonly now?: () => number;
 }
 
+/** Writes one JSON document on stdout. */
+export function printJson(io: CliIo, document: unknown): void {
+  io.stdout(`${JSON.stringify(document, null, 2)}\n`);
+}
+
 /** Maps any error of a command to its exit code. */
 export function exitCodeOf(error: unknown): ExitCode {
   if (error instanceof CliError) return error.exitCode;
@@ -70,6 +75,7 @@ export function exitCodeOf(error: unknown): ExitCode {
   if (error instanceof ConfigError) return EXIT.usage;
   if (error instanceof VigilError && error.code === 'INVALID_RESOLVE') return EXIT.usage;
   if (error instanceof LocalStateError) return EXIT.usage;
+  if (error instanceof LocalStateBusyError) return EXIT.failure;
   return EXIT.failure;
 }
 
@@ -105,7 +111,7 @@ export function parseFlags<T extends Options>(args: readonly string[], options: 
   }
 }
 
-/** Exactly `count` positionals, named in the message when missing or extra. */
+/** Exactly the named positionals; a missing or extra one is a usage error naming it. */
 export function positionals(values: readonly string[], names: readonly string[]): string[] {
   if (values.length < names.length) throw usageError(`<${names[values.length] ?? 'argument'}> is required`);
   if (values.length > names.length) throw usageError(`unexpected argument "${values[names.length] ?? ''}"`);

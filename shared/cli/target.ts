@@ -15,7 +15,13 @@ import type { Channel } from '../domain/alert';
 import type { Clock, Log, Publisher } from '../domain/ports';
 import type { RuntimeConfig } from '../domain/runtime-config';
 import { startDynalite } from '../replay/local-dynamo';
-import { appendStateMessages, localStatePaths, readStateMeta, setStateEnd } from '../replay/local-state';
+import {
+  appendStateMessages,
+  localStatePaths,
+  lockStateDir,
+  readStateMeta,
+  setStateEnd,
+} from '../replay/local-state';
 import { toReplayMessage } from '../replay/run-scenario';
 import type { CliIo } from './cli-support';
 import { CliError, EXIT, usageError } from './cli-support';
@@ -89,10 +95,12 @@ function stores(doc: DynamoDBDocumentClient, tableName: string, config: RuntimeC
 export async function openLocalTarget(dir: string): Promise<CliTarget> {
   const meta = readStateMeta(dir);
   const paths = localStatePaths(dir);
+  const unlock = lockStateDir(dir);
   let dynamo;
   try {
     dynamo = await startDynalite({ path: paths.dynamo });
   } catch (cause) {
+    unlock();
     throw new CliError(EXIT.failure, `--local ${dir}: cannot open the local table (${String(cause)})`, {
       cause,
     });
@@ -120,7 +128,13 @@ export async function openLocalTarget(dir: string): Promise<CliTarget> {
       now = at;
       setStateEnd(dir, new Date(at).toISOString());
     },
-    close: () => dynamo.stop(),
+    close: async () => {
+      try {
+        await dynamo.stop();
+      } finally {
+        unlock();
+      }
+    },
   };
 }
 
@@ -179,4 +193,18 @@ export async function openTarget(flags: TargetFlags, io: CliIo): Promise<CliTarg
     return openLocalTarget(local);
   }
   return openAwsTarget(flags, io);
+}
+
+/** Opens the target, runs the action, and always closes the target. */
+export async function withTarget(
+  flags: { local?: string; table?: string; stage?: string; region?: string },
+  io: CliIo,
+  action: (target: CliTarget) => Promise<number>,
+): Promise<number> {
+  const target = await openTarget(flags, io);
+  try {
+    return await action(target);
+  } finally {
+    await target.close();
+  }
 }

@@ -4,7 +4,7 @@
  * `dynamo/` the LevelDB of the local DynamoDB, `vigil-state.json` what the run was (stage,
  * virtual times, runtime config), `messages.jsonl` every message that left the local pipeline.
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import type { RuntimeConfig } from '../domain/runtime-config';
@@ -26,6 +26,7 @@ export interface LocalStatePaths {
   readonly dynamo: string;
   readonly meta: string;
   readonly messages: string;
+  readonly lock: string;
 }
 
 /** Where the parts of a state directory live. */
@@ -34,6 +35,7 @@ export function localStatePaths(dir: string): LocalStatePaths {
     dynamo: path.join(dir, 'dynamo'),
     meta: path.join(dir, 'vigil-state.json'),
     messages: path.join(dir, 'messages.jsonl'),
+    lock: path.join(dir, 'vigil.lock'),
   };
 }
 
@@ -122,4 +124,51 @@ export function setStateEnd(dir: string, end: string): void {
 export function appendStateMessages(dir: string, messages: readonly ReplayMessage[]): void {
   if (messages.length === 0) return;
   appendFileSync(localStatePaths(dir).messages, messages.map((m) => `${JSON.stringify(m)}\n`).join(''));
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to someone else.
+    return typeof error === 'object' && error !== null && 'code' in error && error.code === 'EPERM';
+  }
+}
+
+/**
+ * Takes the state directory for this process (its LevelDB admits one process at a time, and a
+ * second opener would fail deep inside the local DynamoDB). A lock left by a process that no
+ * longer runs is taken over. Returns the release function.
+ */
+export function lockStateDir(dir: string): () => void {
+  const file = localStatePaths(dir).lock;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(file, `${process.pid}\n`, { flag: 'wx' });
+      return () => rmSync(file, { force: true });
+    } catch (error) {
+      const exists =
+        typeof error === 'object' && error !== null && 'code' in error && error.code === 'EEXIST';
+      if (!exists) throw new LocalStateError(`--local ${dir}: cannot write ${file}`, { cause: error });
+      const holder = Number.parseInt(readFileSync(file, 'utf8'), 10);
+      if (Number.isInteger(holder) && holder !== process.pid && isRunning(holder)) {
+        throw new LocalStateBusyError(
+          `--local ${dir} is in use by another vigil process (pid ${holder}); try again when it ends`,
+        );
+      }
+      rmSync(file, { force: true });
+    }
+  }
+  throw new LocalStateBusyError(`--local ${dir}: could not take ${file}`);
+}
+
+/** Another process holds the state directory; trying again later can succeed. */
+export class LocalStateBusyError extends Error {
+  public readonly code = 'LOCAL_STATE_BUSY';
+
+  public constructor(message: string) {
+    super(message);
+    this.name = 'LocalStateBusyError';
+  }
 }

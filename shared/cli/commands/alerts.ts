@@ -12,6 +12,7 @@ import {
   EXIT,
   oneOf,
   parseFlags,
+  printJson,
   parseLimitFlag,
   parseSinceFlag,
   positionals,
@@ -21,7 +22,7 @@ import {
 } from '../cli-support';
 import { clip, formatFields, formatLabels, formatTable, isoTime, shortDuration } from '../format';
 import type { CliTarget } from '../target';
-import { openTarget, stderrLog } from '../target';
+import { stderrLog, withTarget } from '../target';
 
 /** Usage of `alerts`. */
 export const ALERTS_USAGE = `usage: vigil alerts <command> [--json] [--local DIR | --table T --stage S --region R]
@@ -88,10 +89,6 @@ export function alertView(a: AlertRecord, now: number): AlertView {
   };
 }
 
-function json(io: CliIo, document: unknown): void {
-  io.stdout(`${JSON.stringify(document, null, 2)}\n`);
-}
-
 /** Finds an alert by fingerprint, else by the alarm name the config maps to a fingerprint. */
 export async function findAlert(target: CliTarget, id: string): Promise<AlertRecord> {
   const direct = await target.alerts.get(id);
@@ -127,7 +124,7 @@ async function list(args: readonly string[], io: CliIo): Promise<number> {
     const listing = await listAlerts(target, { status, service: values.service, severity, since, limit });
     const views = listing.alerts.map((a) => alertView(a, now));
     if (values.json) {
-      json(io, {
+      printJson(io, {
         target: target.description,
         at: new Date(now).toISOString(),
         alerts: views,
@@ -171,7 +168,7 @@ async function show(args: readonly string[], io: CliIo): Promise<number> {
       .map((g) => ({ key: g.key, receiver: g.route.receiver, told: g.notifiedChannels }));
     const view = alertView(alert, now);
     if (values.json) {
-      json(io, {
+      printJson(io, {
         alert: { ...view, annotations: alert.annotations, silencedBy: silences.map((s) => s.id), groups },
       });
       return EXIT.ok;
@@ -240,7 +237,7 @@ async function ack(args: readonly string[], io: CliIo): Promise<number> {
       by,
     );
     const view = alertView(stored, target.clock());
-    if (values.json) json(io, { action: 'acknowledged', alert: view });
+    if (values.json) printJson(io, { action: 'acknowledged', alert: view });
     else
       io.stdout(
         `acknowledged ${stored.alarmName} (${stored.fingerprint}) by ${by} at ${isoTime(stored.ack?.at)}\n`,
@@ -287,7 +284,7 @@ async function resolve(args: readonly string[], io: CliIo): Promise<number> {
     }
     const queued = channels.filter((c) => !published.includes(c));
     const view = alertView((await target.alerts.get(alert.fingerprint)) ?? resolved, target.clock());
-    if (values.json) json(io, { action: 'resolved', alert: view, published, queued });
+    if (values.json) printJson(io, { action: 'resolved', alert: view, published, queued });
     else {
       io.stdout(
         `resolved ${resolved.alarmName} (${resolved.fingerprint}) by ${by} at ${isoTime(resolved.endsAt)}\n`,
@@ -301,20 +298,6 @@ async function resolve(args: readonly string[], io: CliIo): Promise<number> {
       io.stderr(`vigil: alerts resolve: publish failed, the tick retries: ${failure}\n`);
     return EXIT.ok;
   });
-}
-
-/** Opens the target, runs the action, and always closes the target. */
-export async function withTarget(
-  flags: { local?: string; table?: string; stage?: string; region?: string },
-  io: CliIo,
-  action: (target: CliTarget) => Promise<number>,
-): Promise<number> {
-  const target = await openTarget(flags, io);
-  try {
-    return await action(target);
-  } finally {
-    await target.close();
-  }
 }
 
 /** Runs `alerts <command> ...`; throws CliError (or a domain error) for the caller to map. */

@@ -6,6 +6,7 @@ import {
   EXIT,
   oneOf,
   parseFlags,
+  printJson,
   parseLimitFlag,
   parseSinceFlag,
   positionals,
@@ -13,7 +14,7 @@ import {
   usageError,
 } from '../cli-support';
 import { clip, formatFields, formatLabels, formatTable, isoTime, shortDuration } from '../format';
-import { withTarget } from './alerts';
+import { withTarget } from '../target';
 
 /** Usage of `incidents`. */
 export const INCIDENTS_USAGE = `usage: vigil incidents <command> [--json] [--local DIR | --table T --stage S --region R]
@@ -74,10 +75,6 @@ export function incidentView(i: Incident, now: number) {
   };
 }
 
-function json(io: CliIo, document: unknown): void {
-  io.stdout(`${JSON.stringify(document, null, 2)}\n`);
-}
-
 async function list(args: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals: rest } = parseFlags(args, {
     ...TARGET_OPTIONS,
@@ -94,7 +91,7 @@ async function list(args: readonly string[], io: CliIo): Promise<number> {
     const found = await target.incidents.list(since, Number.MAX_SAFE_INTEGER, limit);
     const incidents = found.filter((i) => status === 'all' || i.status === status);
     if (values.json) {
-      json(io, {
+      printJson(io, {
         at: new Date(now).toISOString(),
         since: new Date(since).toISOString(),
         incidents: incidents.map((i) => incidentSummary(i, now)),
@@ -139,7 +136,7 @@ async function show(args: readonly string[], io: CliIo): Promise<number> {
     const incident = await target.incidents.get(id);
     if (!incident) throw new OperatorError('NOT_FOUND', `incident ${id} does not exist`);
     if (values.json) {
-      json(io, { incident: incidentView(incident, now) });
+      printJson(io, { incident: incidentView(incident, now) });
       return EXIT.ok;
     }
     const i = incident;

@@ -11,13 +11,14 @@ import {
   oneLine,
   parseDurationFlag,
   parseFlags,
+  printJson,
   positionals,
   requireFlag,
   TARGET_OPTIONS,
   usageError,
 } from '../cli-support';
 import { clip, formatTable, isoTime, shortDuration } from '../format';
-import { withTarget } from './alerts';
+import { withTarget } from '../target';
 
 /** Usage of `silences`. */
 export const SILENCES_USAGE = `usage: vigil silences <command> [--json] [--local DIR | --table T --stage S --region R]
@@ -56,10 +57,6 @@ export function silenceView(s: Silence, now: number) {
     endOnResolve: s.endOnResolve,
     createdAt: new Date(s.createdAt).toISOString(),
   };
-}
-
-function json(io: CliIo, document: unknown): void {
-  io.stdout(`${JSON.stringify(document, null, 2)}\n`);
 }
 
 function table(silences: readonly Silence[], now: number): string {
@@ -110,7 +107,7 @@ async function add(args: readonly string[], io: CliIo): Promise<number> {
       { groups: target.groups, clock: target.clock },
       { matchers, endsAt: now + duration, author: by, comment, endOnResolve: values['end-on-resolve'] },
     );
-    if (values.json) json(io, { action: 'added', silence: silenceView(silence, now) });
+    if (values.json) printJson(io, { action: 'added', silence: silenceView(silence, now) });
     else
       io.stdout(
         `silence ${silence.id} added by ${by}: ${silence.matchers.map(matcherText).join(', ')} until ${isoTime(silence.endsAt)}${silence.endOnResolve ? ' (or when its alerts resolve)' : ''}\n`,
@@ -131,7 +128,7 @@ async function list(args: readonly string[], io: CliIo): Promise<number> {
       .filter((s) => values.all || silenceState(s, now) !== 'expired')
       .sort((a, b) => a.startsAt - b.startsAt || a.id.localeCompare(b.id));
     if (values.json)
-      json(io, { at: new Date(now).toISOString(), silences: silences.map((s) => silenceView(s, now)) });
+      printJson(io, { at: new Date(now).toISOString(), silences: silences.map((s) => silenceView(s, now)) });
     else if (silences.length === 0) io.stdout(values.all ? 'no silences\n' : 'no silences in force\n');
     else {
       io.stdout(table(silences, now));
@@ -156,7 +153,7 @@ async function expire(args: readonly string[], io: CliIo): Promise<number> {
       throw new CliError(EXIT.refused, `silence ${id} already ended at ${isoTime(ended)}`);
     }
     const expired = await expireSilence(deps, id);
-    if (values.json) json(io, { action: 'expired', by, silence: silenceView(expired, now) });
+    if (values.json) printJson(io, { action: 'expired', by, silence: silenceView(expired, now) });
     else io.stdout(`silence ${id} expired by ${by} at ${isoTime(expired.expiredAt)}\n`);
     return EXIT.ok;
   });

@@ -5,10 +5,17 @@ import { runTick } from '../../domain/tick';
 import { toReplayMessage } from '../../replay/run-scenario';
 import type { ReplayMessage } from '../../replay/run-scenario';
 import type { CliIo } from '../cli-support';
-import { EXIT, parseFlags, parseLimitFlag, positionals, TARGET_OPTIONS, usageError } from '../cli-support';
+import {
+  EXIT,
+  parseFlags,
+  parseLimitFlag,
+  positionals,
+  printJson,
+  TARGET_OPTIONS,
+  usageError,
+} from '../cli-support';
 import { clip, formatTable, isoTime } from '../format';
-import { stderrLog } from '../target';
-import { withTarget } from './alerts';
+import { LOCAL_ENV, stderrLog, withTarget } from '../target';
 
 /** Usage of `tick`. */
 export const TICK_USAGE = `usage: vigil --local DIR tick [--minutes N] [--json]
@@ -29,7 +36,7 @@ export async function runTickCommand(argv: readonly string[], io: CliIo): Promis
   }
   positionals(rest, []);
   const minutes = parseLimitFlag(values.minutes, 1440, 'minutes');
-  if ((values.local ?? io.env['VIGIL_LOCAL'] ?? '') === '') {
+  if ((values.local ?? io.env[LOCAL_ENV] ?? '') === '') {
     throw usageError(
       'tick runs only on a replay state (--local DIR); in AWS the scheduled tick runs every minute',
     );
@@ -62,7 +69,7 @@ export async function runTickCommand(argv: readonly string[], io: CliIo): Promis
     const at = new Date(target.clock()).toISOString();
     const failed = reports.reduce((n, r) => n + r.failed, 0);
     if (values.json) {
-      io.stdout(`${JSON.stringify({ at, ticks: minutes, failed, messages }, null, 2)}\n`);
+      printJson(io, { at, ticks: minutes, failed, messages });
     } else {
       io.stdout(
         messages.length === 0
