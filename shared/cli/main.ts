@@ -82,13 +82,13 @@ export async function runVigil(argv: readonly string[], io: CliIo): Promise<numb
   try {
     const { leading, rest } = splitLeadingFlags(argv);
     const [command, sub, ...tail] = rest;
-    where = command !== undefined && (command in GROUPS || command === 'tick') ? command : '';
+    const group = command !== undefined && Object.hasOwn(GROUPS, command) ? GROUPS[command] : undefined;
+    where = command !== undefined && (group !== undefined || command === 'tick') ? command : '';
     if (where && where !== 'tick' && sub !== undefined && /^[a-z]+$/.test(sub)) where = `${command} ${sub}`;
     switch (command) {
       case undefined:
-        if (leading.length > 0) throw usageError('a command is required (vigil --help)');
-        io.stdout(`${VIGIL_USAGE}\n`);
-        return EXIT.usage;
+        if (leading.length === 0) io.stdout(`${VIGIL_USAGE}\n`);
+        throw usageError('a command is required (vigil --help)');
       case '--help':
       case '-h':
       case 'help':
@@ -106,7 +106,6 @@ export async function runVigil(argv: readonly string[], io: CliIo): Promise<numb
           : await runReplayCli(args, prefixed(io));
       }
       default: {
-        const group = GROUPS[command];
         if (group === undefined) throw usageError(`unknown command "${command}" (vigil --help)`);
         return await group(sub === undefined ? [] : [sub, ...tail, ...leading], io);
       }

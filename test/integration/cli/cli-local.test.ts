@@ -443,6 +443,7 @@ describe('vigil against a replay state', () => {
     [['alerts'], 2, /a command is required/],
     [['incidents', 'list', '--since', 'yesterday'], 2, /--since "yesterday"/],
     [['fly'], 2, /^vigil: unknown command "fly"/],
+    [['constructor'], 2, /^vigil: unknown command "constructor"/],
   ])('bad usage %p exits %i with one line', async (argv, code, reason) => {
     // Act
     const run = await local(...argv);

@@ -224,5 +224,6 @@ describe('vigil --help', () => {
     expect(help.code).toBe(0);
     expect(help.out).toMatch(/never a table scan/);
     expect(none.code).toBe(2);
+    expect(none.err).toBe('vigil: a command is required (vigil --help)\n');
   });
 });
