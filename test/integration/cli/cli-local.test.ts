@@ -159,6 +159,23 @@ interface AlertJson {
 }
 
 describe('vigil against a replay state', () => {
+  it('keeps the replay state on disk: what the run was, and every message it sent', () => {
+    // Act
+    const meta = JSON.parse(readFileSync(localStatePaths(dir).meta, 'utf8')) as Record<string, unknown>;
+    const messages = readFileSync(localStatePaths(dir).messages, 'utf8').trim().split('\n');
+    // Assert
+    expect(meta).toMatchObject({
+      format: 1,
+      stage: 'dev',
+      scenario: SCENARIO,
+      start: '2026-11-26T14:00:00.000Z',
+      end: new Date(END).toISOString(),
+      config: expect.objectContaining({ stage: 'dev' }),
+    });
+    expect(messages.length).toBeGreaterThan(0);
+    expect(JSON.parse(messages[0] ?? '{}')).toMatchObject({ channel: 'slack', status: 'firing' });
+  });
+
   it('refuses to replay into a directory that already holds a state', async () => {
     // Act
     const run = await vigil('simulate', SCENARIO, '--capture-only', '--state', dir);
