@@ -515,7 +515,7 @@ describe('the vigil binary', () => {
     return new Promise((resolve) => {
       execFile(
         process.execPath,
-        [path.join(ROOT, 'bin/vigil.js'), ...argv],
+        [path.join(ROOT, 'shared/cli/vigil.js'), ...argv],
         { cwd: ROOT },
         (error, stdout, stderr) => {
           resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
