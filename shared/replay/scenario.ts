@@ -149,6 +149,8 @@ const scenarioSchema = z
     actions: z.array(actionSchema).default([]),
     /** Synthetic metric series for scheduled rules. @default none */
     metrics: z.array(metricSeriesSchema).default([]),
+    /** Ids of the scheduled rules the replay evaluates. @default - every scheduled rule of the config */
+    scheduledRules: z.array(z.string().min(1)).optional(),
   })
   .superRefine((scenario, ctx) => {
     if (scenario.duration <= 0) {
