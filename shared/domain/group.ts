@@ -119,8 +119,10 @@ export function leaveGroup(group: GroupRecord, member: GroupMember): GroupRecord
   const told = existing.notifiedStatus === 'firing';
   if (told && member.alert.status === 'resolved') return mergeMember(group, member);
   if (told) {
+    // What this group last said no longer holds: a return of the alert is news again.
     return {
       ...group,
+      lastHash: undefined,
       members: { ...group.members, [fp]: { ...existing, movedOut: true, changedAt: member.changedAt } },
     };
   }

@@ -298,7 +298,8 @@ export async function runTick(deps: TickDeps, options: TickOptions = {}): Promis
   const active = silences.filter((s) => isSilenceActive(s, now));
   const sources = [...loaded.values()].flatMap((g) =>
     Object.values(g.members)
-      .filter((m) => m.alert.status === 'firing')
+      // A moved-out member is the same alert under its old labels: it must not inhibit itself.
+      .filter((m) => m.alert.status === 'firing' && m.movedOut !== true)
       .map((m) => m.alert.labels),
   );
   const mute: MuteContext = {

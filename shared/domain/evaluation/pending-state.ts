@@ -38,6 +38,7 @@ export type EvalPhase =
 /** An alarm transition to emit into the alert path. */
 export interface EvalEmission {
   readonly state: 'ALARM' | 'OK';
+  /** The alert's severity: the new one for an ALARM, the last one for an OK. */
   readonly severity?: Severity;
   /** Epoch ms the alert fired, for an OK. */
   readonly firedAt?: number;
@@ -112,7 +113,7 @@ export function stepEvaluation(
         lastBreachAt: undefined,
         severity: undefined,
       },
-      emit: { state: 'OK', firedAt: base.firedAt },
+      emit: { state: 'OK', severity: base.severity, firedAt: base.firedAt },
     };
   }
   if (base.status === 'pending') {
