@@ -62,6 +62,12 @@ export function isThrottling(error: unknown): boolean {
   return THROTTLING.has(error.name) || status === 429 || (status !== undefined && status >= 500);
 }
 
+function whenAborted(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true });
+  });
+}
+
 interface Merged {
   readonly id: string;
   readonly points: DataPoint[];
@@ -161,7 +167,8 @@ export class CloudWatchMetricData implements MetricDataReader {
         throw new MetricDataError('TIMEOUT', `GetMetricData took longer than ${this.timeoutMs} ms`);
       }
       try {
-        return await this.client.send(command, { abortSignal: signal });
+        // Raced as well: a client that ignores the signal must not hold the evaluation past its budget.
+        return await Promise.race([this.client.send(command, { abortSignal: signal }), whenAborted(signal)]);
       } catch (error) {
         if (signal.aborted) {
           throw new MetricDataError('TIMEOUT', `GetMetricData took longer than ${this.timeoutMs} ms`, error);
