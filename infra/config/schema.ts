@@ -503,10 +503,7 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
 function unionBranchIssue(issue: Issue, input: unknown): Issue | undefined {
   if (issue.code !== 'invalid_union' || issue.errors === undefined) return undefined;
   const value = valueAt(input, issue.path);
-  const engine =
-    value !== null && typeof value === 'object' && 'engine' in value
-      ? (value).engine
-      : 'alarm';
+  const engine = value !== null && typeof value === 'object' && 'engine' in value ? value.engine : 'alarm';
   const branch = issue.errors[engine === 'scheduled' ? 1 : 0] ?? issue.errors[0];
   const first = branch?.[0];
   if (first === undefined) return undefined;
