@@ -52,6 +52,7 @@ const itemSchema = z.object({
   notified: z.array(z.enum(CHANNELS)),
   outbox: outboxSchema.optional(),
   ack: z.object({ by: z.string(), at: z.number() }).optional(),
+  episodeSeverities: z.array(z.enum(SEVERITIES)).optional(),
   dirtyAt: z.number().optional(),
   version: z.number(),
 });

@@ -1,12 +1,17 @@
 /** The whole alert path wired for a local run: the real handlers over dynalite and injected ports. */
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createAlarmHandler } from '../../functions/alarm-handler/create-handler';
+import { createRuleEvaluatorHandler } from '../../functions/rule-evaluator/create-handler';
 import { createTickHandler } from '../../functions/tick/create-handler';
+import type { GetMetricDataSender } from '../adapters/cloudwatch-metric-data';
+import { CloudWatchMetricData } from '../adapters/cloudwatch-metric-data';
+import { DynamoEvalStateStore } from '../adapters/dynamo-eval-state-store';
 import { DynamoDeliveryLedger } from '../adapters/delivery-ledger';
 import { DynamoAlertStore } from '../adapters/dynamo-alert-store';
 import { DynamoGroupStore } from '../adapters/dynamo-group-store';
 import type { DeliveryLedger } from '../delivery/ledger';
 import type { AlertRecord } from '../domain/alert-record';
+import type { EvaluationReport } from '../domain/evaluation/evaluator';
 import { acknowledgeAlert, addSilence, fingerprintOfAlarm } from '../domain/operator';
 import type { Clock, DeadLetterSink, Log, Publisher } from '../domain/ports';
 import type { RuntimeConfig } from '../domain/runtime-config';
@@ -25,6 +30,8 @@ export interface ReplayPipeline {
   ack(request: AckRequest): Promise<void>;
   /** Creates a silence from now for its duration. */
   silence(request: SilenceRequest): Promise<void>;
+  /** Runs the scheduled rule evaluator once; undefined when the run has no metric data. */
+  evaluate?(): Promise<EvaluationReport | undefined>;
 }
 
 /** A running local pipeline. */
@@ -46,6 +53,8 @@ export interface LocalPipelineOptions {
   readonly log: Log;
   /** Directory that keeps the local table after the run. @default - in memory */
   readonly statePath?: string;
+  /** Serves the rule evaluator's GetMetricData (the replay's simulated CloudWatch). @default - no evaluator */
+  readonly metricData?: GetMetricDataSender;
 }
 
 const TABLE = 'vigil-replay-alerts';
@@ -98,6 +107,17 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     isSilenced: createSilenceCheck((now) => groups.listSilences(now, 0), options.clock),
   });
   const tickHandler = createTickHandler({ ...ports, groups });
+  const metricData = options.metricData;
+  const evaluator =
+    metricData === undefined
+      ? undefined
+      : createRuleEvaluatorHandler({
+          ...ports,
+          evalStates: new DynamoEvalStateStore(doc, TABLE),
+          metrics: new CloudWatchMetricData(metricData, { sleep: () => Promise.resolve() }),
+          isSilenced: createSilenceCheck((now) => groups.listSilences(now, 0), options.clock),
+          sink: { count: () => undefined, milliseconds: () => undefined },
+        });
   let requests = 0;
   let silences = 0;
   const context = () => ({ awsRequestId: `replay-${++requests}` });
@@ -108,6 +128,9 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     },
     tick() {
       return tickHandler({ source: 'aws.events', 'detail-type': 'Scheduled Event' }, context());
+    },
+    async evaluate() {
+      return evaluator?.({ source: 'aws.events', 'detail-type': 'Scheduled Event' }, context());
     },
     async ack(request) {
       await acknowledgeAlert(ports, fingerprintOfAlarm(options.config, request.alarmName), request.by);
