@@ -80,7 +80,10 @@ export async function runLambdaProcess(
   env: Record<string, string>,
   timeoutMs = 120_000,
 ): Promise<ProcessResult> {
-  const child = spawn(process.execPath, [runner, bundle, eventsFile], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [runner, bundle, eventsFile], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   return new Promise<ProcessResult>((resolve, reject) => {
@@ -100,8 +103,7 @@ export async function runLambdaProcess(
       // Keep-alive sockets would hold the process open; the result is in.
       child.kill('SIGKILL');
       const body = JSON.parse(stdout.slice(at + MARK.length, end)) as
-        | ({ ok: true } & ProcessResult)
-        | { ok: false; error: string };
+        ({ ok: true } & ProcessResult) | { ok: false; error: string };
       if (body.ok) resolve(body);
       else reject(new Error(`${bundle} failed: ${body.error}`));
     });

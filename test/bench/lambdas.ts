@@ -47,7 +47,10 @@ export function runtimeConfigDefine(stage = 'dev'): Record<string, string> {
 
 const topicEnvironment = (): Record<string, string> =>
   Object.fromEntries(
-    Object.entries(TOPIC_ENV).map(([channel, name]) => [name, `arn:aws:sns:${REGION}:${ACCOUNT}:vigil-dev-${channel}`]),
+    Object.entries(TOPIC_ENV).map(([channel, name]) => [
+      name,
+      `arn:aws:sns:${REGION}:${ACCOUNT}:vigil-dev-${channel}`,
+    ]),
   );
 
 const queueUrl = (peers: LambdaPeers, name: string): string => `${peers.awsUrl}/${ACCOUNT}/${name}`;

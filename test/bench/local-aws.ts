@@ -58,7 +58,11 @@ function answerJsonRpc(target: string, body: string, state: LocalAws): Answer {
 function answerQuery(body: string): Answer {
   const action = new URLSearchParams(body).get('Action') ?? '';
   if (action !== 'Publish') {
-    return { status: 400, type: 'text/xml', body: `<ErrorResponse><Error><Code>InvalidAction</Code></Error></ErrorResponse>` };
+    return {
+      status: 400,
+      type: 'text/xml',
+      body: `<ErrorResponse><Error><Code>InvalidAction</Code></Error></ErrorResponse>`,
+    };
   }
   return {
     status: 200,
@@ -81,7 +85,8 @@ function answerBulk(body: string): Answer {
 
 function route(req: IncomingMessage, body: string, state: LocalAws): [string, Answer] {
   const target = req.headers['x-amz-target'];
-  if (typeof target === 'string') return [`aws:${target.split('.').pop() ?? ''}`, answerJsonRpc(target, body, state)];
+  if (typeof target === 'string')
+    return [`aws:${target.split('.').pop() ?? ''}`, answerJsonRpc(target, body, state)];
   const path = req.url ?? '/';
   if (body.includes('Action=')) return ['sns:Publish', answerQuery(body)];
   if (path.startsWith('/_bulk')) return ['opensearch:bulk', answerBulk(body)];
@@ -93,7 +98,10 @@ function route(req: IncomingMessage, body: string, state: LocalAws): [string, An
   }
   // Slack answers "ok"; PagerDuty's Events API answers 202 with a dedup key.
   if (path.startsWith('/pagerduty')) {
-    return ['webhook', { status: 202, type: 'application/json', body: '{"status":"success","dedup_key":"x"}' }];
+    return [
+      'webhook',
+      { status: 202, type: 'application/json', body: '{"status":"success","dedup_key":"x"}' },
+    ];
   }
   return ['webhook', { status: 200, type: 'text/plain', body: 'ok' }];
 }
