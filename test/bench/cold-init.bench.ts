@@ -33,6 +33,7 @@ export async function runColdInitBench(options: ColdInitBenchOptions): Promise<F
       const env = lambdaProcessEnvironment(lambda, peers);
       peers.aws.secretString = lambda.secret?.(peers) ?? '';
       const samples = { deployed: [] as number[], naive: [] as number[], empty: [] as number[] };
+      const deployedLoad: number[] = [];
       for (let i = 0; i < options.processes; i++) {
         for (const [variant, file] of [
           ['deployed', deployed.file],
@@ -44,10 +45,12 @@ export async function runColdInitBench(options: ColdInitBenchOptions): Promise<F
           run += 1;
           const result = await runLambdaProcess(runner, file, eventsFile, env);
           samples[variant].push(result.msToResult);
+          if (variant === 'deployed') deployedLoad.push(result.msToResult - result.msInvoking);
         }
       }
       const name = lambda.functionDir;
       figures[`${name} cold init, deployed`] = figureOf(samples.deployed, 'ms');
+      figures[`${name} cold init, deployed: of which loading the bundle`] = figureOf(deployedLoad, 'ms');
       figures[`${name} cold init, naive build`] = figureOf(samples.naive, 'ms');
       figures[`${name} cold init, empty handler`] = figureOf(samples.empty, 'ms');
       figures[`${name} cold init deployed / naive`] = ratioFigure(samples.deployed, samples.naive, {

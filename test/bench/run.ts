@@ -66,7 +66,7 @@ const SECTIONS: readonly Section[] = [
       }),
   },
   { name: 'routing', run: (c) => runRoutingBench({ runs: c.quick ? 3 : 7, alerts: 200_000 }) },
-  { name: 'storm', run: (c) => runStormBench({ runs: 1 }) },
+  { name: 'storm', run: () => runStormBench({ runs: 1 }) },
   {
     name: 'logs',
     run: (c) => runLogIndexerBench({ runs: c.quick ? 2 : 5, lines: c.quick ? 5_000 : 20_000 }),
