@@ -1,7 +1,9 @@
 // `npm run bench`: every benchmark section, one table, and bench-report.json.
 // Options: --only <section>[,<section>] (see SECTIONS), --quick (fewer repetitions),
-// --report <file> (default bench-report.json).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// --report <file> (default bench-report.json). With more than one section, each runs in its own
+// process so one section's heap and JIT state cannot skew another's figures.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -104,6 +106,79 @@ function renderTable(results: readonly { section: string; figures: Figures }[]):
   return rows.join('\n');
 }
 
+interface SectionResult {
+  readonly section: string;
+  readonly figures: Figures;
+  readonly seconds: number;
+}
+
+interface SectionFailure {
+  readonly section: string;
+  readonly error: string;
+}
+
+/** The report file's shape (what this script writes and reads back from its children). */
+interface Report {
+  readonly sections: Record<string, { seconds: number; figures: Record<string, Figure & { met?: boolean }> }>;
+  readonly notes: Record<string, unknown>;
+  readonly failures: SectionFailure[];
+}
+
+async function runInProcess(
+  section: Section,
+  context: RunContext,
+  results: SectionResult[],
+  failures: SectionFailure[],
+): Promise<void> {
+  const started = performance.now();
+  try {
+    const figures = await section.run(context);
+    results.push({ section: section.name, figures, seconds: (performance.now() - started) / 1000 });
+  } catch (error) {
+    const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    failures.push({ section: section.name, error: message });
+  }
+}
+
+/** Runs one section in a fresh process of this script and folds its report into ours. */
+async function runInChild(
+  section: Section,
+  context: RunContext,
+  results: SectionResult[],
+  failures: SectionFailure[],
+): Promise<void> {
+  const reportFile = path.join(context.outDir, `${section.name}.report.json`);
+  const args = [
+    ...process.execArgv,
+    process.argv[1] ?? __filename,
+    '--only',
+    section.name,
+    '--report',
+    reportFile,
+  ];
+  if (context.quick) args.push('--quick');
+  const code = await new Promise<number | null>((resolve) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+    child.on('exit', resolve);
+  });
+  let report: Report;
+  try {
+    report = JSON.parse(readFileSync(reportFile, 'utf8')) as Report;
+  } catch (error) {
+    failures.push({
+      section: section.name,
+      error: `section process exited (${code}) without a report: ${String(error)}`,
+    });
+    return;
+  }
+  for (const [name, { seconds, figures }] of Object.entries(report.sections)) {
+    const clean = Object.fromEntries(Object.entries(figures).map(([key, { met: _met, ...f }]) => [key, f]));
+    results.push({ section: name, figures: clean, seconds });
+  }
+  failures.push(...report.failures);
+  Object.assign(context.notes, report.notes);
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -121,23 +196,23 @@ async function main(): Promise<void> {
   }
   const outDir = mkdtempSync(path.join(tmpdir(), 'vigil-bench-'));
   const context: RunContext = { quick: values.quick, outDir, notes: {} };
-  const results: { section: string; figures: Figures; seconds: number }[] = [];
-  const failures: { section: string; error: string }[] = [];
+  const results: SectionResult[] = [];
+  const failures: SectionFailure[] = [];
   const startedAt = new Date();
+  const selected = SECTIONS.filter((s) => wanted.includes(s.name));
+  const run = selected.length > 1 ? runInChild : runInProcess;
   try {
-    for (const section of SECTIONS.filter((s) => wanted.includes(s.name))) {
-      process.stderr.write(`bench: ${section.name} ...\n`);
+    for (const section of selected) {
+      // A section's own process reports its progress; this one only speaks for sections run here.
+      const speak = run === runInProcess;
+      if (speak) process.stderr.write(`bench: ${section.name} ...\n`);
       const started = performance.now();
-      try {
-        const figures = await section.run(context);
-        const seconds = (performance.now() - started) / 1000;
-        results.push({ section: section.name, figures, seconds });
-        process.stderr.write(`bench: ${section.name} done in ${seconds.toFixed(0)} s\n`);
-      } catch (error) {
-        const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
-        failures.push({ section: section.name, error: message });
-        process.stderr.write(`bench: ${section.name} FAILED: ${message}\n`);
-      }
+      const failed = failures.length;
+      await run(section, context, results, failures);
+      const seconds = ((performance.now() - started) / 1000).toFixed(0);
+      const failure = failures.slice(failed).find((f) => f.section === section.name);
+      if (failure !== undefined) process.stderr.write(`bench: ${section.name} FAILED: ${failure.error}\n`);
+      else if (speak) process.stderr.write(`bench: ${section.name} done in ${seconds} s\n`);
     }
   } finally {
     rmSync(outDir, { recursive: true, force: true });
