@@ -98,8 +98,10 @@ function renderTable(results: readonly { section: string; figures: Figures }[]):
   ];
   for (const { section, figures } of results) {
     for (const [name, f] of Object.entries(figures)) {
+      // Ratios sit next to targets like 0.8; two decimals would print 0.799 as 0.80.
+      const format = (value: number): string => (f.unit === 'ratio' ? value.toFixed(3) : formatNumber(value));
       rows.push(
-        `| ${section} | ${name} | ${formatNumber(f.min)} | ${formatNumber(f.median)} | ${formatNumber(f.max)} | ${f.unit} | ${verdict(f)} |`,
+        `| ${section} | ${name} | ${format(f.min)} | ${format(f.median)} | ${format(f.max)} | ${f.unit} | ${verdict(f)} |`,
       );
     }
   }
