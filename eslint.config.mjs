@@ -53,6 +53,20 @@ export default tseslint.config(
     },
   },
   {
+    // Lambda code imports zod as a namespace: the named `z` export keeps all of zod's locales in the bundle.
+    files: ['shared/**/*.ts', 'functions/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "ImportDeclaration[source.value='zod'] > ImportSpecifier[imported.name='z']",
+          message:
+            "Use `import * as z from 'zod'`: the named z export puts all of zod's locales (~360 KB) into every Lambda bundle.",
+        },
+      ],
+    },
+  },
+  {
     files: ['test/**/*.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-assignment': 'off',

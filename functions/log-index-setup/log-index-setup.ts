@@ -1,6 +1,6 @@
 /** Custom resource logic: installs the log index template, retention policy and access roles. */
 import type { Client } from '@opensearch-project/opensearch';
-import { z } from 'zod';
+import * as z from 'zod';
 import { applyLogIndexSetup, applyLogSecurityRoles } from '../../shared/logs/opensearch-log-index';
 
 const flag = z.enum(['true', 'false']).transform((value) => value === 'true');

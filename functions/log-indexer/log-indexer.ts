@@ -1,5 +1,5 @@
 /** The indexer's edge: validates the subscription event and its configuration, then ingests. */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { BulkLimits } from '../../shared/logs/bulk-chunks';
 import { DEFAULT_BULK_LIMITS } from '../../shared/logs/bulk-chunks';
 import { ingestLogPayload } from '../../shared/logs/ingest-log-payload';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CHANNELS, SEVERITIES } from '../../shared/domain/alert';
 import { ConfigError } from '../../shared/domain/errors';
 import { parseMatcher } from '../../shared/domain/matchers';

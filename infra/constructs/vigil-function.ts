@@ -9,9 +9,93 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import type { BuildOptions } from 'esbuild';
 
 /** Repository root, resolved from this file so synth works from any working directory. */
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+
+/** The entry file of the Lambda in `functions/<functionDir>/`. */
+export function lambdaEntry(functionDir: string): string {
+  return path.join(REPO_ROOT, 'functions', functionDir, 'handler.ts');
+}
+
+/** The environment every Lambda starts with, before its own bindings. */
+export function lambdaBaseEnvironment(serviceName: string): Record<string, string> {
+  return {
+    POWERTOOLS_SERVICE_NAME: serviceName,
+    POWERTOOLS_LOG_LEVEL: 'INFO',
+    POWERTOOLS_LOGGER_LOG_EVENT: 'false',
+    POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
+    POWERTOOLS_METRICS_NAMESPACE: 'Vigil',
+    NODE_OPTIONS: '--enable-source-maps',
+  };
+}
+
+/**
+ * How every Lambda is bundled: minified CJS with a source map, ES-module entry points first so the
+ * SDK tree-shakes, and the SDK inside the bundle. The stack deploys exactly this and the benchmark
+ * builds from it.
+ */
+export function lambdaBundling(define: Readonly<Record<string, string>> = {}): nodejs.BundlingOptions {
+  return {
+    minify: true,
+    sourceMap: true,
+    sourcesContent: false,
+    target: 'node22',
+    format: nodejs.OutputFormat.CJS,
+    mainFields: ['module', 'main'],
+    // Bundle the SDK: AWS recommends it for cold start, and it pins the version we test.
+    bundleAwsSDK: true,
+    define: { ...define },
+    logLevel: nodejs.LogLevel.ERROR,
+  };
+}
+
+// The bundling options the translation below understands; anything else would be silently lost.
+const TRANSLATED_BUNDLING_KEYS: ReadonlySet<string> = new Set([
+  'minify',
+  'sourceMap',
+  'sourcesContent',
+  'target',
+  'format',
+  'mainFields',
+  'bundleAwsSDK',
+  'define',
+  'logLevel',
+]);
+
+/**
+ * The esbuild API options NodejsFunction passes to the esbuild CLI for `bundling` (target,
+ * platform node, format, minify, source map, sources content, externals, define, main fields).
+ * Throws naming any option it cannot translate, so a build made from it never differs from the
+ * deployed one without saying so.
+ */
+export function esbuildOptionsOf(
+  bundling: nodejs.BundlingOptions,
+  entry: string,
+  outfile: string,
+): BuildOptions & { entryPoints: string[]; outfile: string } {
+  const unknown = Object.entries(bundling)
+    .filter(([key, value]) => value !== undefined && !TRANSLATED_BUNDLING_KEYS.has(key))
+    .map(([key]) => key);
+  if (unknown.length > 0)
+    throw new TypeError(`bundling option(s) not translated to esbuild: ${unknown.join(', ')}`);
+  return {
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    ...(bundling.target !== undefined ? { target: bundling.target } : {}),
+    ...(bundling.format !== undefined ? { format: bundling.format } : {}),
+    minify: bundling.minify === true,
+    sourcemap: bundling.sourceMap === true,
+    sourcesContent: bundling.sourcesContent ?? true,
+    external: bundling.bundleAwsSDK === true ? [] : ['@aws-sdk/*'],
+    define: { ...bundling.define },
+    ...(bundling.mainFields !== undefined ? { mainFields: [...bundling.mainFields] } : {}),
+    ...(bundling.logLevel !== undefined ? { logLevel: bundling.logLevel } : {}),
+  };
+}
 
 /** Properties of {@link VigilFunction}. */
 export interface VigilFunctionProps {
@@ -67,7 +151,7 @@ export class VigilFunction extends Construct {
     );
     this.fn = new nodejs.NodejsFunction(this, 'Fn', {
       role: this.role,
-      entry: path.join(REPO_ROOT, 'functions', props.functionDir, 'handler.ts'),
+      entry: lambdaEntry(props.functionDir),
       handler: 'handler',
       description: props.description,
       runtime: lambda.Runtime.NODEJS_24_X,
@@ -79,27 +163,8 @@ export class VigilFunction extends Construct {
       loggingFormat: lambda.LoggingFormat.JSON,
       projectRoot: REPO_ROOT,
       depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
-      environment: {
-        POWERTOOLS_SERVICE_NAME: props.serviceName,
-        POWERTOOLS_LOG_LEVEL: 'INFO',
-        POWERTOOLS_LOGGER_LOG_EVENT: 'false',
-        POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
-        POWERTOOLS_METRICS_NAMESPACE: 'Vigil',
-        NODE_OPTIONS: '--enable-source-maps',
-        ...props.environment,
-      },
-      bundling: {
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        target: 'node22',
-        format: nodejs.OutputFormat.CJS,
-        mainFields: ['module', 'main'],
-        // Bundle the SDK: AWS recommends it for cold start, and it pins the version we test.
-        bundleAwsSDK: true,
-        define: props.define ?? {},
-        logLevel: nodejs.LogLevel.ERROR,
-      },
+      environment: { ...lambdaBaseEnvironment(props.serviceName), ...props.environment },
+      bundling: lambdaBundling(props.define),
     });
     this.acknowledgeRequiredWildcards();
   }

@@ -1,6 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ALARM_STATES, CHANNELS, SEVERITIES } from '../domain/alert';
 import type { AlertRecord } from '../domain/alert-record';
 import type { AlertStore } from '../domain/ports';

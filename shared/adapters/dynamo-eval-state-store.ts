@@ -1,7 +1,7 @@
 /** Pending / keep-firing state of scheduled rules: one item per rule and target in the alert table. */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { SEVERITIES } from '../domain/alert';
 import type { EvalState, EvalStateStore } from '../domain/evaluation/pending-state';
 import { putIfVersion } from './dynamo-index';

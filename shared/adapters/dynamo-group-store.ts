@@ -1,6 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CHANNELS, SEVERITIES } from '../domain/alert';
 import type { GroupRecord } from '../domain/group';
 import { MATCHER_OPS } from '../domain/matchers';

@@ -1,6 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CHANNELS, SEVERITIES } from '../domain/alert';
 import type { Incident, IncidentStore } from '../domain/incident';
 import { putIfVersion, queryDueIndex, TABLE_KEYS } from './dynamo-index';

@@ -1,5 +1,5 @@
 /** Schemas of what reaches a forwarder: the SNS event and the Notification inside it. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { CHANNELS, SEVERITIES } from '../domain/alert';
 import type { Notification } from '../domain/notification';
 

@@ -1,5 +1,5 @@
 /** Delivers notifications to the PagerDuty Events API v2. */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Severity } from '../domain/alert';
 import type { LinkOptions } from '../domain/format/links';
 import { renderPagerDutyEvent, shouldPage } from '../domain/format/pagerduty';

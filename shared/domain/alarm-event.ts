@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AlarmState, Severity } from './alert';
 import { ALARM_STATES } from './alert';
 import { parseCloudWatchTime } from './cloudwatch-time';

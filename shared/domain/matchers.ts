@@ -62,5 +62,6 @@ export function matches(matcher: Matcher, labels: Labels): boolean {
 
 /** True when the labels satisfy every matcher (an empty list matches everything). */
 export function matchesAll(matchers: readonly Matcher[], labels: Labels): boolean {
-  return matchers.every((m) => matches(m, labels));
+  for (const matcher of matchers) if (!matches(matcher, labels)) return false;
+  return true;
 }

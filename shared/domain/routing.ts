@@ -70,6 +70,8 @@ interface Inherited extends Required<RouteTiming> {
   readonly receiver: string | undefined;
 }
 
+// Called only for a node that matched; children are tested before their id is built, so an
+// alert costs one string per matched route rather than one per route visited.
 function walk(
   node: RouteNode,
   id: string,
@@ -77,8 +79,7 @@ function walk(
   parent: Inherited,
   receivers: Readonly<Record<string, Receiver>>,
   out: MatchedRoute[],
-): boolean {
-  if (!matchesAll(node.matchers, labels)) return false;
+): void {
   const here: Inherited = {
     receiver: node.receiver ?? parent.receiver,
     groupBy: node.groupBy ?? parent.groupBy,
@@ -88,17 +89,18 @@ function walk(
     escalation: node.escalation ?? parent.escalation,
   };
   let childMatched = false;
-  for (const [i, child] of node.routes.entries()) {
-    if (walk(child, `${id}.${i}`, labels, here, receivers, out)) {
-      childMatched = true;
-      if (!child.continue) break;
-    }
+  const children = node.routes;
+  for (let i = 0; i < children.length; i++) {
+    const child = children[i];
+    if (child === undefined || !matchesAll(child.matchers, labels)) continue;
+    walk(child, `${id}.${i}`, labels, here, receivers, out);
+    childMatched = true;
+    if (!child.continue) break;
   }
   if (!childMatched && here.receiver !== undefined) {
     const { receiver, ...timing } = here;
     out.push({ routeId: id, receiver, channels: receivers[receiver]?.channels ?? [], ...timing });
   }
-  return true;
 }
 
 /** Routes an alert's labels through the tree; the root always matches, so the result is never empty. */
@@ -108,14 +110,7 @@ export function routeAlert(
   labels: Labels,
 ): RouteResult {
   const routes: MatchedRoute[] = [];
-  walk(
-    { ...root, matchers: [] },
-    'root',
-    labels,
-    { ...DEFAULT_TIMING, receiver: root.receiver },
-    receivers,
-    routes,
-  );
+  walk(root, 'root', labels, { ...DEFAULT_TIMING, receiver: root.receiver }, receivers, routes);
   const channels = new Set<Channel>();
   for (const r of routes) for (const ch of r.channels) channels.add(ch);
   return { routes, receivers: [...new Set(routes.map((r) => r.receiver))], channels: [...channels] };
@@ -129,9 +124,12 @@ export function groupLabelsOf(route: MatchedRoute, labels: Labels): Record<strin
 
 /** Stable key of a group: route id plus its sorted group labels. */
 export function groupKeyOf(route: MatchedRoute, labels: Labels): string {
-  const g = groupLabelsOf(route, labels);
-  const parts = Object.keys(g)
-    .sort()
-    .map((k) => `${k}=${JSON.stringify(g[k])}`);
-  return `${route.routeId}:{${parts.join(',')}}`;
+  // The same string as sorting the keys of groupLabelsOf(route, labels), without building it.
+  const names = route.groupBy.includes('...') ? Object.keys(labels) : [...new Set(route.groupBy)];
+  names.sort();
+  let parts = '';
+  for (const name of names) {
+    parts += `${parts === '' ? '' : ','}${name}=${JSON.stringify(labels[name] ?? '')}`;
+  }
+  return `${route.routeId}:{${parts}}`;
 }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CHANNELS, SEVERITIES } from './alert';
 import { ConfigError } from './errors';
 import { evaluatorConfigSchema } from './evaluation/rule-spec';

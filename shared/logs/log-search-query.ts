@@ -1,5 +1,5 @@
 /** Builds log search requests and reads their answers. Pure. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { LOG_LEVELS } from './log-document';
 import type { LogCategory, LogLevel } from './log-document';
 import { LogSearchError } from './log-errors';

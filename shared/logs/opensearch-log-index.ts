@@ -2,7 +2,7 @@
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { Client, errors } from '@opensearch-project/opensearch';
 import { AwsSigv4Signer } from '@opensearch-project/opensearch/aws';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { BulkItem } from './bulk-chunks';
 import {
   LOG_READER_ROLE,

@@ -1,6 +1,6 @@
 /** Decodes the gzip + base64 payload CloudWatch Logs sends to a subscription destination. */
 import { gunzipSync } from 'node:zlib';
-import { z } from 'zod';
+import * as z from 'zod';
 import { LogPayloadError } from './log-errors';
 
 const logEventSchema = z.object({

@@ -1,6 +1,6 @@
 /** The Slack and PagerDuty forwarder Lambdas, fed the SNS events their topics would send them. */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createPagerDutyNotifier } from '../../functions/pagerduty-notifier/notifier';
 import { createSlackNotifier } from '../../functions/slack-notifier/notifier';
 import { createHttpClient, DEFAULT_RETRY_POLICY } from '../delivery/http-client';

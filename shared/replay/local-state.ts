@@ -6,7 +6,7 @@
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RuntimeConfig } from '../domain/runtime-config';
 import { parseRuntimeConfig } from '../domain/runtime-config';
 import type { ReplayMessage } from './run-scenario';

@@ -1,5 +1,5 @@
 /** The replay's scenario file: what happens when, validated with messages that name the field. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ALARM_STATES } from '../domain/alert';
 import { parseMatcher } from '../domain/matchers';
 import type { Matcher } from '../domain/matchers';

@@ -1,5 +1,6 @@
 // Throughput of the log indexer end to end into a real OpenSearch node, against a direct bulk of
-// the same documents with the plain client. Run: npx tsx test/bench/log-indexer.bench.ts [--json]
+// the same documents with the plain client. Part of `npm run bench`; alone:
+// npx tsx test/bench/log-indexer.bench.ts [--json] [--runs N] [--lines N]
 import { parseArgs } from 'node:util';
 import type { Client } from '@opensearch-project/opensearch';
 import { ingestLogPayload } from '../../shared/logs/ingest-log-payload';
@@ -16,6 +17,8 @@ import { decodeSubscriptionPayload } from '../../shared/logs/subscription-payloa
 import { dataPayload, eventId } from '../fixtures/logs/payloads';
 import type { FixtureEvent } from '../fixtures/logs/payloads';
 import { startOpenSearchNode } from '../support/opensearch-node';
+import type { Figures } from './figures';
+import { figureOf, ratioFigure } from './figures';
 
 const LOG_GROUP = '/aws/lambda/bench';
 const EVENTS_PER_PAYLOAD = 500;
@@ -35,7 +38,7 @@ function stats(values: readonly number[]): Stats {
 }
 
 /** A realistic mix: Powertools JSON, console text with stack traces, platform lines. */
-function makeEvents(lines: number, salt: number, day: number): FixtureEvent[] {
+export function makeLogEvents(lines: number, salt: number, day: number): FixtureEvent[] {
   return Array.from({ length: lines }, (_, n) => {
     const timestamp = day + n;
     const id = eventId(n, salt);
@@ -122,16 +125,21 @@ async function runDirect(client: Client, documents: readonly LogDocument[][]): P
   return performance.now() - started;
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      json: { type: 'boolean', default: false },
-      runs: { type: 'string', default: '5' },
-      lines: { type: 'string', default: '20000' },
-    },
-  });
-  const runs = Number(values.runs);
-  const lines = Number(values.lines);
+/** Options of {@link runLogIndexerBench}. */
+export interface LogIndexerBenchOptions {
+  readonly runs: number;
+  readonly lines: number;
+}
+
+/** Raw rates of each run, indexer and direct bulk side by side (lines/s). */
+export interface LogIndexerRates {
+  readonly indexer: number[];
+  readonly direct: number[];
+}
+
+/** Starts the OpenSearch node, runs both paths `runs` times after one warm-up, stops the node. */
+export async function measureLogIndexer(options: LogIndexerBenchOptions): Promise<LogIndexerRates> {
+  const { runs, lines } = options;
   const node = await startOpenSearchNode();
   const client = createOpenSearchClient({ endpoint: node.url, sign: false, requestTimeoutMs: 120_000 });
   try {
@@ -141,7 +149,7 @@ async function main(): Promise<void> {
     // One untimed warm-up of each path, so JIT and index creation do not skew the first run.
     for (let run = -1; run < runs; run += 1) {
       const day = Date.UTC(2024, 6, 1);
-      const payloads = toPayloads(makeEvents(lines, run + 100, day));
+      const payloads = toPayloads(makeLogEvents(lines, run + 100, day));
       const documents = payloads.map((payload) => {
         const decoded = decodeSubscriptionPayload(payload);
         const source = {
@@ -160,40 +168,66 @@ async function main(): Promise<void> {
         directRates.push((lines / directMs) * 1000);
       }
     }
-    const indexer = stats(indexerRates);
-    const direct = stats(directRates);
-    const report = {
-      opensearch: '2.19.6 (single node, 512 MiB heap, 127.0.0.1)',
-      lines,
-      runs,
-      eventsPerPayload: EVENTS_PER_PAYLOAD,
-      indexerLinesPerSecond: indexer,
-      directBulkLinesPerSecond: direct,
-      medianRatio: indexer.median / direct.median,
-    };
-    if (values.json) {
-      process.stdout.write(`${JSON.stringify(report)}\n`);
-    } else {
-      const row = (name: string, s: Stats) =>
-        `${name.padEnd(22)}${s.min.toFixed(0).padStart(10)}${s.median.toFixed(0).padStart(10)}${s.max.toFixed(0).padStart(10)}`;
-      process.stdout.write(
-        [
-          `${lines} lines x ${runs} runs, payloads of ${EVENTS_PER_PAYLOAD} events (lines/s)`,
-          `${'path'.padEnd(22)}${'min'.padStart(10)}${'median'.padStart(10)}${'max'.padStart(10)}`,
-          row('indexer end to end', indexer),
-          row('direct bulk', direct),
-          `median ratio indexer/direct: ${report.medianRatio.toFixed(2)}`,
-          '',
-        ].join('\n'),
-      );
-    }
+    return { indexer: indexerRates, direct: directRates };
   } finally {
     await client.close();
     await node.stop();
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`bench failed: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exitCode = 1;
-});
+/** The benchmark section: indexer and direct rates, and their per-run ratio (target >= 0.8). */
+export async function runLogIndexerBench(options: LogIndexerBenchOptions): Promise<Figures> {
+  const rates = await measureLogIndexer(options);
+  return {
+    'log indexer into OpenSearch': figureOf(rates.indexer, 'lines/s'),
+    'direct bulk of the same documents': figureOf(rates.direct, 'lines/s'),
+    'log indexer / direct bulk': ratioFigure(rates.indexer, rates.direct, { op: '>=', value: 0.8 }),
+  };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      json: { type: 'boolean', default: false },
+      runs: { type: 'string', default: '5' },
+      lines: { type: 'string', default: '20000' },
+    },
+  });
+  const runs = Number(values.runs);
+  const lines = Number(values.lines);
+  const rates = await measureLogIndexer({ runs, lines });
+  const indexer = stats(rates.indexer);
+  const direct = stats(rates.direct);
+  const report = {
+    opensearch: '2.19.6 (single node, 512 MiB heap, 127.0.0.1)',
+    lines,
+    runs,
+    eventsPerPayload: EVENTS_PER_PAYLOAD,
+    indexerLinesPerSecond: indexer,
+    directBulkLinesPerSecond: direct,
+    medianRatio: indexer.median / direct.median,
+  };
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(report)}\n`);
+  } else {
+    const row = (name: string, s: Stats) =>
+      `${name.padEnd(22)}${s.min.toFixed(0).padStart(10)}${s.median.toFixed(0).padStart(10)}${s.max.toFixed(0).padStart(10)}`;
+    process.stdout.write(
+      [
+        `${lines} lines x ${runs} runs, payloads of ${EVENTS_PER_PAYLOAD} events (lines/s)`,
+        `${'path'.padEnd(22)}${'min'.padStart(10)}${'median'.padStart(10)}${'max'.padStart(10)}`,
+        row('indexer end to end', indexer),
+        row('direct bulk', direct),
+        `median ratio indexer/direct: ${report.medianRatio.toFixed(2)}`,
+        '',
+      ].join('\n'),
+    );
+  }
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`bench failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  });
+}

@@ -1,5 +1,5 @@
 /** Scheduled rules as the evaluator runs them: one instance per rule and target, metrics resolved. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { SEVERITIES } from '../alert';
 
 /** Comparisons a scheduled condition may use. */

@@ -1,0 +1,71 @@
+// Builds a Lambda the way the stack deploys it, the naive way (SDK from node_modules, no
+// minification) and an empty handler, for the size and cold-init sections.
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { build } from 'esbuild';
+import type { Metafile } from 'esbuild';
+import { esbuildOptionsOf, lambdaBundling, lambdaEntry } from '../../infra/constructs/vigil-function';
+import type { BenchLambda } from './lambdas';
+
+/** One built bundle. */
+export interface BuiltBundle {
+  /** Absolute path of the `index.js` to require. */
+  readonly file: string;
+  /** Bytes of `index.js`. */
+  readonly bytes: number;
+  /** Bytes of `index.js` plus its source map (0 when there is none). */
+  readonly bytesWithMap: number;
+  readonly metafile: Metafile;
+}
+
+/** Builds `lambda` with exactly the stack's bundling options. */
+export async function buildDeployed(lambda: BenchLambda, outDir: string): Promise<BuiltBundle> {
+  return buildWith(lambdaBundling(lambda.define), lambda, path.join(outDir, lambda.functionDir, 'deployed'));
+}
+
+/** The same handler built naively: SDK left to node_modules, not minified, no source map. */
+export async function buildNaive(lambda: BenchLambda, outDir: string): Promise<BuiltBundle> {
+  const bundling = { ...lambdaBundling(lambda.define), bundleAwsSDK: false, minify: false, sourceMap: false };
+  return buildWith(bundling, lambda, path.join(outDir, lambda.functionDir, 'naive'));
+}
+
+/** A handler that does nothing, to measure what Node itself costs in the same harness. */
+export function writeEmptyHandler(outDir: string): string {
+  const dir = path.join(outDir, 'empty');
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, 'index.js');
+  writeFileSync(file, "'use strict';\nexports.handler = async () => ({ ok: true });\n");
+  return file;
+}
+
+async function buildWith(
+  bundling: ReturnType<typeof lambdaBundling>,
+  lambda: BenchLambda,
+  dir: string,
+): Promise<BuiltBundle> {
+  const file = path.join(dir, 'index.js');
+  const options = esbuildOptionsOf(bundling, lambdaEntry(lambda.functionDir), file);
+  const result = await build({ ...options, metafile: true });
+  const bytes = statSync(file).size;
+  const map = `${file}.map`;
+  let mapBytes = 0;
+  try {
+    mapBytes = statSync(map).size;
+  } catch {
+    mapBytes = 0;
+  }
+  return { file, bytes, bytesWithMap: bytes + mapBytes, metafile: result.metafile };
+}
+
+/** Bytes in the bundle per package (`zod`, `@smithy/core`, ...; `(project)` for this repository). */
+export function bytesByPackage(metafile: Metafile): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const output of Object.values(metafile.outputs)) {
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
+      const name = match?.[1] ?? '(project)';
+      out.set(name, (out.get(name) ?? 0) + bytesInOutput);
+    }
+  }
+  return new Map([...out].sort((a, b) => b[1] - a[1]));
+}

@@ -1,0 +1,171 @@
+// The Lambdas the benchmark builds and starts: one entry per function, with the environment and a
+// realistic invocation against the local peers. Adding a function is one entry here.
+import { deriveRuntimeConfig } from '../../infra/config/derive';
+import { loadStageConfig } from '../../infra/config/stages';
+import { TOPIC_ENV } from '../../shared/adapters/sns-publisher';
+import { alarmActionEvent, toCloudWatchTime } from '../../shared/replay/alarm-events';
+import { aNotification } from '../fixtures/delivery/notifications';
+import { snsEvent } from '../integration/delivery/harness';
+import { dataPayload } from '../fixtures/logs/payloads';
+import { makeLogEvents } from './log-indexer.bench';
+
+/** Where the Lambdas' peers listen. */
+export interface LambdaPeers {
+  /** dynalite's endpoint; the alert table below exists there. */
+  readonly dynamoEndpoint: string;
+  readonly tableName: string;
+  /** The local stand-in for SNS, SQS, Secrets Manager, CloudWatch, OpenSearch and webhooks. */
+  readonly awsUrl: string;
+}
+
+/** How the benchmark builds and invokes one Lambda. */
+export interface BenchLambda {
+  /** Folder under `functions/`. */
+  readonly functionDir: string;
+  /** Bundle-size target, minified bytes without the source map. */
+  readonly maxBundleBytes: number;
+  /** Build-time defines, as the stack sets them. @default - none */
+  readonly define?: Readonly<Record<string, string>>;
+  /** The function's own environment variables (the stack's bindings), pointed at the peers. */
+  readonly environment: (peers: LambdaPeers) => Record<string, string>;
+  /** What Secrets Manager returns while this function runs. @default - no secret read */
+  readonly secret?: (peers: LambdaPeers) => string;
+  /** Invocation number `run` (unique within a benchmark run): a distinct, realistic event. */
+  readonly event: (run: number, peers: LambdaPeers) => unknown;
+}
+
+const KB = 1024;
+const ACCOUNT = '123456789012';
+const REGION = 'eu-west-1';
+
+/** The `define` the stack gives the alarm handler and the tick: the dev stage's runtime config. */
+export function runtimeConfigDefine(stage = 'dev'): Record<string, string> {
+  return {
+    __VIGIL_RUNTIME_CONFIG__: JSON.stringify(JSON.stringify(deriveRuntimeConfig(loadStageConfig(stage)))),
+  };
+}
+
+const topicEnvironment = (): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(TOPIC_ENV).map(([channel, name]) => [
+      name,
+      `arn:aws:sns:${REGION}:${ACCOUNT}:vigil-dev-${channel}`,
+    ]),
+  );
+
+const queueUrl = (peers: LambdaPeers, name: string): string => `${peers.awsUrl}/${ACCOUNT}/${name}`;
+
+// Every run moves the checkout error-rate alarm one minute on and flips its state: a real transition.
+const ALARM_BASE = Date.UTC(2026, 10, 26, 14, 0, 0);
+const ALARM_NAME = 'vigil-dev-high-error-rate-checkout';
+
+/** The benchmarked Lambdas. */
+export const BENCH_LAMBDAS: readonly BenchLambda[] = [
+  {
+    functionDir: 'alarm-handler',
+    maxBundleBytes: 300 * KB,
+    define: runtimeConfigDefine(),
+    environment: (peers) => ({
+      ALERT_TABLE_NAME: peers.tableName,
+      DEAD_LETTER_QUEUE_URL: queueUrl(peers, 'alarm-dlq'),
+      ...topicEnvironment(),
+    }),
+    event: (run) => {
+      const at = ALARM_BASE + run * 60_000;
+      const firing = run % 2 === 0;
+      return alarmActionEvent(ALARM_NAME, firing ? 'ALARM' : 'OK', toCloudWatchTime(at), {
+        state: firing ? 'OK' : 'ALARM',
+        timestamp: toCloudWatchTime(at - 60_000),
+      });
+    },
+  },
+  {
+    functionDir: 'tick',
+    maxBundleBytes: 400 * KB,
+    define: runtimeConfigDefine(),
+    environment: (peers) => ({ ALERT_TABLE_NAME: peers.tableName, ...topicEnvironment() }),
+    event: (run) => ({
+      version: '0',
+      id: `tick-${run}`,
+      'detail-type': 'Scheduled Event',
+      source: 'aws.events',
+      account: ACCOUNT,
+      time: new Date(ALARM_BASE + run * 60_000).toISOString(),
+      region: REGION,
+      resources: [`arn:aws:events:${REGION}:${ACCOUNT}:rule/vigil-dev-tick`],
+      detail: {},
+    }),
+  },
+  {
+    functionDir: 'rule-evaluator',
+    maxBundleBytes: 400 * KB,
+    define: runtimeConfigDefine(),
+    environment: (peers) => ({ ALERT_TABLE_NAME: peers.tableName, ...topicEnvironment() }),
+    event: (run) => ({
+      version: '0',
+      id: `evaluate-${run}`,
+      'detail-type': 'Scheduled Event',
+      source: 'aws.events',
+      account: ACCOUNT,
+      time: new Date(ALARM_BASE + run * 60_000).toISOString(),
+      region: REGION,
+      resources: [`arn:aws:events:${REGION}:${ACCOUNT}:rule/vigil-dev-rule-evaluator`],
+      detail: {},
+    }),
+  },
+  {
+    functionDir: 'slack-notifier',
+    maxBundleBytes: 400 * KB,
+    environment: (peers) => ({
+      ALERT_TABLE_NAME: peers.tableName,
+      SLACK_WEBHOOK_SECRET_ARN: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:vigil-slack-AbCdEf`,
+      DEAD_LETTER_QUEUE_URL: queueUrl(peers, 'slack-dlq'),
+    }),
+    secret: (peers) => `${peers.awsUrl}/slack/T000/B000/XXXX`,
+    event: (run) => snsEvent(aNotification({ id: `bench-slack-${run}`, channel: 'slack' })),
+  },
+  {
+    functionDir: 'pagerduty-notifier',
+    maxBundleBytes: 400 * KB,
+    environment: (peers) => ({
+      ALERT_TABLE_NAME: peers.tableName,
+      PAGERDUTY_ROUTING_KEY_SECRET_ARN: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:vigil-pd-AbCdEf`,
+      DEAD_LETTER_QUEUE_URL: queueUrl(peers, 'pagerduty-dlq'),
+      PAGERDUTY_EVENTS_URL: `${peers.awsUrl}/pagerduty/v2/enqueue`,
+    }),
+    secret: () => 'a'.repeat(32),
+    event: (run) => snsEvent(aNotification({ id: `bench-pd-${run}`, channel: 'pagerduty' })),
+  },
+  {
+    functionDir: 'log-indexer',
+    maxBundleBytes: 400 * KB,
+    environment: (peers) => ({
+      OPENSEARCH_ENDPOINT: peers.awsUrl,
+      DEAD_LETTER_QUEUE_URL: queueUrl(peers, 'log-dlq'),
+      LOG_GROUP_CATEGORIES: JSON.stringify({ '/aws/lambda/bench': 'application' }),
+    }),
+    event: (run) => ({
+      awslogs: { data: dataPayload('/aws/lambda/bench', makeLogEvents(100, run, ALARM_BASE)) },
+    }),
+  },
+  {
+    functionDir: 'log-index-setup',
+    maxBundleBytes: 400 * KB,
+    environment: () => ({}),
+    event: (run, peers) => ({
+      RequestType: 'Create',
+      RequestId: `setup-${run}`,
+      StackId: `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/vigil-dev/1`,
+      LogicalResourceId: 'LogIndexSetup',
+      ResourceType: 'Custom::LogIndexSetup',
+      ResourceProperties: {
+        ServiceToken: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:provider`,
+        Endpoint: peers.awsUrl,
+        RetentionDays: '30',
+        Replicas: '1',
+        Shards: '1',
+        ManageSecurity: 'false',
+      },
+    }),
+  },
+];
