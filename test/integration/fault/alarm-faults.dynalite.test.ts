@@ -167,6 +167,41 @@ describe('alarm path under faults', () => {
     expect(counts.unexpected).toBe(0);
   });
 
+  it('a write throttled right after the publishes does not make the retry or the tick send them again', async () => {
+    // Arrange: the write that records the delivery is throttled for every alert.
+    let published = false;
+    const { doc, counters } = faultyDynamoClient(db, (command) => {
+      if (command !== 'PutItemCommand' || !published) return 'none';
+      published = false;
+      return 'throttle';
+    });
+    const pipeline = await createFaultPipeline(db, doc);
+    const crit = criticals(6);
+    const tally = new DeliveryTally();
+    expectEpisodes(tally, crit, ['firing']);
+    snsFault = () => {
+      published = true;
+      return 'none';
+    };
+    // Act
+    const outcomes = [];
+    for (const name of crit)
+      outcomes.push(await invokeAsync(() => pipeline.invoke(alarmEvent(name, 'ALARM', T0))));
+    await runTicks(pipeline, 4);
+    tallyPublishes(tally, accepted);
+    const counts = tally.counts();
+    rowFromTally(SUITE, 'DynamoDB throttled after publish', counts, {
+      faults: counters.throttled,
+      events: crit.length,
+      note: `delivery record throttled after each alert's publishes; ${outcomes.filter((o) => o.attempts > 1).length} invocations retried`,
+    });
+    // Assert
+    expect(counters.throttled).toBeGreaterThanOrEqual(crit.length);
+    expect(counts.lostKeys).toEqual([]);
+    expect(counts.duplicatedKeys).toEqual([]);
+    expect(counts.unexpected).toBe(0);
+  });
+
   it('concurrent writers racing on the same alerts notify each channel once per transition', async () => {
     // Arrange: five handler instances with their own clients; every event reaches all of them at once.
     const clients = Array.from({ length: 5 }, () => faultyDynamoClient(db));
