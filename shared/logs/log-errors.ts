@@ -25,6 +25,18 @@ export class LogIndexUnavailableError extends Error {
   }
 }
 
+/** The domain refused a bulk request as too large (HTTP 413); smaller requests may pass. */
+export class LogRequestTooLargeError extends Error {
+  public readonly code = 'LOG_REQUEST_TOO_LARGE';
+  /** Size of the refused request body in bytes. */
+  public readonly bytes: number;
+  public constructor(bytes: number, options?: { cause?: unknown }) {
+    super(`bulk request of ${bytes} bytes refused as too large (HTTP 413)`, options);
+    this.name = 'LogRequestTooLargeError';
+    this.bytes = bytes;
+  }
+}
+
 /** Some documents were still throttled after the last retry; the invocation must be retried. */
 export class LogRetriesExhaustedError extends Error {
   public readonly code = 'LOG_RETRIES_EXHAUSTED';

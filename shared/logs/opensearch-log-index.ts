@@ -13,7 +13,7 @@ import {
   LOG_TEMPLATE_NAME,
 } from './index-template';
 import type { LogTemplateOptions } from './index-template';
-import { LogIndexUnavailableError } from './log-errors';
+import { LogIndexUnavailableError, LogRequestTooLargeError } from './log-errors';
 import type { BulkItemResult, LogIndex } from './log-ports';
 import { buildLogSearchRequest, readLogSearchResponse } from './log-search-query';
 import type { LogSearchPage, LogSearchQuery } from './log-search-query';
@@ -92,6 +92,12 @@ export class OpenSearchLogIndex implements LogIndex {
       });
       body = response.body;
     } catch (error) {
+      if (error instanceof errors.ResponseError && error.statusCode === 413) {
+        throw new LogRequestTooLargeError(
+          items.reduce((n, item) => n + item.bytes, 0),
+          { cause: error },
+        );
+      }
       const { transient, statusCode } = isTransient(error);
       if (!transient) throw error;
       throw new LogIndexUnavailableError(`bulk request failed: ${(error as Error).message}`, {
