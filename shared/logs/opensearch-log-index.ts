@@ -60,7 +60,7 @@ const bulkResponseSchema = z.object({
   ),
 });
 
-/** True for failures worth retrying as a whole: throttling, server errors, timeouts, no connection. */
+/** True for failures worth retrying as a whole: throttling, server errors, timeouts, no connection, unreadable answers. */
 function isTransient(error: unknown): { transient: boolean; statusCode?: number } {
   if (error instanceof errors.ResponseError) {
     const statusCode = error.statusCode;
@@ -68,6 +68,9 @@ function isTransient(error: unknown): { transient: boolean; statusCode?: number 
   }
   return {
     transient:
+      // A gateway in front of the domain answers 502/504 with HTML, which the client cannot parse.
+      // The bulk may or may not have been applied; resending is safe because ids are stable.
+      error instanceof errors.DeserializationError ||
       error instanceof errors.TimeoutError ||
       error instanceof errors.ConnectionError ||
       error instanceof errors.NoLivingConnectionsError,
