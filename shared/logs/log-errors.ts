@@ -1,7 +1,8 @@
 /** Named errors of the log pipeline, each with a stable `code`. */
 
 /** Codes of {@link LogPayloadError}. */
-export type LogPayloadErrorCode = 'NOT_BASE64' | 'NOT_GZIP' | 'TOO_LARGE' | 'NOT_JSON' | 'BAD_SHAPE';
+export type LogPayloadErrorCode =
+  'NOT_BASE64' | 'NOT_GZIP' | 'TOO_LARGE' | 'NOT_UTF8' | 'NOT_JSON' | 'BAD_SHAPE';
 
 /** The subscription payload cannot be decoded; retrying will not help, so it is dead-lettered. */
 export class LogPayloadError extends Error {
