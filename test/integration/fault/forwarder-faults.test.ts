@@ -2,6 +2,8 @@
 // and a local peer that answers 429 with Retry-After, 5xx, or never. Each notification is also
 // redelivered by SNS. The peer's log decides what was delivered; the scenario knows which answers
 // came after the peer had already taken the message (the only source of duplicates it accepts).
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createPagerDutyNotifier } from '../../../functions/pagerduty-notifier/notifier';
@@ -113,7 +115,7 @@ async function forwardAll(
 function tallyPeer(tally: DeliveryTally, answers: readonly Answer[], fallbackTaken: boolean): void {
   peer.requests.forEach((request, i) => {
     const taken = answers[i]?.taken ?? fallbackTaken;
-    const marker = /fault-ntf-\d+/.exec(request.body)?.[0];
+    const marker = /fault-ntf-\w+/.exec(request.body)?.[0];
     if (taken && marker) tally.saw(marker);
   });
 }
@@ -166,5 +168,56 @@ describe('forwarders under peer faults', () => {
     expect(counts.lostKeys).toEqual([]);
     expect(counts.duplicated).toBeLessThanOrEqual(takenThenFailed);
     expect(counts.unexpected).toBe(0);
+  });
+
+  it('malformed notifications from the corpus are dead-lettered raw while the good one in the same event posts', async () => {
+    // Arrange
+    const corpus = path.join(__dirname, '..', '..', 'fixtures', 'bad-input');
+    const bad = ['truncated-event.txt', 'not-json.txt', 'wrong-types.json'].map((f) =>
+      readFileSync(path.join(corpus, f), 'utf8'),
+    );
+    const deadLetters = new MemoryDeadLetters();
+    const notify = createSlackNotifier({
+      ledger,
+      deadLetter: deadLetters,
+      log: new MemoryLog(),
+      clock: () => NOW,
+      post: fastClient().post,
+      webhookUrl: secretReader(SLACK_SECRET, 'Slack webhook'),
+    });
+    const good = aNotification({
+      id: 'slack-bad-batch-good',
+      channel: 'slack',
+      title: 'fault-ntf-good: fine',
+    });
+    const goodRecord = (snsEvent(good) as { Records: { Sns: { Message: string } }[] }).Records[0];
+    const records = [
+      ...bad.map((message, i) => ({
+        ...goodRecord,
+        Sns: { ...goodRecord?.Sns, MessageId: `bad-${i}`, Message: message },
+      })),
+      goodRecord,
+    ];
+    const tally = new DeliveryTally();
+    tally.expect('fault-ntf-good', ...bad.map((_, i) => `dead-letter bad-${i}`));
+    // Act
+    const report = await notify({ Records: records }, context);
+    tallyPeer(tally, [], true);
+    for (const letter of deadLetters.records) {
+      const payload = letter.payload as { snsMessageId: string; notification: unknown };
+      if (bad.includes(payload.notification as string)) tally.saw(`dead-letter ${payload.snsMessageId}`);
+    }
+    const counts = tally.counts();
+    rowFromTally('bad input', 'slack forwarder: malformed notifications in a batch', counts, {
+      faults: bad.length,
+      events: records.length,
+      note: 'delivered = good one posted + each bad one dead-lettered raw with INVALID_NOTIFICATION',
+    });
+    // Assert
+    expect(report).toEqual({ delivered: 1, duplicates: 0, skipped: 0, rejected: bad.length });
+    expect(deadLetters.records.map((r) => r.code)).toEqual(bad.map(() => 'INVALID_NOTIFICATION'));
+    for (const r of deadLetters.records) expect(r.reason).toMatch(/\S/);
+    expect(counts.lostKeys).toEqual([]);
+    expect(counts.duplicated + counts.unexpected).toBe(0);
   });
 });
