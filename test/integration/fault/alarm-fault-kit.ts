@@ -167,10 +167,10 @@ export interface AsyncOutcome {
 export async function invokeAsync(
   invoke: () => Promise<unknown>,
   retries = 2,
-  beforeRetry: () => void = () => undefined,
+  beforeRetry: () => void | Promise<void> = () => undefined,
 ): Promise<AsyncOutcome> {
   for (let attempt = 1; attempt <= retries + 1; attempt++) {
-    if (attempt > 1) beforeRetry();
+    if (attempt > 1) await beforeRetry();
     try {
       await invoke();
       return { attempts: attempt, deadLettered: false };
