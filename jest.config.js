@@ -27,4 +27,6 @@ module.exports = {
     { ...common, displayName: 'infra', testMatch: ['<rootDir>/test/infra/**/*.test.ts'] },
   ],
   testTimeout: 60000,
+  // The fault suite's summary table and the security checks' results, after the usual output.
+  reporters: ['default', '<rootDir>/test/support/fault-summary-reporter.js'],
 };

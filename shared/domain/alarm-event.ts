@@ -3,6 +3,7 @@ import type { AlarmState, Severity } from './alert';
 import { ALARM_STATES } from './alert';
 import { parseCloudWatchTime } from './cloudwatch-time';
 import { MalformedEventError } from './errors';
+import { truncate } from './format/text';
 
 /** How an alarm state change reached the pipeline. */
 export type AlarmEventSource =
@@ -65,8 +66,16 @@ const configurationSchema = z
   })
   .passthrough();
 
+/** CloudWatch's own limit on alarm names; a longer name is not a CloudWatch alarm. */
+export const MAX_ALARM_NAME_LENGTH = 255;
+
+/** Free text (description, reason) beyond this is cut, with a note, so the alert still fits everywhere. */
+export const MAX_ALARM_TEXT_LENGTH = 4096;
+
+const alarmNameSchema = z.string().min(1).max(MAX_ALARM_NAME_LENGTH);
+
 const alarmDataSchema = z.object({
-  alarmName: z.string().min(1),
+  alarmName: alarmNameSchema,
   state: stateSchema,
   previousState: stateSchema.partial({ timestamp: true }).optional(),
   configuration: configurationSchema.optional(),
@@ -92,7 +101,7 @@ const eventBridgeSchema = z.object({
 });
 
 const snsAlarmSchema = z.object({
-  AlarmName: z.string().min(1),
+  AlarmName: alarmNameSchema,
   AlarmDescription: z.string().nullish(),
   AWSAccountId: z.string().optional(),
   NewStateValue: stateValue,
@@ -141,6 +150,15 @@ function parseJson(text: string, what: string): unknown {
   }
 }
 
+// CloudWatch caps descriptions and reasons near 1 KiB; anything far beyond is cut with a note, not dropped.
+function boundText(text: string): string;
+function boundText(text: string | undefined): string | undefined;
+function boundText(text: string | undefined): string | undefined {
+  if (text === undefined || text.length <= MAX_ALARM_TEXT_LENGTH) return text;
+  const note = `… [cut from ${text.length} characters]`;
+  return truncate(text, MAX_ALARM_TEXT_LENGTH + note.length, note);
+}
+
 function regionFromArn(arn: string | undefined): string | undefined {
   const parts = arn?.split(':');
   return parts && parts.length > 4 && parts[3] ? parts[3] : undefined;
@@ -185,8 +203,8 @@ function fromAlarmData(
     previousTimestamp: previous?.timestamp
       ? parseCloudWatchTime(previous.timestamp, 'previousState.timestamp')
       : undefined,
-    reason: data.state.reason,
-    description: data.configuration?.description ?? undefined,
+    reason: boundText(data.state.reason),
+    description: boundText(data.configuration?.description ?? undefined),
     ...reasonData,
   };
 }
@@ -205,8 +223,8 @@ function fromSnsMessage(message: unknown): AlarmStateChange {
     state: m.NewStateValue,
     previousState: m.OldStateValue,
     timestamp: parseCloudWatchTime(m.StateChangeTime, 'StateChangeTime'),
-    reason: m.NewStateReason,
-    description: m.AlarmDescription ?? undefined,
+    reason: boundText(m.NewStateReason),
+    description: boundText(m.AlarmDescription ?? undefined),
     threshold: m.Trigger?.Threshold,
     ...readReasonText(m.NewStateReason),
   };

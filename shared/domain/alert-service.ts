@@ -175,18 +175,25 @@ async function recordDelivery(
   delivered: readonly Channel[],
 ): Promise<void> {
   let current: AlertRecord | undefined = claimed;
+  let lastError: unknown;
   for (let attempt = 0; attempt < MAX_ATTEMPTS && current; attempt++) {
-    const stored = await deps.store.put(
-      applyDeliveryResult(current, outboxId, delivered, deps.clock()),
-      current.version,
-    );
-    if (stored) return;
-    current = await deps.store.get(claimed.fingerprint);
+    try {
+      const stored = await deps.store.put(
+        applyDeliveryResult(current, outboxId, delivered, deps.clock()),
+        current.version,
+      );
+      if (stored) return;
+      current = await deps.store.get(claimed.fingerprint);
+    } catch (error) {
+      // A throttled or failed write is retried here: thrown, it would make the retry send again.
+      lastError = error;
+    }
   }
   // The notifications went out; failing now would only make a retry send them again.
   deps.log.error('could not record delivery; a later retry may re-send', {
     fingerprint: claimed.fingerprint,
     outbox: outboxId,
     delivered,
+    ...(lastError === undefined ? {} : { error: describeError(lastError) }),
   });
 }

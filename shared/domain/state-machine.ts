@@ -180,8 +180,10 @@ export function applyDeliveryResult(
   const sameOutbox = current.outbox?.id === outboxId;
   const status = outboxId.split(':')[1];
   const sameEpisode = current.startsAt !== undefined && outboxId.endsWith(`:${current.startsAt}`);
+  // A delivered resolve counts too: a "fired and resolved" episode has no firing, and the tick must
+  // still see that its channels were told, or it sends the resolve a second time.
   const notified =
-    status === 'firing' && (sameOutbox || sameEpisode)
+    (status === 'firing' && (sameOutbox || sameEpisode)) || (status === 'resolved' && sameOutbox)
       ? union(current.notified, delivered)
       : current.notified;
   let outbox = current.outbox;

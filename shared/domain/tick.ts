@@ -206,7 +206,9 @@ export async function runTick(deps: TickDeps, options: TickOptions = {}): Promis
 
   // 2. Fold alert changes since the cursor into their groups.
   const state = await deps.groups.getTickState();
-  const cursor = state?.cursor ?? now - CURSOR_OVERLAP_MS;
+  // Without a cursor (no tick has completed yet) every recorded change is folded: a window ending
+  // now would drop changes made while the first ticks kept failing.
+  const cursor = state?.cursor ?? 0;
   const changes = await deps.store.listChanged(cursor - CURSOR_OVERLAP_MS, now, limit);
   const silences = await deps.groups.listSilences(now, 24 * 3600_000);
   const seenAt = state?.silencesSeenAt ?? 0;

@@ -2,7 +2,7 @@
 import { planBulkRequests, toBulkItem, DEFAULT_BULK_LIMITS } from './bulk-chunks';
 import type { BulkItem, BulkLimits } from './bulk-chunks';
 import type { IndexableLog } from './log-document';
-import { LogIndexUnavailableError, LogRetriesExhaustedError } from './log-errors';
+import { LogIndexUnavailableError, LogRequestTooLargeError, LogRetriesExhaustedError } from './log-errors';
 import type { DeadLetter, DeadLetterSink, LogIndex } from './log-ports';
 
 /** Retry policy: full-jitter exponential backoff. */
@@ -63,7 +63,7 @@ function letterFor(item: BulkItem, code: string, reason: string, at: string): De
 
 /**
  * Sends every document once; retries only throttled items (and whole requests that got 429, 5xx
- * or no answer); dead-letters items rejected for any other reason. Successful items are never
+ * or no answer); splits requests refused as too large; dead-letters items rejected for any other reason. Successful items are never
  * sent again. Throws {@link LogRetriesExhaustedError} when throttling outlasts the retry budget,
  * so the invocation is retried (safe: ids are stable).
  */
@@ -93,12 +93,25 @@ export async function indexLogDocuments(
     attempts += 1;
     if (attempts > 1) await sleep(backoffDelay(attempts - 1, policy, random));
     const retry: BulkItem[] = [];
-    for (const chunk of planBulkRequests(pending, limits).chunks) {
+    // A request the domain refuses as too large (413) is split in halves until it passes; a single
+    // document it refuses is dead-lettered. Splitting costs no attempt: nothing was throttled.
+    const queue: BulkItem[][] = planBulkRequests(pending, limits).chunks.map((chunk) => [...chunk]);
+    for (let chunk = queue.shift(); chunk !== undefined; chunk = queue.shift()) {
       bulkRequests += 1;
       let results;
       try {
         results = await deps.index.bulk(chunk);
       } catch (error) {
+        if (error instanceof LogRequestTooLargeError) {
+          const [single] = chunk;
+          if (chunk.length === 1 && single) {
+            letters.push(letterFor(single, 'request_too_large', error.message, now().toISOString()));
+          } else {
+            const half = Math.ceil(chunk.length / 2);
+            queue.unshift(chunk.slice(0, half), chunk.slice(half));
+          }
+          continue;
+        }
         if (!(error instanceof LogIndexUnavailableError)) throw error;
         lastError = error;
         retry.push(...chunk);

@@ -1,7 +1,8 @@
 /** Named errors of the log pipeline, each with a stable `code`. */
 
 /** Codes of {@link LogPayloadError}. */
-export type LogPayloadErrorCode = 'NOT_BASE64' | 'NOT_GZIP' | 'TOO_LARGE' | 'NOT_JSON' | 'BAD_SHAPE';
+export type LogPayloadErrorCode =
+  'NOT_BASE64' | 'NOT_GZIP' | 'TOO_LARGE' | 'NOT_UTF8' | 'NOT_JSON' | 'BAD_SHAPE';
 
 /** The subscription payload cannot be decoded; retrying will not help, so it is dead-lettered. */
 export class LogPayloadError extends Error {
@@ -22,6 +23,18 @@ export class LogIndexUnavailableError extends Error {
     super(message, options);
     this.name = 'LogIndexUnavailableError';
     this.statusCode = options?.statusCode;
+  }
+}
+
+/** The domain refused a bulk request as too large (HTTP 413); smaller requests may pass. */
+export class LogRequestTooLargeError extends Error {
+  public readonly code = 'LOG_REQUEST_TOO_LARGE';
+  /** Size of the refused request body in bytes. */
+  public readonly bytes: number;
+  public constructor(bytes: number, options?: { cause?: unknown }) {
+    super(`bulk request of ${bytes} bytes refused as too large (HTTP 413)`, options);
+    this.name = 'LogRequestTooLargeError';
+    this.bytes = bytes;
   }
 }
 

@@ -11,7 +11,10 @@ export interface BulkItemResult {
   readonly reason?: string;
 }
 
-/** Accepts bulk requests. Throws `LogIndexUnavailableError` when the whole request may be retried. */
+/**
+ * Accepts bulk requests. Throws `LogIndexUnavailableError` when the whole request may be retried,
+ * `LogRequestTooLargeError` when the domain refuses its size.
+ */
 export interface LogIndex {
   bulk(items: readonly BulkItem[]): Promise<readonly BulkItemResult[]>;
 }

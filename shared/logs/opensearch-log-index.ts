@@ -13,7 +13,7 @@ import {
   LOG_TEMPLATE_NAME,
 } from './index-template';
 import type { LogTemplateOptions } from './index-template';
-import { LogIndexUnavailableError } from './log-errors';
+import { LogIndexUnavailableError, LogRequestTooLargeError } from './log-errors';
 import type { BulkItemResult, LogIndex } from './log-ports';
 import { buildLogSearchRequest, readLogSearchResponse } from './log-search-query';
 import type { LogSearchPage, LogSearchQuery } from './log-search-query';
@@ -60,7 +60,7 @@ const bulkResponseSchema = z.object({
   ),
 });
 
-/** True for failures worth retrying as a whole: throttling, server errors, timeouts, no connection. */
+/** True for failures worth retrying as a whole: throttling, server errors, timeouts, no connection, unreadable answers. */
 function isTransient(error: unknown): { transient: boolean; statusCode?: number } {
   if (error instanceof errors.ResponseError) {
     const statusCode = error.statusCode;
@@ -68,6 +68,9 @@ function isTransient(error: unknown): { transient: boolean; statusCode?: number 
   }
   return {
     transient:
+      // A gateway in front of the domain answers 502/504 with HTML, which the client cannot parse.
+      // The bulk may or may not have been applied; resending is safe because ids are stable.
+      error instanceof errors.DeserializationError ||
       error instanceof errors.TimeoutError ||
       error instanceof errors.ConnectionError ||
       error instanceof errors.NoLivingConnectionsError,
@@ -92,6 +95,12 @@ export class OpenSearchLogIndex implements LogIndex {
       });
       body = response.body;
     } catch (error) {
+      if (error instanceof errors.ResponseError && error.statusCode === 413) {
+        throw new LogRequestTooLargeError(
+          items.reduce((n, item) => n + item.bytes, 0),
+          { cause: error },
+        );
+      }
       const { transient, statusCode } = isTransient(error);
       if (!transient) throw error;
       throw new LogIndexUnavailableError(`bulk request failed: ${(error as Error).message}`, {

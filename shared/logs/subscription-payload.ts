@@ -56,9 +56,16 @@ export function decodeSubscriptionPayload(
     }
     throw new LogPayloadError('NOT_GZIP', 'awslogs.data is corrupt gzip', { cause: error });
   }
+  let text: string;
+  try {
+    // CloudWatch Logs only carries UTF-8; replacing bad bytes would silently change the lines.
+    text = new TextDecoder('utf-8', { fatal: true }).decode(json);
+  } catch (error) {
+    throw new LogPayloadError('NOT_UTF8', 'awslogs.data is not valid UTF-8', { cause: error });
+  }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(json.toString('utf8'));
+    parsed = JSON.parse(text);
   } catch (error) {
     throw new LogPayloadError('NOT_JSON', 'awslogs.data does not hold JSON', { cause: error });
   }

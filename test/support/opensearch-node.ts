@@ -31,6 +31,11 @@ export interface RunningOpenSearchNode {
   readonly url: string;
   /** Stops the node and removes its data. */
   readonly stop: () => Promise<void>;
+  /**
+   * Kills the node (`SIGKILL`: a crash, or `SIGTERM`: a clean stop) and starts it again on the
+   * same ports and data; resolves once it is healthy again.
+   */
+  readonly restart: (signal?: 'SIGKILL' | 'SIGTERM') => Promise<void>;
 }
 
 /** Raised when the node cannot be obtained or started; carries the log tail. */
@@ -199,37 +204,45 @@ export async function startOpenSearchNode(
     ...options.settings,
   };
   const args = Object.entries(settings).flatMap(([key, value]) => ['-E', `${key}=${value}`]);
-  const child = spawn(path.join(home, 'bin', 'opensearch'), args, {
-    cwd: nodeDir,
-    env: {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      OPENSEARCH_JAVA_HOME: javaHome(),
-      OPENSEARCH_PATH_CONF: configDir,
-      OPENSEARCH_TMPDIR: path.join(nodeDir, 'tmp'),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    ...(asRoot ? { uid: NOBODY, gid: NOBODY } : {}),
-  });
+  const launch = (): ChildProcess =>
+    spawn(path.join(home, 'bin', 'opensearch'), args, {
+      cwd: nodeDir,
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        OPENSEARCH_JAVA_HOME: javaHome(),
+        OPENSEARCH_PATH_CONF: configDir,
+        OPENSEARCH_TMPDIR: path.join(nodeDir, 'tmp'),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(asRoot ? { uid: NOBODY, gid: NOBODY } : {}),
+    });
+  let child = launch();
   let output = '';
   const keep = (chunk: Buffer): void => {
     output = (output + chunk.toString('utf8')).slice(-8000);
   };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
+  const watch = (c: ChildProcess): void => {
+    c.stdout?.on('data', keep);
+    c.stderr?.on('data', keep);
+  };
+  watch(child);
   const killOnExit = (): void => {
     child.kill('SIGKILL');
   };
   process.once('exit', killOnExit);
 
-  const stop = async (): Promise<void> => {
-    process.removeListener('exit', killOnExit);
+  const halt = async (signal: 'SIGKILL' | 'SIGTERM'): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      child.kill('SIGTERM');
+      child.kill(signal);
       const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
       await exited;
       clearTimeout(timer);
     }
+  };
+  const stop = async (): Promise<void> => {
+    process.removeListener('exit', killOnExit);
+    await halt('SIGTERM');
     fs.rmSync(nodeDir, { recursive: true, force: true });
   };
 
@@ -240,5 +253,11 @@ export async function startOpenSearchNode(
     await stop();
     throw error;
   }
-  return { url, stop };
+  const restart = async (signal: 'SIGKILL' | 'SIGTERM' = 'SIGKILL'): Promise<void> => {
+    await halt(signal);
+    child = launch();
+    watch(child);
+    await waitForHealth(url, child, () => output.slice(-3000));
+  };
+  return { url, stop, restart };
 }

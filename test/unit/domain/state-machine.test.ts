@@ -82,6 +82,18 @@ describe('decideTransition', () => {
     expect(d.kind === 'write' && d.next).toMatchObject({ status: 'resolved', endsAt: 2000, startsAt: 1000 });
   });
 
+  it('records the channels told of a fired-and-resolved episode, so the tick does not tell them again', () => {
+    // Arrange: the resolve arrived before its firing
+    const d = apply(undefined, change('OK', 2000, { previousState: 'ALARM', previousTimestamp: 1000 }));
+    if (d.kind !== 'write' || !d.next.outbox) throw new Error('expected a resolve outbox');
+    // Act
+    const after = applyDeliveryResult({ ...d.next, version: 1 }, d.next.outbox.id, ['slack', 'email'], 0);
+    // Assert
+    expect(d.effect).toBe('resolved-unseen');
+    expect(after.outbox).toBeUndefined();
+    expect(after.notified).toEqual(['slack', 'email']);
+  });
+
   it('does not notify a resolve when nothing was notified', () => {
     // Arrange: a firing with no channels routed
     const d0 = decideTransition({

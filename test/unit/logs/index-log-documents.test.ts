@@ -1,7 +1,11 @@
 import type { BulkItem } from '../../../shared/logs/bulk-chunks';
 import { backoffDelay, indexLogDocuments } from '../../../shared/logs/index-log-documents';
 import type { IndexableLog } from '../../../shared/logs/log-document';
-import { LogIndexUnavailableError, LogRetriesExhaustedError } from '../../../shared/logs/log-errors';
+import {
+  LogIndexUnavailableError,
+  LogRequestTooLargeError,
+  LogRetriesExhaustedError,
+} from '../../../shared/logs/log-errors';
 import { InMemoryDeadLetterSink } from '../../../shared/logs/log-ports';
 import type { BulkItemResult, LogIndex } from '../../../shared/logs/log-ports';
 
@@ -42,6 +46,38 @@ const noSleep = (): Promise<void> => Promise.resolve();
 const fixedNow = () => new Date('2024-01-01T00:00:00Z');
 
 describe('indexLogDocuments', () => {
+  it('splits a request refused as too large (413) and dead-letters only a document that is refused alone', async () => {
+    // Arrange: the domain refuses any request with more than two documents, and document e always.
+    const requests: string[][] = [];
+    const index: LogIndex = {
+      bulk: (items) => {
+        const ids = items.map((item) => item.log.id);
+        requests.push(ids);
+        if (ids.length > 2 || ids.includes('e')) return Promise.reject(new LogRequestTooLargeError(999));
+        return Promise.resolve(ids.map(ok));
+      },
+    };
+    const sink = new InMemoryDeadLetterSink();
+    // Act
+    const result = await indexLogDocuments(['a', 'b', 'c', 'd', 'e', 'f'].map(log), {
+      index,
+      deadLetters: sink,
+      sleep: noSleep,
+      now: fixedNow,
+    });
+    // Assert
+    expect(result).toMatchObject({ indexed: 5, deadLettered: 1, attempts: 1 });
+    expect(sink.letters).toEqual([
+      expect.objectContaining({ eventId: 'e', code: 'request_too_large', original: 'line e' }),
+    ]);
+    expect(
+      requests
+        .filter((ids) => ids.length <= 2 && !ids.includes('e'))
+        .flat()
+        .sort(),
+    ).toEqual(['a', 'b', 'c', 'd', 'f']);
+  });
+
   it('retries only the throttled items and never resends the ones that succeeded', async () => {
     // Arrange: b is throttled twice, d once.
     const throttles: Record<string, number> = { b: 2, d: 1 };
