@@ -8,9 +8,17 @@ import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { DefaultDashboardFactory, MonitoringFacade, SnsAlarmActionStrategy } from 'cdk-monitoring-constructs';
 import { Construct } from 'constructs';
+import { EVALUATOR_METRICS } from '../../functions/rule-evaluator/create-handler';
 import { INDEXER_LAG_METRIC } from '../../shared/logs/indexer-metrics';
 
 export { INDEXER_LAG_METRIC };
+
+/** The evaluator's failure count as Powertools Metrics publishes it (service dimension). */
+const EVALUATOR_FAILURE_METRIC = {
+  namespace: EVALUATOR_METRICS.namespace,
+  metricName: EVALUATOR_METRICS.failures,
+  dimensions: { service: EVALUATOR_METRICS.service },
+} as const;
 
 /** A pipeline Lambda to watch. */
 export interface MonitoredFunction {
@@ -66,6 +74,8 @@ export interface SelfMonitoringProps {
   readonly watchIndexerLag?: boolean;
   /** Ingest lag (seconds) that, held for 5 minutes, alarms. @default 60 */
   readonly indexerLagThresholdSeconds?: number;
+  /** Alarm when scheduled rules cannot be evaluated (GetMetricData failing or returning no data). @default false */
+  readonly watchEvaluatorFailures?: boolean;
   /** Duration p99 above this percentage of the timeout alarms. @default 80 */
   readonly durationPercentOfTimeout?: number;
 }
@@ -251,6 +261,43 @@ export class SelfMonitoring extends Construct {
                     // No batches means nothing to lag behind.
                     treatMissingDataOverride: cloudwatch.TreatMissingData.NOT_BREACHING,
                     alarmDescriptionOverride: `Log indexing more than ${lagThreshold}s behind for 5 minutes`,
+                  },
+                },
+              },
+            ],
+          },
+        ],
+      });
+    }
+
+    if (props.watchEvaluatorFailures ?? false) {
+      this.facade.monitorCustom({
+        alarmFriendlyName: 'rule-evaluator',
+        humanReadableName: 'Rule evaluator',
+        metricGroups: [
+          {
+            title: 'Scheduled rules not evaluated',
+            metrics: [
+              {
+                metric: new cloudwatch.Metric({
+                  namespace: EVALUATOR_FAILURE_METRIC.namespace,
+                  metricName: EVALUATOR_FAILURE_METRIC.metricName,
+                  dimensionsMap: { ...EVALUATOR_FAILURE_METRIC.dimensions },
+                  statistic: 'Sum',
+                  period: Duration.minutes(1),
+                }),
+                alarmFriendlyName: 'EvaluationFailures',
+                addAlarm: {
+                  EvaluationFailures: {
+                    threshold: 0,
+                    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                    period: Duration.minutes(1),
+                    evaluationPeriods: 5,
+                    datapointsToAlarm: 3,
+                    // The evaluator publishes 0 when all is well; the tick-style "stopped" case is its Lambda alarms.
+                    treatMissingDataOverride: cloudwatch.TreatMissingData.NOT_BREACHING,
+                    alarmDescriptionOverride:
+                      'Scheduled rules could not be evaluated in 3 of the last 5 minutes: their alerts are frozen (never resolved by mistake, but not fired either)',
                   },
                 },
               },

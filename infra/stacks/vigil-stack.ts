@@ -345,6 +345,7 @@ export class VigilStack extends Stack {
         channelTopics: CHANNELS.map((c) => ({ name: c, topic: this.channels.topics[c] })),
         tick: this.tick.fn,
         watchIndexerLag: config.logs !== undefined,
+        watchEvaluatorFailures: this.ruleEvaluator !== undefined,
       });
       new Dashboards(this, 'Dashboards', {
         namePrefix: prefix,

@@ -35,6 +35,21 @@ function evaluatorStatements(): Statement[] {
 }
 
 describe('rule evaluator infrastructure', () => {
+  it('pages ops when scheduled rules cannot be evaluated in 3 of 5 minutes', () => {
+    dev.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'Vigil/Evaluator',
+      MetricName: 'EvaluationFailures',
+      Dimensions: [{ Name: 'service', Value: 'rule-evaluator' }],
+      Statistic: 'Sum',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 5,
+      DatapointsToAlarm: 3,
+      AlarmActions: Match.anyValue(),
+    });
+  });
+
+
   it('runs every minute from EventBridge, with target retries and a dead-letter queue', () => {
     // Arrange
     const fnId = logicalIdOf(dev.stack);
