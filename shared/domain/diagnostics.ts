@@ -141,7 +141,7 @@ export interface SeriesSummary {
 
 /**
  * Summarises datapoints (any order): current = newest, trend = mean of the newer half against
- * the older half, flat within 5 % of the range.
+ * the older half, flat within 10 % of the range or 5 % of the level, whichever is wider.
  */
 export function summarizeSeries(
   points: readonly { readonly at: number; readonly value: number }[],
@@ -155,7 +155,7 @@ export function summarizeSeries(
   const half = Math.floor(values.length / 2);
   const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
   const delta = half === 0 ? 0 : mean(values.slice(values.length - half)) - mean(values.slice(0, half));
-  const band = (max - min) * 0.05;
+  const band = Math.max((max - min) * 0.1, Math.abs(mean(values)) * 0.05);
   const trend = delta > band && delta > 0 ? 'rising' : delta < -band && delta < 0 ? 'falling' : 'flat';
   return { current: last.value, min, max, trend, points: values.length };
 }

@@ -1,4 +1,5 @@
 import type { AlertRecord } from '../../../shared/domain/alert-record';
+import type { Incident } from '../../../shared/domain/incident';
 import type { DiagnosticsSources } from '../../../shared/domain/diagnostics';
 import type { IncidentAlert, IncidentDeps, IncidentMetrics } from '../../../shared/domain/incidents';
 import {
@@ -156,16 +157,16 @@ describe('incident lifecycle', () => {
 
   it('keeps the timeline bounded, the opening entry first', () => {
     // Arrange
-    const base = {
+    const base: Incident = {
       id: 'x',
       title: 't',
       service: 's',
-      severity: 'critical' as const,
-      status: 'open' as const,
+      severity: 'critical',
+      status: 'open',
       labels: {},
       alerts: [],
       openedAt: 0,
-      timeline: [{ at: 0, kind: 'opened' as const }],
+      timeline: [{ at: 0, kind: 'opened' }],
       version: 1,
     };
     // Act
