@@ -46,13 +46,11 @@ describe('SSM Automation mitigation', () => {
 
   it('passes an SSM refusal on for the timeline', async () => {
     // Arrange
-    ssm
-      .on(StartAutomationExecutionCommand)
-      .rejects(
-        Object.assign(new Error('Automation definition not found'), {
-          name: 'AutomationDefinitionNotFoundException',
-        }),
-      );
+    ssm.on(StartAutomationExecutionCommand).rejects(
+      Object.assign(new Error('Automation definition not found'), {
+        name: 'AutomationDefinitionNotFoundException',
+      }),
+    );
     // Act
     const run = runner().run({ kind: 'ssm-automation', documentName: 'Missing', parameters: {} }, CONTEXT);
     // Assert
@@ -75,7 +73,11 @@ describe('Lambda mitigation', () => {
     // Assert
     const input = lambda.commandCalls(InvokeCommand)[0]?.args[0].input;
     expect(input).toMatchObject({ FunctionName: action.functionArn, InvocationType: 'Event' });
-    expect(JSON.parse(Buffer.from(input?.Payload ?? new Uint8Array()).toString('utf8'))).toEqual({
+    const payload = input?.Payload;
+    expect(payload).toBeInstanceOf(Uint8Array);
+    expect(
+      JSON.parse(Buffer.from(payload instanceof Uint8Array ? payload : new Uint8Array()).toString('utf8')),
+    ).toEqual({
       mode: 'drain',
       incident: CONTEXT,
     });
