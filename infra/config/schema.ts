@@ -62,6 +62,28 @@ const targetSchema = z.object({
   labels: z.record(z.string(), z.string()).default({}),
 });
 
+/** A rule's mitigation action: an SSM Automation runbook or a Lambda function, started when its incident opens. */
+const mitigationSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('ssm-automation'),
+    documentName: z
+      .string()
+      .regex(/^[a-zA-Z0-9_.-]{3,128}$/, 'must be an SSM Automation document name like AWS-RestartECSService'),
+    /** Values may use {service}, {incidentId}, {ruleId} and {alarmName}. */
+    parameters: z.record(z.string(), z.array(z.string())).default({}),
+  }),
+  z.object({
+    kind: z.literal('lambda'),
+    functionArn: z
+      .string()
+      .regex(
+        /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]{1,128})?$/,
+        'must be a Lambda function ARN like arn:aws:lambda:eu-west-1:111122223333:function:name',
+      ),
+    payload: z.record(z.string(), z.unknown()).default({}),
+  }),
+]);
+
 const ruleSchema = z.object({
   id: name,
   metric: z.string(),
@@ -79,6 +101,10 @@ const ruleSchema = z.object({
   treatMissingData: z.enum(TREAT_MISSING),
   insufficientData: z.enum(INSUFFICIENT_DATA_POLICIES).optional(),
   targets: z.array(targetSchema).min(1),
+  /** Catalog metrics read next to the rule's own when its incident opens (e.g. CPU -> memory). */
+  relatedMetrics: z.array(z.string()).default([]),
+  /** Action run when an incident of this rule opens, if `incidents.mitigation.enabled`. @default none */
+  mitigation: mitigationSchema.optional(),
 });
 
 const receiverSchema = z.object({ channels: z.array(z.enum(CHANNELS)).min(1) });
@@ -233,6 +259,34 @@ export const vigilConfigSchema = z.object({
     .default({ memorySize: 256, retryAttempts: 2, maxEventAgeMinutes: 360 }),
   /** Keep data (table, keys) when the stack is deleted. */
   retainData: z.boolean().default(true),
+  /** Incidents: criticals (or escalations) open one per service, with diagnostics and guarded mitigation. */
+  incidents: z
+    .object({
+      minSeverity: z.enum(SEVERITIES).default('critical'),
+      openOnEscalation: z.boolean().default(false),
+      /** A linked alert firing again this soon after the incident resolved reopens it. */
+      reopenWithin: durationOrZero.default('30m'),
+      /** Days resolved incidents are kept. */
+      retentionDays: z.number().int().min(1).max(3650).default(90),
+      /** How far back diagnostics look. */
+      diagnosticsWindow: durationText.default('30m'),
+      /** Time budget of each diagnostics source (ms); the page waits at most this long. */
+      diagnosticsBudgetMs: z
+        .object({
+          metrics: z.number().int().min(100).max(10_000).default(4000),
+          logs: z.number().int().min(100).max(10_000).default(4000),
+          traces: z.number().int().min(100).max(10_000).default(4000),
+        })
+        .prefault({}),
+      mitigation: z
+        .object({
+          enabled: z.boolean().default(false),
+          dryRun: z.boolean().default(true),
+          maxPerHour: z.number().int().min(1).max(100).default(3),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
 });
 
 /** A stage's config as written (defaults not yet applied). */
@@ -286,6 +340,19 @@ function checkRoute(
     }
   }
   (route.routes ?? []).forEach((child, i) => checkRoute(stage, child, receivers, `${field}.routes[${i}]`));
+}
+
+/** Dimensions a catalog entry needs (for math: those of the metrics it uses). */
+export function dimensionsOf(catalog: MetricCatalog, entry: CatalogEntry): string[] {
+  if (entry.kind === 'metric') return entry.dimensions;
+  return [
+    ...new Set(
+      Object.values(entry.using).flatMap((ref) => {
+        const used = catalog[ref];
+        return used?.kind === 'metric' ? used.dimensions : [];
+      }),
+    ),
+  ];
 }
 
 /** Validates a stage config: schema, then cross-references (metrics, dimensions, receivers, names). */
@@ -358,6 +425,26 @@ export function validateConfig(input: unknown): VigilConfig {
       if (services.has(target.service))
         fail(stage, `${field}.targets[${t}].service`, `"${target.service}" appears twice`);
       services.add(target.service);
+    });
+  });
+  config.rules.forEach((rule, i) => {
+    rule.relatedMetrics.forEach((related, r) => {
+      const field = `rules[${i}].relatedMetrics[${r}]`;
+      const entry = config.catalog[related];
+      if (!entry)
+        fail(stage, field, `"${related}" is not in the metric catalog; allowed: ${catalogNames.join(', ')}`);
+      const needed = dimensionsOf(config.catalog, entry);
+      rule.targets.forEach((target, t) => {
+        const known = { Service: target.service, ...target.dimensions };
+        const missing = needed.filter((d) => !(d in known));
+        if (missing.length > 0) {
+          fail(
+            stage,
+            field,
+            `"${related}" needs ${missing.join(', ')}, which targets[${t}] (${target.service}) does not give in its dimensions`,
+          );
+        }
+      });
     });
   });
   checkRoute(stage, config.route, config.receivers, 'route');
