@@ -9,7 +9,7 @@ import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { TABLE_KEYS } from '../../shared/adapters/dynamo-alert-store';
-import { LOG_SEARCH_ENDPOINT_ENV } from '../../shared/adapters/incident-wiring';
+import { LOG_SEARCH_ENDPOINT_ENV } from '../../shared/diagnostics/env';
 import { TOPIC_ENV } from '../../shared/adapters/sns-publisher';
 import { CHANNELS } from '../../shared/domain/alert';
 import { alarmSpecs, deriveRuntimeConfig } from '../config/derive';

@@ -4,6 +4,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { XRayClient } from '@aws-sdk/client-xray';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
+import { LOG_SEARCH_ENDPOINT_ENV } from '../diagnostics/env';
 import { createLogsSource } from '../diagnostics/logs-source';
 import { createMetricsSource } from '../diagnostics/metrics-source';
 import { createTracesSource } from '../diagnostics/traces-source';
@@ -18,8 +19,8 @@ import { optionalEnv, requireEnv } from './env';
 import { createIncidentMetrics } from './incident-metrics';
 import { AwsMitigationRunner } from './mitigation-runner';
 
-/** Environment variable with the log domain's endpoint; absent: no logs evidence. */
-export const LOG_SEARCH_ENDPOINT_ENV = 'LOG_SEARCH_ENDPOINT';
+/** Re-exported for the Lambda entrypoints. */
+export { LOG_SEARCH_ENDPOINT_ENV };
 
 /** What {@link createIncidentHooksFromEnv} is given by a Lambda entrypoint. */
 export interface IncidentWiring {
