@@ -125,6 +125,17 @@ const actionSchema = z
     }
   });
 
+const dimensionsSchema = z.record(z.string().min(1), z.string().min(1));
+
+/** One synthetic metric series the simulated GetMetricData serves: raw datapoints at offsets. */
+const metricSeriesSchema = z.strictObject({
+  /** Name of a plain (`kind: 'metric'`) entry of the metric catalog. */
+  metric: z.string().min(1),
+  dimensions: dimensionsSchema.default({}),
+  /** `[offset, value]`: an ISO duration from the scenario start and the datapoint's value. */
+  points: z.array(z.tuple([duration, z.number().finite()])),
+});
+
 const scenarioSchema = z
   .strictObject({
     /** Optional description shown in the timeline header. */
@@ -136,6 +147,8 @@ const scenarioSchema = z
     seed: z.number().int().default(1),
     events: z.array(eventSchema),
     actions: z.array(actionSchema).default([]),
+    /** Synthetic metric series for scheduled rules. @default none */
+    metrics: z.array(metricSeriesSchema).default([]),
   })
   .superRefine((scenario, ctx) => {
     if (scenario.duration <= 0) {
@@ -154,6 +167,17 @@ const scenarioSchema = z
     };
     late(scenario.events, 'events');
     late(scenario.actions, 'actions');
+    for (const [i, series] of scenario.metrics.entries()) {
+      for (const [j, [offset]] of series.points.entries()) {
+        if (offset > scenario.duration) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['metrics', i, 'points', j, 0],
+            message: `${formatIsoDuration(offset)} is after the end of the scenario (duration ${formatIsoDuration(scenario.duration)})`,
+          });
+        }
+      }
+    }
   });
 
 /** A validated scenario; every time is epoch ms or an offset in ms from `start`. */
@@ -162,6 +186,8 @@ export type Scenario = z.output<typeof scenarioSchema>;
 export type ScenarioEvent = Scenario['events'][number];
 /** One scripted operator action. */
 export type ScenarioAction = Scenario['actions'][number];
+/** One synthetic metric series (offsets in ms from `start`). */
+export type ScenarioMetricSeries = Scenario['metrics'][number];
 /** An acknowledgement request. */
 export type AckRequest = z.output<typeof ackSchema>;
 /** A silence request (matchers parsed). */
