@@ -5,6 +5,7 @@ import type { SSMClient } from '@aws-sdk/client-ssm';
 import { StartAutomationExecutionCommand } from '@aws-sdk/client-ssm';
 import { VigilError } from '../domain/errors';
 import type { MitigationContext, MitigationRunner } from '../domain/mitigation';
+import { actionFor } from '../domain/mitigation';
 import type { MitigationAction } from '../domain/runtime-config';
 
 /** A mitigation action AWS refused or that reported a failure. */
@@ -13,13 +14,6 @@ export class MitigationError extends VigilError {
     super('MITIGATION_FAILED', message, options);
     this.name = 'MitigationError';
   }
-}
-
-/** Fills `{service}`, `{incidentId}`, `{ruleId}` and `{alarmName}` in a parameter value. */
-export function fillPlaceholders(text: string, context: MitigationContext): string {
-  return text.replace(/\{(service|incidentId|ruleId|alarmName)\}/g, (_, key: keyof MitigationContext) =>
-    String(context[key] ?? ''),
-  );
 }
 
 /** A UUID-shaped idempotency token derived from the incident, so a retry never starts a second execution. */
@@ -41,9 +35,8 @@ export class AwsMitigationRunner implements MitigationRunner {
   /** @inheritdoc */
   public async run(action: MitigationAction, context: MitigationContext): Promise<string> {
     if (action.kind === 'ssm-automation') {
-      const parameters = Object.fromEntries(
-        Object.entries(action.parameters).map(([k, v]) => [k, v.map((x) => fillPlaceholders(x, context))]),
-      );
+      const filled = actionFor(action, context);
+      const parameters = filled.kind === 'ssm-automation' ? filled.parameters : {};
       const out = await this.ssm.send(
         new StartAutomationExecutionCommand({
           DocumentName: action.documentName,

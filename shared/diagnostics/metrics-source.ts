@@ -1,9 +1,17 @@
-import type { CloudWatchClient, MetricDataQuery, MetricStat } from '@aws-sdk/client-cloudwatch';
+import type { GetMetricDataCommandOutput, MetricDataQuery, MetricStat } from '@aws-sdk/client-cloudwatch';
 import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import type { DiagnosticsCollector, DiagnosticsQuery } from '../domain/diagnostics';
 import { formatSeriesLine, summarizeSeries } from '../domain/diagnostics';
 import type { DiagnosticsMetric } from '../domain/runtime-config';
 import { alarmConsoleUrl } from './console-links';
+
+/** What the source needs of a CloudWatch client (the SDK client, or the replay's simulated one). */
+export interface MetricDataReader {
+  send(
+    command: GetMetricDataCommand,
+    options?: { abortSignal?: AbortSignal },
+  ): Promise<GetMetricDataCommandOutput>;
+}
 
 /** Options of {@link createMetricsSource}. */
 export interface MetricsSourceOptions {
@@ -60,7 +68,7 @@ export function buildMetricQueries(
  * the window, each summarised as current, min/max and trend.
  */
 export function createMetricsSource(
-  client: CloudWatchClient,
+  client: MetricDataReader,
   options: MetricsSourceOptions,
 ): DiagnosticsCollector {
   const period = options.periodSeconds ?? 60;

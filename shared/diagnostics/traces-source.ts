@@ -1,7 +1,15 @@
-import type { TraceSummary, XRayClient } from '@aws-sdk/client-xray';
+import type { GetTraceSummariesCommandOutput, TraceSummary } from '@aws-sdk/client-xray';
 import { GetTraceSummariesCommand } from '@aws-sdk/client-xray';
 import type { DiagnosticsCollector, DiagnosticsQuery } from '../domain/diagnostics';
 import { traceConsoleUrl, traceListConsoleUrl } from './console-links';
+
+/** What the source needs of an X-Ray client (the SDK client, or the replay's simulated one). */
+export interface TraceSummariesReader {
+  send(
+    command: GetTraceSummariesCommand,
+    options?: { abortSignal?: AbortSignal },
+  ): Promise<GetTraceSummariesCommandOutput>;
+}
 
 /** Options of {@link createTracesSource}. */
 export interface TracesSourceOptions {
@@ -20,7 +28,10 @@ export function faultFilterOf(xrayService: string): string {
 }
 
 /** Traces evidence: X-Ray trace summaries with faults or errors for the service in the window. */
-export function createTracesSource(client: XRayClient, options: TracesSourceOptions): DiagnosticsCollector {
+export function createTracesSource(
+  client: TraceSummariesReader,
+  options: TracesSourceOptions,
+): DiagnosticsCollector {
   const maxLinks = options.maxLinks ?? 3;
   return async (query: DiagnosticsQuery) => {
     const filter = faultFilterOf(options.xrayServiceOf?.(query.service) ?? query.service);

@@ -6,7 +6,7 @@ import { collectDiagnostics, formatDiagnostics } from './diagnostics';
 import { describeError } from './errors';
 import type { Incident, IncidentStore, TimelineEntry } from './incident';
 import type { MitigationBudget, MitigationRunner } from './mitigation';
-import { describeMitigation, hourStartOf } from './mitigation';
+import { actionFor, describeMitigation, hourStartOf } from './mitigation';
 import type { AlertStore, Clock, Log } from './ports';
 import type { IncidentsRuntime } from './runtime-config';
 
@@ -313,7 +313,13 @@ export async function mitigateIncident(
   const guard = deps.settings.mitigation;
   if (!action || !guard.enabled) return undefined;
   if (incident.timeline.some((e) => e.kind === 'mitigation-started')) return undefined;
-  const what = describeMitigation(action);
+  const context = {
+    incidentId: incident.id,
+    service: incident.service,
+    ruleId: incident.ruleId,
+    alarmName: incident.timeline[0]?.detail ?? incident.title,
+  };
+  const what = describeMitigation(actionFor(action, context));
   const started = await updateIncident(deps, incident.id, (current) =>
     current.timeline.some((e) => e.kind === 'mitigation-started')
       ? undefined
@@ -338,12 +344,7 @@ export async function mitigateIncident(
     detail = `limit of ${guard.maxPerHour} mitigations per hour reached`;
   } else {
     try {
-      detail = await deps.mitigation.runner.run(action, {
-        incidentId: incident.id,
-        service: incident.service,
-        ruleId: incident.ruleId,
-        alarmName: incident.timeline[0]?.detail ?? incident.title,
-      });
+      detail = await deps.mitigation.runner.run(action, context);
       outcome = 'succeeded';
     } catch (error) {
       outcome = 'failed';

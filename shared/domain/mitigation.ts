@@ -30,6 +30,24 @@ export function describeMitigation(action: MitigationAction): string {
   return `Lambda ${action.functionArn}`;
 }
 
+/** Fills `{service}`, `{incidentId}`, `{ruleId}` and `{alarmName}` in a parameter value. */
+export function fillPlaceholders(text: string, context: MitigationContext): string {
+  return text.replace(/\{(service|incidentId|ruleId|alarmName)\}/g, (_, key: keyof MitigationContext) =>
+    String(context[key] ?? ''),
+  );
+}
+
+/** The action with its SSM parameters filled in for this incident. */
+export function actionFor(action: MitigationAction, context: MitigationContext): MitigationAction {
+  if (action.kind !== 'ssm-automation') return action;
+  return {
+    ...action,
+    parameters: Object.fromEntries(
+      Object.entries(action.parameters).map(([k, v]) => [k, v.map((x) => fillPlaceholders(x, context))]),
+    ),
+  };
+}
+
 /** Start of the UTC hour that contains `at`. */
 export function hourStartOf(at: number): number {
   return Math.floor(at / 3_600_000) * 3_600_000;
