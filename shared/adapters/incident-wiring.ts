@@ -19,9 +19,6 @@ import { optionalEnv, requireEnv } from './env';
 import { createIncidentMetrics } from './incident-metrics';
 import { AwsMitigationRunner } from './mitigation-runner';
 
-/** Re-exported for the Lambda entrypoints. */
-export { LOG_SEARCH_ENDPOINT_ENV };
-
 /** What {@link createIncidentHooksFromEnv} is given by a Lambda entrypoint. */
 export interface IncidentWiring {
   readonly config: RuntimeConfig;
