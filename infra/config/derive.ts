@@ -3,7 +3,8 @@ import type { RouteNode } from '../../shared/domain/routing';
 import type { DiagnosticsMetric, RuntimeConfig } from '../../shared/domain/runtime-config';
 import { parseRuntimeConfig } from '../../shared/domain/runtime-config';
 import type { CatalogEntry, MetricCatalog, RouteInput, RuleConfig, VigilConfig } from './schema';
-import { durationSeconds } from './schema';
+import { alarmRules, durationSeconds, isScheduledRule } from './schema';
+import { scheduledAlarms, scheduledInstances, scheduledRuleRuntime } from './derive-scheduled';
 
 /** One CloudWatch alarm to create: a rule applied to one target. */
 export interface AlarmSpec {
@@ -22,7 +23,7 @@ export function alarmPrefixOf(config: VigilConfig): string {
 /** Expands rules x targets into alarm specs. */
 export function alarmSpecs(config: VigilConfig): AlarmSpec[] {
   const prefix = alarmPrefixOf(config);
-  return config.rules.flatMap((rule) =>
+  return alarmRules(config).flatMap((rule) =>
     rule.targets.map((target) => ({
       alarmName: `${prefix}${rule.id}-${target.service}`,
       rule,
@@ -100,7 +101,7 @@ export function deriveRuntimeConfig(config: VigilConfig): RuntimeConfig {
     insufficientData: config.insufficientData,
     claimSeconds: 90,
     rules: Object.fromEntries(
-      config.rules.map((r) => [
+      alarmRules(config).map((r) => [
         r.id,
         {
           severity: r.severity,
@@ -129,6 +130,7 @@ export function deriveRuntimeConfig(config: VigilConfig): RuntimeConfig {
     budgets: { perSecond: config.budgets, smsMonthlySpendCapUsd: config.channels.sms.monthlySpendLimitUsd },
     alertListUrl: config.alertListUrl,
     smsSenderId: config.channels.sms.senderId,
+    evaluator: { instances: scheduledInstances(config), timeoutSeconds: 20 },
     incidents: {
       minSeverity: config.incidents.minSeverity,
       openOnEscalation: config.incidents.openOnEscalation,
@@ -142,8 +144,16 @@ export function deriveRuntimeConfig(config: VigilConfig): RuntimeConfig {
       metrics: Object.fromEntries(
         alarmSpecs(config).map((a) => [a.alarmName, diagnosticsMetricsOf(config.catalog, a)]),
       ),
-      actions: Object.fromEntries(config.rules.flatMap((r) => (r.mitigation ? [[r.id, r.mitigation]] : []))),
+      actions: Object.fromEntries(
+        alarmRules(config).flatMap((r) => (r.mitigation ? [[r.id, r.mitigation]] : [])),
+      ),
     },
   };
-  return parseRuntimeConfig(runtime);
+  const alarms = { ...runtime.alarms, ...scheduledAlarms(config) };
+  const scheduled = config.rules.filter(isScheduledRule).map((r) => [r.id, scheduledRuleRuntime(r)] as const);
+  return parseRuntimeConfig({
+    ...runtime,
+    rules: { ...runtime.rules, ...Object.fromEntries(scheduled) },
+    alarms,
+  });
 }

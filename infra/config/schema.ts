@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CHANNELS, SEVERITIES } from '../../shared/domain/alert';
 import { ConfigError } from '../../shared/domain/errors';
 import { parseMatcher } from '../../shared/domain/matchers';
+import { EVAL_COMPARISONS } from '../../shared/domain/evaluation/rule-spec';
 import { INSUFFICIENT_DATA_POLICIES } from '../../shared/domain/runtime-config';
 
 const name = z.string().regex(/^[a-z][a-z0-9_-]*$/, 'must be lower-case letters, digits, "_" or "-"');
@@ -107,6 +108,86 @@ const ruleSchema = z.object({
   mitigation: mitigationSchema.optional(),
 });
 
+/** How a rule is evaluated: by a CloudWatch alarm, or by the scheduled rule evaluator. */
+export const RULE_ENGINES = ['alarm', 'scheduled'] as const;
+
+const alarmRuleSchema = ruleSchema.extend({
+  /** @default "alarm" */
+  engine: z.literal('alarm').default('alarm'),
+});
+
+/** A condition as written: a comparison of a catalog metric, or all/any of nested conditions. */
+export type ConditionInput =
+  | { metric: string; comparison: (typeof EVAL_COMPARISONS)[number]; threshold: number }
+  | { all: ConditionInput[] }
+  | { any: ConditionInput[] };
+const conditionInputSchema: z.ZodType<ConditionInput> = z.lazy(() =>
+  z.union([
+    z.strictObject({
+      metric: z.string(),
+      comparison: z.enum(EVAL_COMPARISONS),
+      threshold: z.number().finite(),
+    }),
+    z.strictObject({ all: z.array(conditionInputSchema).min(1) }),
+    z.strictObject({ any: z.array(conditionInputSchema).min(1) }),
+  ]),
+);
+
+const scheduledBase = {
+  id: name,
+  engine: z.literal('scheduled'),
+  summary: z.string().min(1),
+  runbookUrl: z.url(),
+  /** Pending time before firing (Prometheus `for`), whole minutes. @default "0" */
+  for: durationOrZero.default('0'),
+  /** Hold after recovery (Prometheus `keep_firing_for`), whole minutes. @default "0" */
+  keepFiringFor: durationOrZero.default('0'),
+  /** Period of the datapoints read. @default 60 */
+  periodSeconds: z.union([z.literal(60), z.literal(300), z.literal(900), z.literal(3600)]).default(60),
+  targets: z.array(targetSchema).min(1),
+};
+const severity = z.enum(SEVERITIES);
+
+const scheduledRuleSchema = z.discriminatedUnion('kind', [
+  z.object({ ...scheduledBase, kind: z.literal('expression'), severity, when: conditionInputSchema }),
+  z.object({
+    ...scheduledBase,
+    kind: z.literal('ladder'),
+    /** Checked in order; the first level whose condition holds gives the severity. */
+    levels: z.array(z.object({ severity, when: conditionInputSchema })).min(1),
+  }),
+  z.object({
+    ...scheduledBase,
+    kind: z.literal('burn-rate'),
+    /** Availability objective in percent, e.g. 99.9. */
+    objective: z.number().gt(0).lt(100),
+    /** Catalog metric counting bad events, and the one counting all events. */
+    errors: z.string(),
+    total: z.string(),
+    windows: z
+      .array(z.object({ long: durationText, short: durationText, factor: z.number().positive(), severity }))
+      .min(1),
+  }),
+  z.object({
+    ...scheduledBase,
+    kind: z.literal('absence'),
+    metric: z.string(),
+    after: durationText,
+    severity,
+  }),
+  z.object({
+    ...scheduledBase,
+    kind: z.literal('anomaly'),
+    metric: z.string(),
+    /** Standard deviations of the band. @default 2 */
+    bandWidth: z.number().positive().default(2),
+    direction: z.enum(['above', 'below', 'outside']).default('outside'),
+    severity,
+  }),
+]);
+
+const anyRuleSchema = z.union([alarmRuleSchema, scheduledRuleSchema]);
+
 const receiverSchema = z.object({ channels: z.array(z.enum(CHANNELS)).min(1) });
 
 /** A route as written in the config (Alertmanager's vocabulary, durations as text). */
@@ -145,7 +226,7 @@ export const vigilConfigSchema = z.object({
   /** Prefix of every alarm this stack creates. @default "vigil-<stage>-" */
   alarmPrefix: z.string().optional(),
   catalog: metricCatalogSchema,
-  rules: z.array(ruleSchema),
+  rules: z.array(anyRuleSchema),
   channels: z.object({
     slack: z.object({ webhookSecretArn: z.string().optional() }).default({}),
     email: z.object({ subscribers: z.array(z.email()).default([]) }).default({ subscribers: [] }),
@@ -293,8 +374,22 @@ export const vigilConfigSchema = z.object({
 export type VigilConfigInput = z.input<typeof vigilConfigSchema>;
 /** A validated stage config. */
 export type VigilConfig = z.output<typeof vigilConfigSchema>;
-/** One rule. */
-export type RuleConfig = VigilConfig['rules'][number];
+/** One rule evaluated by a CloudWatch alarm. */
+export type RuleConfig = Extract<VigilConfig['rules'][number], { engine: 'alarm' }>;
+/** One rule evaluated by the scheduled rule evaluator. */
+export type ScheduledRuleConfig = Extract<VigilConfig['rules'][number], { engine: 'scheduled' }>;
+/** A condition of a scheduled rule, validated. */
+export type ScheduledCondition = ConditionInput;
+
+/** True for a rule the scheduled evaluator runs. */
+export function isScheduledRule(rule: VigilConfig['rules'][number]): rule is ScheduledRuleConfig {
+  return rule.engine === 'scheduled';
+}
+
+/** The rules CloudWatch alarms evaluate. */
+export function alarmRules(config: VigilConfig): RuleConfig[] {
+  return config.rules.filter((r): r is RuleConfig => r.engine === 'alarm');
+}
 
 function formatPath(path: readonly PropertyKey[]): string {
   return path.reduce<string>(
@@ -342,8 +437,10 @@ function checkRoute(
   (route.routes ?? []).forEach((child, i) => checkRoute(stage, child, receivers, `${field}.routes[${i}]`));
 }
 
-/** Dimensions a catalog entry needs (for math: those of the metrics it uses). */
-export function dimensionsOf(catalog: MetricCatalog, entry: CatalogEntry): string[] {
+/** Dimension names a catalog metric (or the metrics a math entry uses) needs. */
+export function dimensionsNeeded(catalog: MetricCatalog, metric: string): string[] {
+  const entry = catalog[metric];
+  if (entry === undefined) return [];
   if (entry.kind === 'metric') return entry.dimensions;
   return [
     ...new Set(
@@ -355,6 +452,119 @@ export function dimensionsOf(catalog: MetricCatalog, entry: CatalogEntry): strin
   ];
 }
 
+/** Catalog metrics a scheduled rule reads, each with the field that names it. */
+export function scheduledRuleMetrics(rule: ScheduledRuleConfig): { field: string; metric: string }[] {
+  const walk = (c: ConditionInput, field: string): { field: string; metric: string }[] =>
+    'all' in c
+      ? c.all.flatMap((p, i) => walk(p, `${field}.all[${i}]`))
+      : 'any' in c
+        ? c.any.flatMap((p, i) => walk(p, `${field}.any[${i}]`))
+        : [{ field: `${field}.metric`, metric: c.metric }];
+  switch (rule.kind) {
+    case 'expression':
+      return walk(rule.when, 'when');
+    case 'ladder':
+      return rule.levels.flatMap((l, i) => walk(l.when, `levels[${i}].when`));
+    case 'burn-rate':
+      return [
+        { field: 'errors', metric: rule.errors },
+        { field: 'total', metric: rule.total },
+      ];
+    case 'absence':
+    case 'anomaly':
+      return [{ field: 'metric', metric: rule.metric }];
+  }
+}
+
+function checkScheduledRule(
+  stage: string,
+  config: VigilConfig,
+  rule: ScheduledRuleConfig,
+  field: string,
+): void {
+  const catalogNames = Object.keys(config.catalog);
+  const metrics = scheduledRuleMetrics(rule);
+  for (const m of metrics) {
+    if (!config.catalog[m.metric]) {
+      fail(
+        stage,
+        `${field}.${m.field}`,
+        `"${m.metric}" is not in the metric catalog; allowed: ${catalogNames.join(', ')}`,
+      );
+    }
+  }
+  for (const key of ['for', 'keepFiringFor'] as const) {
+    const seconds = durationSeconds(rule[key]);
+    if (seconds % 60 !== 0) {
+      fail(
+        stage,
+        `${field}.${key}`,
+        `"${rule[key]}" must be whole minutes: the evaluator runs once a minute`,
+      );
+    }
+  }
+  const windowOf = (text: string, at: string): void => {
+    const seconds = durationSeconds(text);
+    if (seconds < rule.periodSeconds || seconds % rule.periodSeconds !== 0 || seconds > 86_400) {
+      fail(
+        stage,
+        `${field}.${at}`,
+        `"${text}" must be a whole multiple of periodSeconds (${rule.periodSeconds}s) and at most 1d`,
+      );
+    }
+  };
+  if (rule.kind === 'absence') windowOf(rule.after, 'after');
+  if (rule.kind === 'burn-rate') {
+    rule.windows.forEach((w, i) => {
+      windowOf(w.long, `windows[${i}].long`);
+      windowOf(w.short, `windows[${i}].short`);
+      if (durationSeconds(w.short) >= durationSeconds(w.long)) {
+        fail(stage, `${field}.windows[${i}].short`, `"${w.short}" must be shorter than long "${w.long}"`);
+      }
+    });
+  }
+  const services = new Set<string>();
+  rule.targets.forEach((target, t) => {
+    for (const m of metrics) {
+      const missing = dimensionsNeeded(config.catalog, m.metric).filter((d) => !(d in target.dimensions));
+      if (missing.length > 0) {
+        fail(
+          stage,
+          `${field}.targets[${t}].dimensions`,
+          `missing ${missing.join(', ')} required by metric "${m.metric}"`,
+        );
+      }
+    }
+    if (services.has(target.service))
+      fail(stage, `${field}.targets[${t}].service`, `"${target.service}" appears twice`);
+    services.add(target.service);
+  });
+}
+
+type Issue = { path: PropertyKey[]; message: string; code?: string; errors?: Issue[][] };
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let at: unknown = input;
+  for (const key of path) {
+    if (at === null || typeof at !== 'object') return undefined;
+    at = (at as Record<PropertyKey, unknown>)[key];
+  }
+  return at;
+}
+
+// A rule that fails both engines' shapes: report the issue of the engine it names (alarm unless it
+// says "scheduled"), with its full path, instead of zod's bare "Invalid input".
+function unionBranchIssue(issue: Issue, input: unknown): Issue | undefined {
+  if (issue.code !== 'invalid_union' || issue.errors === undefined) return undefined;
+  const value = valueAt(input, issue.path);
+  const engine = value !== null && typeof value === 'object' && 'engine' in value ? value.engine : 'alarm';
+  const branch = issue.errors[engine === 'scheduled' ? 1 : 0] ?? issue.errors[0];
+  const first = branch?.[0];
+  if (first === undefined) return undefined;
+  const full = { ...first, path: [...issue.path, ...first.path] };
+  return unionBranchIssue(full, input) ?? full;
+}
+
 /** Validates a stage config: schema, then cross-references (metrics, dimensions, receivers, names). */
 export function validateConfig(input: unknown): VigilConfig {
   const stage =
@@ -364,6 +574,8 @@ export function validateConfig(input: unknown): VigilConfig {
   const parsed = vigilConfigSchema.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
+    const inner = issue ? unionBranchIssue(issue, input) : undefined;
+    if (inner) fail(stage, formatPath(inner.path) || '(root)', inner.message);
     fail(stage, issue ? formatPath(issue.path) || '(root)' : '(root)', issue?.message ?? 'invalid');
   }
   const config = parsed.data;
@@ -382,6 +594,10 @@ export function validateConfig(input: unknown): VigilConfig {
     const field = `rules[${i}]`;
     if (ruleIds.has(rule.id)) fail(stage, `${field}.id`, `"${rule.id}" is used by another rule`);
     ruleIds.add(rule.id);
+    if (rule.engine === 'scheduled') {
+      checkScheduledRule(stage, config, rule, field);
+      return;
+    }
     const entry = config.catalog[rule.metric];
     if (!entry) {
       fail(
@@ -428,12 +644,12 @@ export function validateConfig(input: unknown): VigilConfig {
     });
   });
   config.rules.forEach((rule, i) => {
+    if (isScheduledRule(rule)) return;
     rule.relatedMetrics.forEach((related, r) => {
       const field = `rules[${i}].relatedMetrics[${r}]`;
-      const entry = config.catalog[related];
-      if (!entry)
+      if (!config.catalog[related])
         fail(stage, field, `"${related}" is not in the metric catalog; allowed: ${catalogNames.join(', ')}`);
-      const needed = dimensionsOf(config.catalog, entry);
+      const needed = dimensionsNeeded(config.catalog, related);
       rule.targets.forEach((target, t) => {
         const known = { Service: target.service, ...target.dimensions };
         const missing = needed.filter((d) => !(d in known));

@@ -72,6 +72,111 @@ function seedRules(cluster: string): VigilConfigInput['rules'] {
   ];
 }
 
+/**
+ * Scheduled rules the evaluator runs every minute: what a single-threshold alarm cannot say. The
+ * seed rules stay alarms: one metric and one threshold each, which an alarm evaluates for a flat
+ * monthly price with no Lambda in the loop.
+ */
+function scheduledRules(cluster: string): VigilConfigInput['rules'] {
+  const ecs = (service: string) => ({ ClusterName: cluster, ServiceName: service });
+  return [
+    {
+      id: 'errors-under-traffic',
+      engine: 'scheduled',
+      kind: 'expression',
+      // Errors matter only while traffic is real: a handful of failed health checks is no outage.
+      when: {
+        all: [
+          { metric: 'error_rate', comparison: '>', threshold: 5 },
+          { metric: 'request_rate', comparison: '>', threshold: 1 },
+        ],
+      },
+      severity: 'warning',
+      for: '2m',
+      keepFiringFor: '5m',
+      summary: 'Error rate above 5% while serving more than 1 request/s',
+      runbookUrl: `${RUNBOOKS}/high-error-rate`,
+      targets: [
+        { service: 'api', team: 'platform', dimensions: { Service: 'api' } },
+        { service: 'checkout', team: 'payments', dimensions: { Service: 'checkout' } },
+      ],
+    },
+    {
+      id: 'cpu-memory-pressure',
+      engine: 'scheduled',
+      kind: 'ladder',
+      levels: [
+        {
+          severity: 'critical',
+          when: {
+            any: [
+              { metric: 'cpu_usage', comparison: '>', threshold: 95 },
+              {
+                all: [
+                  { metric: 'cpu_usage', comparison: '>', threshold: 80 },
+                  { metric: 'memory_usage', comparison: '>', threshold: 90 },
+                ],
+              },
+            ],
+          },
+        },
+        { severity: 'warning', when: { metric: 'cpu_usage', comparison: '>', threshold: 80 } },
+      ],
+      for: '3m',
+      keepFiringFor: '2m',
+      summary: 'CPU pressure, critical when memory is exhausted too',
+      runbookUrl: `${RUNBOOKS}/high-cpu`,
+      targets: [
+        { service: 'api', team: 'platform', dimensions: ecs('api') },
+        { service: 'checkout', team: 'payments', dimensions: ecs('checkout') },
+      ],
+    },
+    {
+      id: 'checkout-slo-burn',
+      engine: 'scheduled',
+      kind: 'burn-rate',
+      objective: 99.9,
+      errors: 'errors',
+      total: 'requests',
+      // The multi-window, multi-burn-rate pair of the SRE workbook for a 30-day 99.9% objective.
+      windows: [
+        { long: '1h', short: '5m', factor: 14.4, severity: 'critical' },
+        { long: '6h', short: '30m', factor: 6, severity: 'warning' },
+      ],
+      summary: 'Checkout is burning its 99.9% availability error budget',
+      runbookUrl: `${RUNBOOKS}/slo-burn`,
+      targets: [{ service: 'checkout', team: 'payments', dimensions: { Service: 'checkout' } }],
+    },
+    {
+      id: 'requests-absent',
+      engine: 'scheduled',
+      kind: 'absence',
+      metric: 'requests',
+      after: '10m',
+      severity: 'warning',
+      summary: 'No request metrics for 10 minutes: the service or its metrics stopped',
+      runbookUrl: `${RUNBOOKS}/metrics-absent`,
+      targets: [
+        { service: 'api', team: 'platform', dimensions: { Service: 'api' } },
+        { service: 'checkout', team: 'payments', dimensions: { Service: 'checkout' } },
+      ],
+    },
+    {
+      id: 'active-users-anomaly',
+      engine: 'scheduled',
+      kind: 'anomaly',
+      metric: 'active_users',
+      bandWidth: 3,
+      direction: 'outside',
+      severity: 'warning',
+      for: '5m',
+      summary: 'Active users outside the expected band',
+      runbookUrl: `${RUNBOOKS}/active-users-anomaly`,
+      targets: [{ service: 'checkout', team: 'payments', dimensions: { Service: 'checkout' } }],
+    },
+  ];
+}
+
 /** Escalation by severity: warning -> Slack; critical -> Slack + email + SMS (+ PagerDuty). */
 function severityRouting(pagerduty: boolean): Pick<VigilConfigInput, 'receivers' | 'route' | 'inhibitRules'> {
   return {
@@ -117,7 +222,7 @@ export const STAGE_INPUTS: Readonly<Record<string, VigilConfigInput>> = {
   dev: {
     stage: 'dev',
     catalog: DEFAULT_CATALOG,
-    rules: seedRules('dokkerr-dev'),
+    rules: [...seedRules('dokkerr-dev'), ...scheduledRules('dokkerr-dev')],
     channels: {
       email: { subscribers: ['oncall-dev@example.com'] },
       sms: { subscribers: [] },

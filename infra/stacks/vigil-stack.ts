@@ -14,6 +14,7 @@ import { TOPIC_ENV } from '../../shared/adapters/sns-publisher';
 import { CHANNELS } from '../../shared/domain/alert';
 import { alarmSpecs, deriveRuntimeConfig } from '../config/derive';
 import type { VigilConfig } from '../config/schema';
+import { alarmRules } from '../config/schema';
 import { AlertTable } from '../constructs/alert-table';
 import { ChannelTopics } from '../constructs/channel-topics';
 import { RuleAlarms } from '../constructs/rule-alarms';
@@ -57,6 +58,8 @@ export class VigilStack extends Stack {
   public readonly alarmHandler: VigilFunction;
   /** The every-minute tick. */
   public readonly tick: VigilFunction;
+  /** The every-minute scheduled rule evaluator; absent when the stage has no scheduled rules. */
+  public readonly ruleEvaluator?: VigilFunction;
   /** Where invocations that failed every retry, and malformed events, end up. */
   public readonly alarmDeadLetterQueue: sqs.Queue;
 
@@ -180,6 +183,53 @@ export class VigilStack extends Stack {
       schedule: events.Schedule.rate(Duration.minutes(1)),
       targets: [new targets.LambdaFunction(this.tick.fn, { retryAttempts: 0, deadLetterQueue: tickDlq })],
     });
+
+    // Scheduled rules: evaluated every minute from GetMetricData, into the alarm handler's path.
+    if (runtimeConfig.evaluator.instances.length > 0) {
+      const evaluator = new VigilFunction(this, 'RuleEvaluator', {
+        functionDir: 'rule-evaluator',
+        description: 'Evaluates scheduled rules every minute from GetMetricData',
+        serviceName: 'rule-evaluator',
+        timeout: Duration.seconds(55),
+        define: { __VIGIL_RUNTIME_CONFIG__: JSON.stringify(JSON.stringify(runtimeConfig)) },
+      });
+      // Alert and evaluation-state items (get, conditional put) and the storm count on the due index.
+      evaluator.bindTable(this.table.table, ['GetItem', 'PutItem', 'Query'], 'ALERT_TABLE_NAME', {
+        key,
+        indexes: [TABLE_KEYS.dueIndex],
+      });
+      for (const channel of CHANNELS)
+        evaluator.bindTopic(this.channels.topics[channel], TOPIC_ENV[channel], key);
+      evaluator.role.addToPolicy(
+        new iam.PolicyStatement({ actions: ['cloudwatch:GetMetricData'], resources: ['*'] }),
+      );
+      Validations.of(evaluator.role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          "cloudwatch:GetMetricData supports no resource-level permissions (it reads the scheduled rules' metrics); X-Ray segment APIs likewise take no resource",
+      });
+      const evaluatorDlq = createDeadLetterQueue(this, 'RuleEvaluatorDlq', key);
+      deadLetterQueues.push({ name: 'rule-evaluator-dlq', queue: evaluatorDlq });
+      monitoredFunctions.push({ name: 'rule-evaluator', fn: evaluator.fn });
+      evaluator.fn.configureAsyncInvoke({
+        retryAttempts: 0,
+        maxEventAge: Duration.minutes(2),
+        onFailure: VigilFunction.queueDestination(evaluatorDlq, key),
+      });
+      // A failed delivery is retried while it is still worth it; state transitions are idempotent per minute.
+      new events.Rule(this, 'RuleEvaluatorSchedule', {
+        description: 'Evaluates scheduled rules (expressions, ladders, burn rates, absence, anomaly bands)',
+        schedule: events.Schedule.rate(Duration.minutes(1)),
+        targets: [
+          new targets.LambdaFunction(evaluator.fn, {
+            retryAttempts: 2,
+            maxEventAge: Duration.minutes(2),
+            deadLetterQueue: evaluatorDlq,
+          }),
+        ],
+      });
+      this.ruleEvaluator = evaluator;
+    }
 
     const ruleAlarms = new RuleAlarms(this, 'RuleAlarms', {
       catalog: config.catalog,
@@ -320,7 +370,7 @@ export class VigilStack extends Stack {
    * and traces for diagnostics, and, when mitigation really runs, start exactly the configured actions.
    */
   private grantIncidentResponse(config: VigilConfig): void {
-    const actions = config.rules.flatMap((r) => (r.mitigation ? [r.mitigation] : []));
+    const actions = alarmRules(config).flatMap((r) => (r.mitigation ? [r.mitigation] : []));
     const live = config.incidents.mitigation.enabled && !config.incidents.mitigation.dryRun;
     const documents = [
       ...new Set(actions.flatMap((a) => (a.kind === 'ssm-automation' ? [a.documentName] : []))),

@@ -52,9 +52,15 @@ const itemSchema = z.object({
   notified: z.array(z.enum(CHANNELS)),
   outbox: outboxSchema.optional(),
   ack: z.object({ by: z.string(), at: z.number() }).optional(),
+  episodeSeverities: z.array(z.enum(SEVERITIES)).optional(),
   dirtyAt: z.number().optional(),
   version: z.number(),
 });
+
+/** Parses a stored alert item (e.g. one read from the `due` index). */
+export function parseAlertItem(item: Record<string, unknown>): AlertRecord {
+  return itemSchema.parse(item);
+}
 
 /** Options of {@link DynamoAlertStore}. */
 export interface DynamoAlertStoreOptions {

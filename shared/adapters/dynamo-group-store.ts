@@ -55,6 +55,7 @@ const groupSchema = z.object({
       firstToldAt: z.number().optional(),
       lastToldAt: z.number().optional(),
       mergedAt: z.number().optional(),
+      movedOut: z.boolean().optional(),
     }),
   ),
   createdAt: z.number(),

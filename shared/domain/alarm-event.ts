@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import type { AlarmState } from './alert';
+import type { AlarmState, Severity } from './alert';
 import { ALARM_STATES } from './alert';
 import { parseCloudWatchTime } from './cloudwatch-time';
 import { MalformedEventError } from './errors';
 
 /** How an alarm state change reached the pipeline. */
-export type AlarmEventSource = 'alarm-action' | 'eventbridge' | 'sns' | 'reconcile';
+export type AlarmEventSource =
+  'alarm-action' | 'eventbridge' | 'sns' | 'reconcile' | 'operator' | 'evaluator';
 
 /** A CloudWatch alarm state change, normalised from any of the shapes AWS delivers. */
 export interface AlarmStateChange {
@@ -27,6 +28,8 @@ export interface AlarmStateChange {
   /** Most recent datapoint that drove the state, when CloudWatch reported it. */
   readonly value?: number;
   readonly threshold?: number;
+  /** Severity decided by the scheduled evaluator (severity ladders, burn-rate windows). @default - the rule's */
+  readonly severity?: Severity;
 }
 
 /** One unit of work in an invocation: an SQS/SNS record or the whole event. */

@@ -38,7 +38,9 @@ export function resolveAlertIdentity(config: RuntimeConfig, change: AlarmStateCh
   };
   const severityLabel = merged['severity'];
   const severity: Severity =
-    rule?.severity ?? (severityLabel && isSeverity(severityLabel) ? severityLabel : 'warning');
+    change.severity ??
+    rule?.severity ??
+    (severityLabel && isSeverity(severityLabel) ? severityLabel : 'warning');
   const labels: Labels = {
     ...merged,
     alertname: mapping?.ruleId ?? change.alarmName,

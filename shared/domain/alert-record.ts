@@ -44,6 +44,8 @@ export interface AlertRecord {
   readonly outbox?: Outbox;
   /** Acknowledgement of the current firing episode; cleared when the alert resolves or fires anew. */
   readonly ack?: { readonly by: string; readonly at: number };
+  /** Severities this firing episode has had, so the tick can leave the groups of earlier routes. */
+  readonly episodeSeverities?: readonly Severity[];
   /** Epoch ms of the last change the tick has to fold into the alert's groups. */
   readonly dirtyAt?: number;
   /** Optimistic-concurrency version; every write increments it. */

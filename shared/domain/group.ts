@@ -26,6 +26,11 @@ export interface GroupMember {
   readonly lastToldAt?: number;
   /** Epoch ms the tick last merged a change of this member. */
   readonly mergedAt?: number;
+  /**
+   * The alert now routes elsewhere (its severity changed): no longer listed, repeated or escalated
+   * here, kept only so its resolve reaches the channels this group told.
+   */
+  readonly movedOut?: boolean;
 }
 
 /** A group of alerts on one route: the unit the tick notifies about. */
@@ -102,6 +107,29 @@ export function mergeMember(group: GroupRecord, member: GroupMember): GroupRecor
   return { ...group, members: { ...group.members, [fp]: merged } };
 }
 
+/**
+ * Takes an alert out of a group whose route it no longer matches. A member nobody was told about
+ * leaves at once; a told firing member stays as `movedOut` until its resolve (merged here as
+ * `member`) has gone to the channels that heard it fire.
+ */
+export function leaveGroup(group: GroupRecord, member: GroupMember): GroupRecord {
+  const fp = member.alert.fingerprint;
+  const existing = group.members[fp];
+  if (existing === undefined || existing.changedAt > member.changedAt) return group;
+  const told = existing.notifiedStatus === 'firing';
+  if (told && member.alert.status === 'resolved') return mergeMember(group, member);
+  if (told) {
+    // What this group last said no longer holds: a return of the alert is news again.
+    return {
+      ...group,
+      lastHash: undefined,
+      members: { ...group.members, [fp]: { ...existing, movedOut: true, changedAt: member.changedAt } },
+    };
+  }
+  const rest = Object.fromEntries(Object.entries(group.members).filter(([key]) => key !== fp));
+  return { ...group, members: rest };
+}
+
 function hashOf(firing: readonly NotifiedAlert[], resolved: readonly NotifiedAlert[]): string {
   const ids = (xs: readonly NotifiedAlert[]) =>
     xs
@@ -133,7 +161,9 @@ const byStart = (a: NotifiedAlert, b: NotifiedAlert) => a.startsAt.localeCompare
 export function planGroupFlush(group: GroupRecord, mute: MuteContext, now: number): FlushPlan {
   const { route } = group;
   const members = Object.values(group.members);
-  const visibleFiring = members.filter((m) => m.alert.status === 'firing' && !mute.isMuted(m.alert.labels));
+  const visibleFiring = members.filter(
+    (m) => m.alert.status === 'firing' && m.movedOut !== true && !mute.isMuted(m.alert.labels),
+  );
   // A resolve is worth telling when its firing was told, or when it fired and resolved unseen.
   const resolvedToTell = members.filter(
     (m) =>

@@ -28,7 +28,9 @@ export async function reconcileStaleAlerts(
   const stale = new Map<string, { changedAt: number; region?: string; alarmArn?: string }>();
   for (const g of groups) {
     for (const m of Object.values(g.members)) {
-      if (m.alert.status === 'firing' && m.changedAt < staleBefore && stale.size < limit) {
+      // Scheduled rules have no CloudWatch alarm to ask: the evaluator itself ends them.
+      const scheduled = deps.config.alarms[m.alert.alarmName]?.engine === 'scheduled';
+      if (m.alert.status === 'firing' && !scheduled && m.changedAt < staleBefore && stale.size < limit) {
         stale.set(m.alert.alarmName, {
           changedAt: m.changedAt,
           region: m.alert.region,

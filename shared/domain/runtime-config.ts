@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CHANNELS, SEVERITIES } from './alert';
 import { ConfigError } from './errors';
+import { evaluatorConfigSchema } from './evaluation/rule-spec';
 import type { Matcher } from './matchers';
 import { MATCHER_OPS } from './matchers';
 import type { RouteNode } from './routing';
@@ -137,7 +138,15 @@ export const runtimeConfigSchema = z.object({
   /** Seconds an invocation holds its claim on an outbox before another may take it over. */
   claimSeconds: z.number().int().positive(),
   rules: z.record(z.string(), ruleRuntimeSchema),
-  alarms: z.record(z.string(), z.object({ ruleId: z.string(), labels: labelsSchema })),
+  alarms: z.record(
+    z.string(),
+    z.object({
+      ruleId: z.string(),
+      labels: labelsSchema,
+      /** `scheduled`: a synthetic alarm of the rule evaluator, with no CloudWatch alarm behind it. */
+      engine: z.enum(['alarm', 'scheduled']).optional(),
+    }),
+  ),
   external: z.object({
     mappings: z.array(z.object({ pattern: z.string(), ruleId: z.string().optional(), labels: labelsSchema })),
     defaultLabels: labelsSchema,
@@ -166,6 +175,8 @@ export const runtimeConfigSchema = z.object({
     .default({ staleAfterSeconds: 21_600, everySeconds: 900 }),
   /** SMS sender id (where the destination country supports one). */
   smsSenderId: z.string().optional(),
+  /** Scheduled rules the evaluator runs every minute. */
+  evaluator: evaluatorConfigSchema.default({ instances: [], timeoutSeconds: 20 }),
   /** Incidents; absent: alerts open no incidents. */
   incidents: incidentsRuntimeSchema.optional(),
 });

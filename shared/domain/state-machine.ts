@@ -12,7 +12,8 @@ export type TransitionDecision =
   | { readonly kind: 'write'; readonly next: AlertRecord; readonly effect: TransitionEffect };
 
 /** What the transition means for people. */
-export type TransitionEffect = 'fired' | 'resolved' | 'resolved-unseen' | 'still-firing' | 'recorded';
+export type TransitionEffect =
+  'fired' | 'resolved' | 'resolved-unseen' | 'still-firing' | 'severity-changed' | 'recorded';
 
 /** Inputs of {@link decideTransition}. */
 export interface TransitionInput {
@@ -32,7 +33,7 @@ function effectiveState(change: AlarmStateChange, identity: AlertIdentity): Alar
   return 'keep';
 }
 
-function union(a: readonly Channel[], b: readonly Channel[]): Channel[] {
+function union<T extends string>(a: readonly T[], b: readonly T[]): T[] {
   return [...new Set([...a, ...b])];
 }
 
@@ -66,6 +67,7 @@ export function decideTransition(input: TransitionInput): TransitionDecision {
     notified: current?.notified ?? [],
     outbox: current?.outbox,
     ack: current?.ack,
+    episodeSeverities: current?.episodeSeverities,
     dirtyAt: now,
     version: current?.version ?? 0,
   };
@@ -78,6 +80,24 @@ export function decideTransition(input: TransitionInput): TransitionDecision {
   if (state === 'keep') return { kind: 'write', next: base, effect: 'recorded' };
 
   if (state === 'ALARM') {
+    if (current?.status === 'firing' && current.severity !== identity.severity) {
+      // Same alert, new severity: the new route's immediate channels not yet told hear it now; the
+      // tick moves the alert between groups.
+      const pending = current.outbox?.status === 'firing' ? current.outbox.channels : [];
+      const fresh = union(
+        pending,
+        routeChannels.filter((c) => !current.notified.includes(c)),
+      );
+      return {
+        kind: 'write',
+        effect: 'severity-changed',
+        next: {
+          ...base,
+          episodeSeverities: union(current.episodeSeverities ?? [current.severity], [identity.severity]),
+          outbox: fresh.length > 0 ? outbox('firing', fresh) : current.outbox,
+        },
+      };
+    }
     if (current?.status === 'firing') return { kind: 'write', next: base, effect: 'still-firing' };
     return {
       kind: 'write',
@@ -89,6 +109,7 @@ export function decideTransition(input: TransitionInput): TransitionDecision {
         endsAt: undefined,
         notified: [],
         ack: undefined,
+        episodeSeverities: [identity.severity],
         outbox: outbox('firing', routeChannels),
       },
     };

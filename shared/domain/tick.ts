@@ -6,7 +6,7 @@ import { finishPendingOutbox } from './alert-service';
 import { toNotifiedAlert } from './build-notification';
 import { describeError } from './errors';
 import type { FlushPlan, GroupMember, GroupRecord, MuteContext, PlannedNotification } from './group';
-import { mergeMember, newGroup, planGroupFlush } from './group';
+import { leaveGroup, mergeMember, newGroup, planGroupFlush } from './group';
 import { isInhibited } from './inhibition';
 import { redirectPausedSms } from './sms-budget';
 import type { AlarmStateReader } from './reconcile';
@@ -260,6 +260,28 @@ export async function runTick(deps: TickDeps, options: TickOptions = {}): Promis
       }
       loaded.set(key, merged);
     }
+    // A severity change re-routes the alert: it leaves the groups of routes it no longer matches.
+    const currentKeys = new Set(
+      routeAlert(deps.config.route, deps.config.receivers, alert.labels).routes.map((r) =>
+        groupKeyOf(r, alert.labels),
+      ),
+    );
+    for (const severity of alert.episodeSeverities ?? []) {
+      if (severity === alert.severity) continue;
+      const earlier = { ...alert.labels, severity };
+      for (const route of routeAlert(deps.config.route, deps.config.receivers, earlier).routes) {
+        const key = groupKeyOf(route, earlier);
+        if (currentKeys.has(key)) continue;
+        let group = loaded.get(key);
+        if (group === undefined) {
+          group = await deps.groups.getGroup(key);
+          if (group === undefined) continue;
+          stored.set(key, group.version);
+        }
+        const member = memberOf(route.groupWaitSeconds === 0, alert);
+        loaded.set(key, member ? leaveGroup(group, member) : group);
+      }
+    }
   }
 
   // 3. Groups due now; every active group when silences changed or inhibition needs the sources.
@@ -290,7 +312,8 @@ export async function runTick(deps: TickDeps, options: TickOptions = {}): Promis
   const active = silences.filter((s) => isSilenceActive(s, now));
   const sources = [...loaded.values()].flatMap((g) =>
     Object.values(g.members)
-      .filter((m) => m.alert.status === 'firing')
+      // A moved-out member is the same alert under its old labels: it must not inhibit itself.
+      .filter((m) => m.alert.status === 'firing' && m.movedOut !== true)
       .map((m) => m.alert.labels),
   );
   const mute: MuteContext = {

@@ -8,12 +8,14 @@ import { ConfigError } from '../domain/errors';
 import type { RuntimeConfig } from '../domain/runtime-config';
 import { parseRuntimeConfig } from '../domain/runtime-config';
 import { formatJsonLines, formatTimeline } from './render-output';
+import { REPLAY_TABLE_NAME } from './local-pipeline';
 import { startHttpReceiver } from './local-receiver';
+import { appendStateMessages, LocalStateError, prepareStateDir, writeStateMeta } from './local-state';
 import type { ReplayLogEntry } from './run-scenario';
 import { ReplayActionError, runScenario } from './run-scenario';
 import { parseScenarioText, ScenarioError } from './scenario';
 
-const USAGE = 'usage: simulate <scenario.json> [--json] [--capture-only] [--verbose]';
+const USAGE = 'usage: simulate <scenario.json> [--json] [--capture-only] [--verbose] [--state DIR]';
 
 /** The command line is wrong; the message is one line for stderr. */
 export class ReplayUsageError extends Error {
@@ -73,6 +75,7 @@ export async function runReplayCli(argv: readonly string[], io: ReplayCliIo): Pr
           json: { type: 'boolean', default: false },
           'capture-only': { type: 'boolean', default: false },
           verbose: { type: 'boolean', default: false },
+          state: { type: 'string' },
         },
       });
     } catch (cause) {
@@ -85,6 +88,9 @@ export async function runReplayCli(argv: readonly string[], io: ReplayCliIo): Pr
     const scenario = parseScenarioText(readText(file, 'scenario'));
     const config = loadReplayConfig(scenario.config, file);
     const verbose = parsed.values.verbose === true;
+    const stateDir = parsed.values.state;
+    // The table of the run is kept on disk for `vigil --local <dir>`.
+    const statePaths = stateDir === undefined ? undefined : prepareStateDir(stateDir);
     // Slack and PagerDuty messages also go through their forwarders unless asked not to.
     const receiver = parsed.values['capture-only'] === true ? undefined : await startHttpReceiver();
     let result;
@@ -93,9 +99,24 @@ export async function runReplayCli(argv: readonly string[], io: ReplayCliIo): Pr
         config,
         forwardTo: receiver?.url,
         onLog: verbose ? (entry) => io.stderr(formatLog(entry)) : undefined,
+        statePath: statePaths?.dynamo,
       });
     } finally {
       await receiver?.stop();
+    }
+    if (stateDir !== undefined) {
+      const times = result.timeline.map((entry) =>
+        Date.parse(entry.type === 'message' ? entry.message.at : entry.at),
+      );
+      writeStateMeta(stateDir, {
+        table: REPLAY_TABLE_NAME,
+        stage: config.stage,
+        scenario: path.resolve(file),
+        start: result.start,
+        end: new Date(Math.max(scenario.start + scenario.duration, ...times)).toISOString(),
+        config,
+      });
+      appendStateMessages(stateDir, result.messages);
     }
     if (parsed.values.json === true) io.stdout(`${formatJsonLines(result).join('\n')}\n`);
     else
@@ -109,7 +130,10 @@ export async function runReplayCli(argv: readonly string[], io: ReplayCliIo): Pr
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const badInput =
-      error instanceof ScenarioError || error instanceof ReplayUsageError || error instanceof ConfigError;
+      error instanceof ScenarioError ||
+      error instanceof ReplayUsageError ||
+      error instanceof ConfigError ||
+      error instanceof LocalStateError;
     io.stderr(`simulate: ${message.split('\n')[0] ?? message}\n`);
     if (!badInput && !(error instanceof ReplayActionError) && error instanceof Error && error.stack) {
       io.stderr(`${error.stack}\n`);

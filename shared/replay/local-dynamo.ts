@@ -25,6 +25,7 @@ export interface RunningDynalite {
 }
 
 type DynaliteFactory = (options: {
+  path?: string;
   createTableMs: number;
   deleteTableMs: number;
   updateTableMs: number;
@@ -37,9 +38,20 @@ function loadDynalite(): DynaliteFactory {
   return loaded as DynaliteFactory;
 }
 
+/** Options of {@link startDynalite}. */
+export interface StartDynaliteOptions {
+  /** Directory of a LevelDB that keeps the tables across runs. @default - in memory, gone on stop */
+  readonly path?: string;
+}
+
 /** Starts dynalite on an ephemeral 127.0.0.1 port with instant table creation. */
-export async function startDynalite(): Promise<RunningDynalite> {
-  const server = loadDynalite()({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+export async function startDynalite(options: StartDynaliteOptions = {}): Promise<RunningDynalite> {
+  const server = loadDynalite()({
+    ...(options.path === undefined ? {} : { path: options.path }),
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+  });
   const port = await listenOnLoopback(server);
   if (port === undefined) throw new LocalDynamoError('dynalite is not listening on TCP');
   const endpoint = `http://127.0.0.1:${port}`;

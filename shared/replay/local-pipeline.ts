@@ -1,7 +1,11 @@
 /** The whole alert path wired for a local run: the real handlers over dynalite and injected ports. */
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createAlarmHandler } from '../../functions/alarm-handler/create-handler';
+import { createRuleEvaluatorHandler } from '../../functions/rule-evaluator/create-handler';
 import { createTickHandler } from '../../functions/tick/create-handler';
+import type { GetMetricDataSender } from '../adapters/cloudwatch-metric-data';
+import { CloudWatchMetricData } from '../adapters/cloudwatch-metric-data';
+import { DynamoEvalStateStore } from '../adapters/dynamo-eval-state-store';
 import { DynamoDeliveryLedger } from '../adapters/delivery-ledger';
 import { DynamoAlertStore } from '../adapters/dynamo-alert-store';
 import { DynamoGroupStore } from '../adapters/dynamo-group-store';
@@ -12,6 +16,7 @@ import type { IncidentMetrics } from '../domain/incidents';
 import { createIncidentHooks } from '../domain/incidents';
 import type { DeliveryLedger } from '../delivery/ledger';
 import type { AlertRecord } from '../domain/alert-record';
+import type { EvaluationReport } from '../domain/evaluation/evaluator';
 import { acknowledgeAlert, addSilence, fingerprintOfAlarm } from '../domain/operator';
 import type { Clock, DeadLetterSink, Log, Publisher } from '../domain/ports';
 import type { RuntimeConfig } from '../domain/runtime-config';
@@ -30,6 +35,8 @@ export interface ReplayPipeline {
   ack(request: AckRequest): Promise<void>;
   /** Creates a silence from now for its duration. */
   silence(request: SilenceRequest): Promise<void>;
+  /** Runs the scheduled rule evaluator once; undefined when the run has no metric data. */
+  evaluate?(): Promise<EvaluationReport | undefined>;
 }
 
 /** A running local pipeline. */
@@ -51,6 +58,10 @@ export interface LocalPipelineOptions {
   readonly publisher: Publisher;
   readonly deadLetter: DeadLetterSink;
   readonly log: Log;
+  /** Directory that keeps the local table after the run. @default - in memory */
+  readonly statePath?: string;
+  /** Serves the rule evaluator's GetMetricData (the replay's simulated CloudWatch). @default - no evaluator */
+  readonly metricData?: GetMetricDataSender;
   /** Evidence sources of incident diagnostics. @default none: each source reports "not configured" */
   readonly diagnostics?: DiagnosticsSources;
   /** Receives MTTA/MTTR and notification counts. @default none */
@@ -58,6 +69,9 @@ export interface LocalPipelineOptions {
 }
 
 const TABLE = 'vigil-replay-alerts';
+
+/** Name of the replay's alert-state table (also inside a persisted state directory). */
+export const REPLAY_TABLE_NAME = TABLE;
 
 /** Records which alerts were written, so the run can report their final states without a scan. */
 class TrackingAlertStore extends DynamoAlertStore {
@@ -75,7 +89,7 @@ class TrackingAlertStore extends DynamoAlertStore {
 
 /** Starts dynalite, creates the alert table and builds both handlers around the given ports. */
 export async function startLocalPipeline(options: LocalPipelineOptions): Promise<LocalPipeline> {
-  const dynamo = await startDynalite();
+  const dynamo = await startDynalite({ path: options.statePath });
   try {
     await createAlertTable(dynamo.client, TABLE);
   } catch (error) {
@@ -123,6 +137,17 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     isSilenced: createSilenceCheck((now) => groups.listSilences(now, 0), options.clock),
   });
   const tickHandler = createTickHandler({ ...ports, groups });
+  const metricData = options.metricData;
+  const evaluator =
+    metricData === undefined
+      ? undefined
+      : createRuleEvaluatorHandler({
+          ...ports,
+          evalStates: new DynamoEvalStateStore(doc, TABLE),
+          metrics: new CloudWatchMetricData(metricData, { sleep: () => Promise.resolve() }),
+          isSilenced: createSilenceCheck((now) => groups.listSilences(now, 0), options.clock),
+          sink: { count: () => undefined, milliseconds: () => undefined },
+        });
   let requests = 0;
   let silences = 0;
   const context = () => ({ awsRequestId: `replay-${++requests}` });
@@ -133,6 +158,9 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     },
     tick() {
       return tickHandler({ source: 'aws.events', 'detail-type': 'Scheduled Event' }, context());
+    },
+    async evaluate() {
+      return evaluator?.({ source: 'aws.events', 'detail-type': 'Scheduled Event' }, context());
     },
     async ack(request) {
       await acknowledgeAlert(

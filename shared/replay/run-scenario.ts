@@ -9,6 +9,7 @@ import { renderSms } from '../domain/format/sms';
 import { toSingleLine } from '../domain/format/text';
 import type { Notification } from '../domain/notification';
 import type { DeadLetterRecord, Log, Publisher } from '../domain/ports';
+import type { EvaluationReport } from '../domain/evaluation/evaluator';
 import type { RuntimeConfig } from '../domain/runtime-config';
 import { formatIsoDuration } from './duration';
 import type { ForwardOutcome } from './local-forwarders';
@@ -24,6 +25,7 @@ import type { Diagnostics, Incident, TimelineEntry as IncidentTimelineEntry } fr
 import type { IncidentMetrics } from '../domain/incidents';
 import { SimulatedCloudWatch } from './simulated-cloudwatch';
 import { scenarioLogSearch, SimulatedXRay } from './simulated-diagnostics';
+import { ScenarioError } from './scenario';
 import type { ScheduledDelivery } from './scenario-events';
 import { scheduleDeliveries } from './scenario-events';
 
@@ -87,6 +89,8 @@ export interface ReplayResult {
   readonly failedInvocations: number;
   /** Channels whose messages were delivered through a forwarder; the others were captured only. */
   readonly forwardedChannels: readonly Channel[];
+  /** Each minute's scheduled rule evaluation, when the scenario has metrics. @default - none */
+  readonly evaluations?: readonly ReplayEvaluation[];
   /** Incidents the run opened, oldest first. @default none when the config has no incidents */
   readonly incidents?: readonly ReplayIncident[];
 }
@@ -158,6 +162,36 @@ function toReplayIncident(
   };
 }
 
+/** One evaluation of the scheduled rules during a replay. */
+export interface ReplayEvaluation {
+  /** Virtual ISO time of the evaluation minute. */
+  readonly at: string;
+  /** Rule instances per phase (pending, fired, held, resolved, ...). */
+  readonly phases: EvaluationReport['phases'];
+  readonly calls: number;
+  readonly queries: number;
+  /** `rule/target: reason` of each instance that could not be evaluated. */
+  readonly failures: readonly string[];
+}
+
+/** The config with only the scheduled rules a scenario names; errors name `scheduledRules[i]`. */
+export function selectScheduledRules(
+  config: RuntimeConfig,
+  ids: readonly string[] | undefined,
+): RuntimeConfig {
+  if (ids === undefined) return config;
+  const known = [...new Set(config.evaluator.instances.map((i) => i.ruleId))];
+  ids.forEach((id, i) => {
+    if (!known.includes(id)) {
+      throw new ScenarioError(
+        `scheduledRules[${i}]: "${id}" is not a scheduled rule of the config; allowed: ${known.join(', ')}`,
+      );
+    }
+  });
+  const instances = config.evaluator.instances.filter((i) => ids.includes(i.ruleId));
+  return { ...config, evaluator: { ...config.evaluator, instances } };
+}
+
 /** A log line of the run, at virtual time. */
 export interface ReplayLogEntry {
   readonly at: string;
@@ -176,6 +210,8 @@ export interface RunScenarioOptions {
   readonly forwardTo?: string;
   /** Receives every log line of the handlers. @default - lines are dropped */
   readonly onLog?: (entry: ReplayLogEntry) => void;
+  /** Directory that keeps the run's DynamoDB state for the operator CLI. @default - in memory */
+  readonly statePath?: string;
 }
 
 /** An operator action in the scenario could not be carried out; the replay stops. */
@@ -318,17 +354,22 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   };
 
   const deadLetter = { send: (record: DeadLetterRecord) => Promise.resolve(void deadLetters.push(record)) };
+  // Scheduled rules run only when the scenario gives them metrics to read.
+  const evaluating = scenario.metrics.length > 0;
+  const evaluations: ReplayEvaluation[] = [];
   const publishedTimes = new Map<string, { mttaSeconds?: number; mttrSeconds: number }>();
   const incidentMetrics: IncidentMetrics = {
     incidentResolved: (incident, times) => void publishedTimes.set(incident.id, times),
     notificationsSent: () => undefined,
   };
   const pipeline: LocalPipeline = await startLocalPipeline({
-    config: options.config,
+    config: evaluating ? selectScheduledRules(options.config, scenario.scheduledRules) : options.config,
     clock,
     publisher,
     deadLetter,
     log,
+    statePath: options.statePath,
+    metricData: evaluating ? SimulatedCloudWatch.fromScenario(scenario) : undefined,
     diagnostics: scenarioDiagnostics(scenario, options.config),
     incidentMetrics,
   });
@@ -343,6 +384,18 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       now = scenario.start + step.at;
       invocationLog = [];
       if (step.type === 'tick') {
+        // The evaluator and the tick share the minute; the tick folds what the evaluator changed.
+        const report = evaluating ? await pipeline.evaluate?.() : undefined;
+        if (report !== undefined) {
+          evaluations.push({
+            at: new Date(report.evaluatedAt).toISOString(),
+            phases: report.phases,
+            calls: report.calls,
+            queries: report.queries,
+            failures: report.failures.map((f) => `${f.ruleId}/${f.target}: ${f.reason}`),
+          });
+          await drainCaptured();
+        }
         await pipeline.tick();
       } else if (step.type === 'action') {
         await runAction(pipeline, step.action);
@@ -386,6 +439,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       deadLettered: deadLetters.length,
       failedInvocations,
       forwardedChannels: [...forwarders.keys()],
+      ...(evaluating ? { evaluations } : {}),
       ...(options.config.incidents
         ? { incidents: (await pipeline.finalIncidents()).map((i) => toReplayIncident(i, publishedTimes)) }
         : {}),

@@ -176,6 +176,8 @@ const scenarioSchema = z
     actions: z.array(actionSchema).default([]),
     /** Synthetic metric series for scheduled rules. @default none */
     metrics: z.array(metricSeriesSchema).default([]),
+    /** Ids of the scheduled rules the replay evaluates. @default - every scheduled rule of the config */
+    scheduledRules: z.array(z.string().min(1)).optional(),
     /** Log lines for incident diagnostics. @default none */
     logs: z.array(logLineSchema).default([]),
     /** X-Ray trace summaries for incident diagnostics. @default none */

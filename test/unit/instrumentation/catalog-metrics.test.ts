@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_CATALOG } from '../../../infra/config/catalog';
-import { metricCatalogSchema } from '../../../infra/config/schema';
+import { alarmRules, metricCatalogSchema } from '../../../infra/config/schema';
 import { loadStageConfig } from '../../../infra/config/stages';
 import type { CatalogMetricEntry } from '../../../shared/catalog/dokkerr-catalog';
 import { DOKKERR_CATALOG } from '../../../shared/catalog/dokkerr-catalog';
@@ -81,7 +81,7 @@ function plainEntry(name: string): CatalogMetricEntry {
 
 /** App-origin metrics the dev rules read, directly or through a math entry, with each rule target. */
 function appMetricsReadByRules(): { metric: string; dimensions: Record<string, string> }[] {
-  return loadStageConfig('dev').rules.flatMap((rule) => {
+  return alarmRules(loadStageConfig('dev')).flatMap((rule) => {
     const entry = DEFAULT_CATALOG[rule.metric];
     const names = entry?.kind === 'math' ? Object.values(entry.using) : [rule.metric];
     return names
@@ -305,7 +305,9 @@ describe('catalog and rules agree', () => {
     'every rule metric of %s resolves to catalog metrics its targets can fill',
     (stage) => {
       // Arrange
-      const { rules, catalog } = loadStageConfig(stage);
+      const config = loadStageConfig(stage);
+      const { catalog } = config;
+      const rules = alarmRules(config);
       // Act
       const unresolved = rules.flatMap((rule) => {
         const entry = catalog[rule.metric];

@@ -1,0 +1,58 @@
+/** Lambda entry: the scheduled rule evaluator, every minute from EventBridge. */
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy from '@middy/core';
+import { CloudWatchMetricData } from '../../shared/adapters/cloudwatch-metric-data';
+import { DynamoAlertStore } from '../../shared/adapters/dynamo-alert-store';
+import { DynamoEvalStateStore } from '../../shared/adapters/dynamo-eval-state-store';
+import { DynamoGroupStore } from '../../shared/adapters/dynamo-group-store';
+import { requireEnv } from '../../shared/adapters/env';
+import { logger, powertoolsLog, tracer } from '../../shared/adapters/observability';
+import { loadRuntimeConfig } from '../../shared/adapters/runtime-config-source';
+import { channelAttributes, SnsPublisher, topicArnsFromEnv } from '../../shared/adapters/sns-publisher';
+import { createSilenceCheck } from '../../shared/domain/silence';
+import { createCachedFlag } from '../../shared/domain/sms-budget';
+import { createRuleEvaluatorHandler, EVALUATOR_METRICS } from './create-handler';
+
+// Clients and config once per container.
+const config = loadRuntimeConfig();
+const dynamo = tracer.captureAWSv3Client(new DynamoDBClient({}));
+const doc = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
+const sns = tracer.captureAWSv3Client(new SNSClient({}));
+const cloudwatch = tracer.captureAWSv3Client(new CloudWatchClient({}));
+const tableName = requireEnv('ALERT_TABLE_NAME');
+const groups = new DynamoGroupStore(doc, tableName);
+const clock = (): number => Date.now();
+const metrics = new Metrics({
+  namespace: EVALUATOR_METRICS.namespace,
+  serviceName: EVALUATOR_METRICS.service,
+});
+
+/** Rule evaluator: GetMetricData for every scheduled rule, transitions into the alert path. */
+export const handler = middy(
+  createRuleEvaluatorHandler({
+    config,
+    store: new DynamoAlertStore(doc, { tableName, historyRetentionDays: config.historyRetentionDays }),
+    evalStates: new DynamoEvalStateStore(doc, tableName),
+    metrics: new CloudWatchMetricData(cloudwatch, { timeoutMs: config.evaluator.timeoutSeconds * 1000 }),
+    isSilenced: createSilenceCheck((now) => groups.listSilences(now, 0), clock),
+    isSmsPaused: createCachedFlag(async () => (await groups.getTickState())?.smsPaused === true, clock),
+    publisher: new SnsPublisher(sns, topicArnsFromEnv(), channelAttributes(config.smsSenderId)),
+    clock,
+    traceId: () => tracer.getRootXrayTraceId(),
+    log: powertoolsLog(logger),
+    sink: {
+      count: (name, value) => metrics.addMetric(name, MetricUnit.Count, value),
+      milliseconds: (name, value) => metrics.addMetric(name, MetricUnit.Milliseconds, value),
+    },
+  }),
+)
+  .use(injectLambdaContext(logger))
+  .use(captureLambdaHandler(tracer))
+  .use(logMetrics(metrics));

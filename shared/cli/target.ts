@@ -1,0 +1,210 @@
+/**
+ * Where the CLI reads and writes: the alert-state table in AWS (the operator's default credential
+ * chain and region) or a local replay state directory (`--local DIR`).
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { deriveRuntimeConfig } from '../../infra/config/derive';
+import { loadStageConfig } from '../../infra/config/stages';
+import { DynamoAlertStore } from '../adapters/dynamo-alert-store';
+import { DynamoGroupStore } from '../adapters/dynamo-group-store';
+import { DynamoIncidentStore } from '../adapters/dynamo-incident-store';
+import { channelAttributes, SnsPublisher, topicArnsFromEnv } from '../adapters/sns-publisher';
+import type { Channel } from '../domain/alert';
+import type { Clock, Log, Publisher } from '../domain/ports';
+import type { RuntimeConfig } from '../domain/runtime-config';
+import { startDynalite } from '../replay/local-dynamo';
+import {
+  appendStateMessages,
+  localStatePaths,
+  lockStateDir,
+  readStateMeta,
+  setStateEnd,
+} from '../replay/local-state';
+import { toReplayMessage } from '../replay/run-scenario';
+import type { CliIo } from './cli-support';
+import { CliError, EXIT, usageError } from './cli-support';
+
+/** Env var naming the alert-state table in AWS mode (`--table` wins). */
+export const TABLE_ENV = 'VIGIL_TABLE';
+/** Env var naming the stage whose runtime config the CLI uses in AWS mode (`--stage` wins). */
+export const STAGE_ENV = 'VIGIL_STAGE';
+/** Env var naming a local replay state directory (`--local` wins). */
+export const LOCAL_ENV = 'VIGIL_LOCAL';
+
+/** Flags that choose the target. */
+export interface TargetFlags {
+  readonly local?: string;
+  readonly table?: string;
+  readonly stage?: string;
+  readonly region?: string;
+}
+
+/** An opened target. */
+export interface CliTarget {
+  /** One line naming what the CLI works on. */
+  readonly description: string;
+  readonly config: RuntimeConfig;
+  readonly clock: Clock;
+  readonly doc: DynamoDBDocumentClient;
+  readonly tableName: string;
+  readonly alerts: DynamoAlertStore;
+  readonly groups: DynamoGroupStore;
+  readonly incidents: DynamoIncidentStore;
+  /** Publishes a hand resolve at once; channels it cannot reach are left to the tick's outbox sweep. */
+  readonly publisher: Publisher;
+  /** True when {@link publisher} reaches this channel. */
+  canPublish(channel: Channel): boolean;
+  /** Where messages go, for the operator. */
+  readonly publishesTo: string;
+  /** Moves a local state's virtual clock to `at` (epoch ms); absent in AWS, where time is real. */
+  readonly advanceClock?: (at: number) => void;
+  /** Closes the clients (and the local DynamoDB). */
+  close(): Promise<void>;
+}
+
+/** The CLI's log port: operator commands report through their output, so only problems reach stderr. */
+export function stderrLog(io: CliIo): Log {
+  const write =
+    (level: string) =>
+    (message: string, extra?: Record<string, unknown>): void =>
+      io.stderr(`vigil: ${level}: ${message}${extra ? ` ${JSON.stringify(extra)}` : ''}\n`);
+  const quiet = (): void => undefined;
+  return { debug: quiet, info: quiet, warn: write('warning'), error: write('error') };
+}
+
+function documentClient(client: DynamoDBClient): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+}
+
+function stores(doc: DynamoDBDocumentClient, tableName: string, config: RuntimeConfig) {
+  return {
+    alerts: new DynamoAlertStore(doc, { tableName, historyRetentionDays: config.historyRetentionDays }),
+    groups: new DynamoGroupStore(doc, tableName),
+    incidents: new DynamoIncidentStore(doc, { tableName, retentionDays: config.historyRetentionDays }),
+  };
+}
+
+/**
+ * Opens a local replay state: its LevelDB through an in-process DynamoDB, its runtime config, and
+ * a clock at the replay's virtual end (moved on only by `vigil --local DIR tick`), so acting on
+ * the state continues where the run stopped. Publishes are appended to the state's
+ * `messages.jsonl`, never sent to AWS.
+ */
+export async function openLocalTarget(dir: string): Promise<CliTarget> {
+  const meta = readStateMeta(dir);
+  const paths = localStatePaths(dir);
+  const unlock = lockStateDir(dir);
+  let dynamo;
+  try {
+    dynamo = await startDynalite({ path: paths.dynamo });
+  } catch (cause) {
+    unlock();
+    throw new CliError(EXIT.failure, `--local ${dir}: cannot open the local table (${String(cause)})`, {
+      cause,
+    });
+  }
+  const doc = documentClient(dynamo.client);
+  let now = Date.parse(meta.end);
+  const clock: Clock = () => now;
+  const publisher: Publisher = {
+    publish: (_channel, notification) => {
+      appendStateMessages(dir, [toReplayMessage(clock(), notification)]);
+      return Promise.resolve();
+    },
+  };
+  return {
+    description: `local replay state ${dir} (stage ${meta.stage}, at ${meta.end})`,
+    config: meta.config,
+    clock,
+    doc,
+    tableName: meta.table,
+    ...stores(doc, meta.table, meta.config),
+    publisher,
+    canPublish: () => true,
+    publishesTo: paths.messages,
+    advanceClock: (at) => {
+      now = at;
+      setStateEnd(dir, new Date(at).toISOString());
+    },
+    close: async () => {
+      try {
+        await dynamo.stop();
+      } finally {
+        unlock();
+      }
+    },
+  };
+}
+
+function stageConfig(stage: string): RuntimeConfig {
+  try {
+    return deriveRuntimeConfig(loadStageConfig(stage));
+  } catch (error) {
+    throw usageError(`--stage ${stage}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/**
+ * Opens the stage's table in AWS with the operator's default credential chain and region.
+ * Resolves are published at once to the channel topics named by `TOPIC_ARN_<CHANNEL>` env vars
+ * (as the Lambdas are configured); channels without one are published by the tick within a minute.
+ */
+export function openAwsTarget(flags: TargetFlags, io: CliIo): CliTarget {
+  const tableName = flags.table ?? io.env[TABLE_ENV];
+  if (tableName === undefined || tableName === '') {
+    throw usageError(`--table is required (or set ${TABLE_ENV}, or use --local DIR for a replay state)`);
+  }
+  const stage = flags.stage ?? io.env[STAGE_ENV] ?? 'dev';
+  const config = stageConfig(stage);
+  const region = flags.region;
+  const client = new DynamoDBClient(region === undefined ? {} : { region });
+  const doc = documentClient(client);
+  const topics = topicArnsFromEnv(io.env);
+  const sns = new SNSClient(region === undefined ? {} : { region });
+  const topicChannels = Object.keys(topics);
+  return {
+    description: `table ${tableName} (stage ${stage}${region === undefined ? '' : `, ${region}`})`,
+    config,
+    clock: io.now ?? (() => Date.now()),
+    doc,
+    tableName,
+    ...stores(doc, tableName, config),
+    publisher: new SnsPublisher(sns, topics, channelAttributes(config.smsSenderId)),
+    canPublish: (channel) => topics[channel] !== undefined,
+    publishesTo:
+      topicChannels.length === 0 ? 'the tick (no TOPIC_ARN_* set)' : `SNS (${topicChannels.join(', ')})`,
+    close: () => {
+      client.destroy();
+      sns.destroy();
+      return Promise.resolve();
+    },
+  };
+}
+
+/** Opens the target the flags (or `VIGIL_LOCAL`) name. */
+export async function openTarget(flags: TargetFlags, io: CliIo): Promise<CliTarget> {
+  const local = flags.local ?? io.env[LOCAL_ENV];
+  if (local !== undefined && local !== '') {
+    if (flags.table !== undefined || flags.stage !== undefined) {
+      throw usageError('--local cannot be combined with --table or --stage (the state names its own)');
+    }
+    return openLocalTarget(local);
+  }
+  return openAwsTarget(flags, io);
+}
+
+/** Opens the target, runs the action, and always closes the target. */
+export async function withTarget(
+  flags: { local?: string; table?: string; stage?: string; region?: string },
+  io: CliIo,
+  action: (target: CliTarget) => Promise<number>,
+): Promise<number> {
+  const target = await openTarget(flags, io);
+  try {
+    return await action(target);
+  } finally {
+    await target.close();
+  }
+}
