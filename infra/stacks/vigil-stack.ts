@@ -333,7 +333,11 @@ export class VigilStack extends Stack {
       });
       monitoredFunctions.push({ name: 'log-indexer', fn: logPipeline.indexer.fn });
       // Incident diagnostics read the service's newest error lines.
-      for (const reader of [this.alarmHandler, this.tick]) {
+      for (const reader of [
+        this.alarmHandler,
+        this.tick,
+        ...(this.ruleEvaluator ? [this.ruleEvaluator] : []),
+      ]) {
         logPipeline.grantSearch(reader.role);
         reader.addEnvironment(LOG_SEARCH_ENDPOINT_ENV, logPipeline.endpoint);
       }
@@ -376,7 +380,8 @@ export class VigilStack extends Stack {
       ...new Set(actions.flatMap((a) => (a.kind === 'ssm-automation' ? [a.documentName] : []))),
     ];
     const functions = [...new Set(actions.flatMap((a) => (a.kind === 'lambda' ? [a.functionArn] : [])))];
-    for (const fn of [this.alarmHandler, this.tick]) {
+    // Scheduled rules' alerts take the same path from the evaluator.
+    for (const fn of [this.alarmHandler, this.tick, ...(this.ruleEvaluator ? [this.ruleEvaluator] : [])]) {
       fn.role.addToPrincipalPolicy(
         new iam.PolicyStatement({
           sid: 'IncidentDiagnostics',
