@@ -13,6 +13,8 @@ import { DynamoAlertStore } from '../../shared/adapters/dynamo-alert-store';
 import { DynamoEvalStateStore } from '../../shared/adapters/dynamo-eval-state-store';
 import { DynamoGroupStore } from '../../shared/adapters/dynamo-group-store';
 import { requireEnv } from '../../shared/adapters/env';
+import { INCIDENT_METRICS } from '../../shared/adapters/incident-metrics';
+import { createIncidentHooksFromEnv } from '../../shared/adapters/incident-wiring';
 import { logger, powertoolsLog, tracer } from '../../shared/adapters/observability';
 import { loadRuntimeConfig } from '../../shared/adapters/runtime-config-source';
 import { channelAttributes, SnsPublisher, topicArnsFromEnv } from '../../shared/adapters/sns-publisher';
@@ -34,11 +36,24 @@ const metrics = new Metrics({
   serviceName: EVALUATOR_METRICS.service,
 });
 
+const store = new DynamoAlertStore(doc, { tableName, historyRetentionDays: config.historyRetentionDays });
+const incidents = createIncidentHooksFromEnv({
+  config,
+  doc,
+  tableName,
+  alerts: store,
+  clock,
+  log: powertoolsLog(logger),
+  metrics: new Metrics({ namespace: INCIDENT_METRICS.namespace }),
+  capture: (client) => tracer.captureAWSv3Client(client),
+});
+
 /** Rule evaluator: GetMetricData for every scheduled rule, transitions into the alert path. */
 export const handler = middy(
   createRuleEvaluatorHandler({
     config,
-    store: new DynamoAlertStore(doc, { tableName, historyRetentionDays: config.historyRetentionDays }),
+    store,
+    incidents,
     evalStates: new DynamoEvalStateStore(doc, tableName),
     metrics: new CloudWatchMetricData(cloudwatch, { timeoutMs: config.evaluator.timeoutSeconds * 1000 }),
     isSilenced: createSilenceCheck((now) => groups.listSilences(now, 0), clock),

@@ -1,8 +1,8 @@
 import { parseMatcher } from '../../shared/domain/matchers';
 import type { RouteNode } from '../../shared/domain/routing';
-import type { RuntimeConfig } from '../../shared/domain/runtime-config';
+import type { DiagnosticsMetric, RuntimeConfig } from '../../shared/domain/runtime-config';
 import { parseRuntimeConfig } from '../../shared/domain/runtime-config';
-import type { RouteInput, RuleConfig, VigilConfig } from './schema';
+import type { CatalogEntry, MetricCatalog, RouteInput, RuleConfig, VigilConfig } from './schema';
 import { alarmRules, durationSeconds, isScheduledRule } from './schema';
 import { scheduledAlarms, scheduledInstances, scheduledRuleRuntime } from './derive-scheduled';
 
@@ -52,6 +52,39 @@ function toRouteNode(route: RouteInput): RouteNode {
   };
 }
 
+/**
+ * The metrics an alarm's incident diagnostics read: the rule's own, then its related metrics, with
+ * dimension values from the target (`Service` defaults to the target's service).
+ */
+export function diagnosticsMetricsOf(catalog: MetricCatalog, spec: AlarmSpec): DiagnosticsMetric[] {
+  const values: Record<string, string> = { Service: spec.target.service, ...spec.target.dimensions };
+  const stat = (entry: Extract<CatalogEntry, { kind: 'metric' }>) => ({
+    namespace: entry.namespace,
+    metricName: entry.metricName,
+    dimensions: Object.fromEntries(entry.dimensions.map((d) => [d, values[d] ?? ''])),
+    stat: entry.statistic,
+  });
+  const names = [spec.rule.metric, ...spec.rule.relatedMetrics.filter((m) => m !== spec.rule.metric)];
+  return names.flatMap((name, i): DiagnosticsMetric[] => {
+    const entry = catalog[name];
+    if (!entry) return [];
+    const role = i === 0 ? 'alarm' : 'related';
+    if (entry.kind === 'metric') return [{ name, role, unit: entry.unit, metric: stat(entry) }];
+    const using = Object.entries(entry.using).flatMap(([id, ref]) => {
+      const used = catalog[ref];
+      return used?.kind === 'metric' ? [[id, stat(used)] as const] : [];
+    });
+    return [
+      {
+        name,
+        role,
+        unit: entry.unit,
+        math: { expression: entry.expression, using: Object.fromEntries(using) },
+      },
+    ];
+  });
+}
+
 /** The runtime config the Lambdas get (baked into their bundles). Contains no CDK tokens. */
 export function deriveRuntimeConfig(config: VigilConfig): RuntimeConfig {
   const unit = (metric: string): string | undefined => config.catalog[metric]?.unit;
@@ -98,6 +131,23 @@ export function deriveRuntimeConfig(config: VigilConfig): RuntimeConfig {
     alertListUrl: config.alertListUrl,
     smsSenderId: config.channels.sms.senderId,
     evaluator: { instances: scheduledInstances(config), timeoutSeconds: 20 },
+    incidents: {
+      minSeverity: config.incidents.minSeverity,
+      openOnEscalation: config.incidents.openOnEscalation,
+      reopenWindowSeconds: durationSeconds(config.incidents.reopenWithin),
+      retentionDays: config.incidents.retentionDays,
+      diagnostics: {
+        windowSeconds: durationSeconds(config.incidents.diagnosticsWindow),
+        budgetMs: config.incidents.diagnosticsBudgetMs,
+      },
+      mitigation: config.incidents.mitigation,
+      metrics: Object.fromEntries(
+        alarmSpecs(config).map((a) => [a.alarmName, diagnosticsMetricsOf(config.catalog, a)]),
+      ),
+      actions: Object.fromEntries(
+        alarmRules(config).flatMap((r) => (r.mitigation ? [[r.id, r.mitigation]] : [])),
+      ),
+    },
   };
   const alarms = { ...runtime.alarms, ...scheduledAlarms(config) };
   const scheduled = config.rules.filter(isScheduledRule).map((r) => [r.id, scheduledRuleRuntime(r)] as const);

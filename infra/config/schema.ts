@@ -63,6 +63,28 @@ const targetSchema = z.object({
   labels: z.record(z.string(), z.string()).default({}),
 });
 
+/** A rule's mitigation action: an SSM Automation runbook or a Lambda function, started when its incident opens. */
+const mitigationSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('ssm-automation'),
+    documentName: z
+      .string()
+      .regex(/^[a-zA-Z0-9_.-]{3,128}$/, 'must be an SSM Automation document name like AWS-RestartECSService'),
+    /** Values may use {service}, {incidentId}, {ruleId} and {alarmName}. */
+    parameters: z.record(z.string(), z.array(z.string())).default({}),
+  }),
+  z.object({
+    kind: z.literal('lambda'),
+    functionArn: z
+      .string()
+      .regex(
+        /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]{1,128})?$/,
+        'must be a Lambda function ARN like arn:aws:lambda:eu-west-1:111122223333:function:name',
+      ),
+    payload: z.record(z.string(), z.unknown()).default({}),
+  }),
+]);
+
 const ruleSchema = z.object({
   id: name,
   metric: z.string(),
@@ -80,6 +102,10 @@ const ruleSchema = z.object({
   treatMissingData: z.enum(TREAT_MISSING),
   insufficientData: z.enum(INSUFFICIENT_DATA_POLICIES).optional(),
   targets: z.array(targetSchema).min(1),
+  /** Catalog metrics read next to the rule's own when its incident opens (e.g. CPU -> memory). */
+  relatedMetrics: z.array(z.string()).default([]),
+  /** Action run when an incident of this rule opens, if `incidents.mitigation.enabled`. @default none */
+  mitigation: mitigationSchema.optional(),
 });
 
 /** How a rule is evaluated: by a CloudWatch alarm, or by the scheduled rule evaluator. */
@@ -314,6 +340,34 @@ export const vigilConfigSchema = z.object({
     .default({ memorySize: 256, retryAttempts: 2, maxEventAgeMinutes: 360 }),
   /** Keep data (table, keys) when the stack is deleted. */
   retainData: z.boolean().default(true),
+  /** Incidents: criticals (or escalations) open one per service, with diagnostics and guarded mitigation. */
+  incidents: z
+    .object({
+      minSeverity: z.enum(SEVERITIES).default('critical'),
+      openOnEscalation: z.boolean().default(false),
+      /** A linked alert firing again this soon after the incident resolved reopens it. */
+      reopenWithin: durationOrZero.default('30m'),
+      /** Days resolved incidents are kept. */
+      retentionDays: z.number().int().min(1).max(3650).default(90),
+      /** How far back diagnostics look. */
+      diagnosticsWindow: durationText.default('30m'),
+      /** Time budget of each diagnostics source (ms); the page waits at most this long. */
+      diagnosticsBudgetMs: z
+        .object({
+          metrics: z.number().int().min(100).max(10_000).default(4000),
+          logs: z.number().int().min(100).max(10_000).default(4000),
+          traces: z.number().int().min(100).max(10_000).default(4000),
+        })
+        .prefault({}),
+      mitigation: z
+        .object({
+          enabled: z.boolean().default(false),
+          dryRun: z.boolean().default(true),
+          maxPerHour: z.number().int().min(1).max(100).default(3),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
 });
 
 /** A stage's config as written (defaults not yet applied). */
@@ -587,6 +641,26 @@ export function validateConfig(input: unknown): VigilConfig {
       if (services.has(target.service))
         fail(stage, `${field}.targets[${t}].service`, `"${target.service}" appears twice`);
       services.add(target.service);
+    });
+  });
+  config.rules.forEach((rule, i) => {
+    if (isScheduledRule(rule)) return;
+    rule.relatedMetrics.forEach((related, r) => {
+      const field = `rules[${i}].relatedMetrics[${r}]`;
+      if (!config.catalog[related])
+        fail(stage, field, `"${related}" is not in the metric catalog; allowed: ${catalogNames.join(', ')}`);
+      const needed = dimensionsNeeded(config.catalog, related);
+      rule.targets.forEach((target, t) => {
+        const known = { Service: target.service, ...target.dimensions };
+        const missing = needed.filter((d) => !(d in known));
+        if (missing.length > 0) {
+          fail(
+            stage,
+            field,
+            `"${related}" needs ${missing.join(', ')}, which targets[${t}] (${target.service}) does not give in its dimensions`,
+          );
+        }
+      });
     });
   });
   checkRoute(stage, config.route, config.receivers, 'route');

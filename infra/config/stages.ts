@@ -24,6 +24,8 @@ function seedRules(cluster: string): VigilConfigInput['rules'] {
         { service: 'checkout', team: 'payments', dimensions: ecs('checkout') },
         { service: 'realtime', team: 'platform', dimensions: ecs('realtime') },
       ],
+      // Busy CPU: is memory tight too, is traffic up, are users waiting?
+      relatedMetrics: ['memory_usage', 'request_rate', 'response_time'],
     },
     {
       id: 'high-error-rate',
@@ -40,6 +42,14 @@ function seedRules(cluster: string): VigilConfigInput['rules'] {
         { service: 'api', team: 'platform', dimensions: { Service: 'api' } },
         { service: 'checkout', team: 'payments', dimensions: { Service: 'checkout' } },
       ],
+      // Errors: did latency climb with them, and did traffic change?
+      relatedMetrics: ['response_time', 'request_rate'],
+      // Restarting the service's tasks clears most stuck-dependency error spikes; dry run unless a stage enables it.
+      mitigation: {
+        kind: 'ssm-automation',
+        documentName: 'AWS-RestartECSService',
+        parameters: { ClusterName: [cluster], ServiceName: ['{service}'] },
+      },
     },
     {
       id: 'slow-queries',
@@ -56,6 +66,8 @@ function seedRules(cluster: string): VigilConfigInput['rules'] {
         { service: 'api', team: 'platform', dimensions: { Service: 'api' } },
         { service: 'checkout', team: 'payments', dimensions: { Service: 'checkout' } },
       ],
+      // Slow queries: is the pool saturated, how many queries are slow?
+      relatedMetrics: ['db_pool_in_use', 'slow_queries'],
     },
   ];
 }
@@ -230,6 +242,8 @@ export const STAGE_INPUTS: Readonly<Record<string, VigilConfigInput>> = {
     },
     ops: { emails: ['platform-ops-dev@example.com'] },
     retainData: false,
+    // Dev rehearses mitigation: the timeline shows what would run, nothing runs.
+    incidents: { mitigation: { enabled: true, dryRun: true } },
   },
   prod: {
     stage: 'prod',

@@ -9,10 +9,12 @@ import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { TABLE_KEYS } from '../../shared/adapters/dynamo-alert-store';
+import { LOG_SEARCH_ENDPOINT_ENV } from '../../shared/diagnostics/env';
 import { TOPIC_ENV } from '../../shared/adapters/sns-publisher';
 import { CHANNELS } from '../../shared/domain/alert';
 import { alarmSpecs, deriveRuntimeConfig } from '../config/derive';
 import type { VigilConfig } from '../config/schema';
+import { alarmRules } from '../config/schema';
 import { AlertTable } from '../constructs/alert-table';
 import { ChannelTopics } from '../constructs/channel-topics';
 import { RuleAlarms } from '../constructs/rule-alarms';
@@ -330,6 +332,15 @@ export class VigilStack extends Stack {
         deadLetterKey: key,
       });
       monitoredFunctions.push({ name: 'log-indexer', fn: logPipeline.indexer.fn });
+      // Incident diagnostics read the service's newest error lines.
+      for (const reader of [
+        this.alarmHandler,
+        this.tick,
+        ...(this.ruleEvaluator ? [this.ruleEvaluator] : []),
+      ]) {
+        logPipeline.grantSearch(reader.role);
+        reader.addEnvironment(LOG_SEARCH_ENDPOINT_ENV, logPipeline.endpoint);
+      }
       deadLetterQueues.push({ name: 'log-indexer-dlq', queue: logPipeline.deadLetterQueue });
     }
 
@@ -356,5 +367,70 @@ export class VigilStack extends Stack {
       });
     }
     new Tracing(this, 'Tracing');
+    this.grantIncidentResponse(config);
+  }
+
+  /**
+   * Incidents open in the alarm handler (criticals) and the tick (escalations): both read metrics
+   * and traces for diagnostics, and, when mitigation really runs, start exactly the configured actions.
+   */
+  private grantIncidentResponse(config: VigilConfig): void {
+    const actions = alarmRules(config).flatMap((r) => (r.mitigation ? [r.mitigation] : []));
+    const live = config.incidents.mitigation.enabled && !config.incidents.mitigation.dryRun;
+    const documents = [
+      ...new Set(actions.flatMap((a) => (a.kind === 'ssm-automation' ? [a.documentName] : []))),
+    ];
+    const functions = [...new Set(actions.flatMap((a) => (a.kind === 'lambda' ? [a.functionArn] : [])))];
+    // Scheduled rules' alerts take the same path from the evaluator.
+    for (const fn of [this.alarmHandler, this.tick, ...(this.ruleEvaluator ? [this.ruleEvaluator] : [])]) {
+      fn.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'IncidentDiagnostics',
+          actions: ['cloudwatch:GetMetricData', 'xray:GetTraceSummaries'],
+          resources: ['*'],
+        }),
+      );
+      Validations.of(fn.role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'Incident diagnostics: cloudwatch:GetMetricData and xray:GetTraceSummaries support no resource-level permissions (read-only); X-Ray segment APIs likewise take no resource',
+      });
+      if (!live || actions.length === 0) continue;
+      // The hourly mitigation limit is a conditional counter item.
+      fn.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'IncidentMitigationCounter',
+          actions: ['dynamodb:UpdateItem'],
+          resources: [this.table.table.tableArn],
+        }),
+      );
+      if (documents.length > 0) {
+        fn.role.addToPrincipalPolicy(
+          new iam.PolicyStatement({
+            sid: 'IncidentMitigationAutomation',
+            actions: ['ssm:StartAutomationExecution'],
+            resources: documents.map((d) =>
+              this.formatArn({ service: 'ssm', resource: 'automation-definition', resourceName: `${d}:*` }),
+            ),
+          }),
+        );
+        for (const d of documents) {
+          Validations.of(fn.role).acknowledge({
+            id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:automation-definition/${d}:*]`,
+            reason:
+              'Mitigation starts only this configured SSM Automation document; ":*" is its version, which the execution picks',
+          });
+        }
+      }
+      if (functions.length > 0) {
+        fn.role.addToPrincipalPolicy(
+          new iam.PolicyStatement({
+            sid: 'IncidentMitigationLambda',
+            actions: ['lambda:InvokeFunction'],
+            resources: functions,
+          }),
+        );
+      }
+    }
   }
 }

@@ -1,9 +1,11 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { CHANNELS, SEVERITIES } from '../domain/alert';
 import type { Incident, IncidentStore } from '../domain/incident';
-import { putIfVersion, queryDueIndex, TABLE_KEYS } from './dynamo-index';
+import type { IncidentPointer, IncidentPointers } from '../domain/incidents';
+import type { MitigationBudget } from '../domain/mitigation';
+import { isConditionFailure, putIfVersion, queryDueIndex, TABLE_KEYS } from './dynamo-index';
 
 const SHARD = 'INCIDENT';
 const SK = 'INCIDENT';
@@ -90,7 +92,7 @@ export function parseIncidentItem(item: Record<string, unknown>): Incident {
  * Incidents in the alert-state table: one item per incident, listed by opening time through the
  * sparse `due` index (shard INCIDENT), kept `retentionDays` after they resolve.
  */
-export class DynamoIncidentStore implements IncidentStore {
+export class DynamoIncidentStore implements IncidentStore, IncidentPointers {
   public constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly options: DynamoIncidentStoreOptions,
@@ -131,5 +133,68 @@ export class DynamoIncidentStore implements IncidentStore {
       'newest-first',
     );
     return items.map(parseIncidentItem);
+  }
+
+  /** @inheritdoc */
+  public async getPointer(service: string): Promise<IncidentPointer | undefined> {
+    const out = await this.doc.send(
+      new GetCommand({ TableName: this.options.tableName, Key: pointerKey(service), ConsistentRead: true }),
+    );
+    const parsed = pointerSchema.safeParse(out.Item);
+    if (out.Item && !parsed.success) throw new Error(`stored incident pointer of ${service} is damaged`);
+    return parsed.success ? parsed.data : undefined;
+  }
+
+  /** @inheritdoc */
+  public putPointer(
+    service: string,
+    incidentId: string,
+    expectedVersion: number | undefined,
+  ): Promise<boolean> {
+    return putIfVersion(
+      this.doc,
+      this.options.tableName,
+      { ...pointerKey(service), service, incidentId, version: (expectedVersion ?? 0) + 1 },
+      expectedVersion,
+    );
+  }
+}
+
+const pointerSchema = z.object({ incidentId: z.string(), version: z.number() });
+
+/** Key of the item pointing at a service's current incident. */
+export function pointerKey(service: string): { pk: string; sk: string } {
+  return { pk: `INCIDENT-SERVICE#${service}`, sk: 'POINTER' };
+}
+
+/** Mitigations per hour as one counter item per hour, incremented only while under the limit. */
+export class DynamoMitigationBudget implements MitigationBudget {
+  public constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  /** @inheritdoc */
+  public async tryTake(hourStart: number, max: number): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: `MITIGATION#${hourStart}`, sk: 'COUNTER' },
+          UpdateExpression: 'ADD #count :one SET #ttl = :ttl',
+          ConditionExpression: 'attribute_not_exists(#count) OR #count < :max',
+          ExpressionAttributeNames: { '#count': 'count', '#ttl': TABLE_KEYS.ttl },
+          ExpressionAttributeValues: {
+            ':one': 1,
+            ':max': max,
+            ':ttl': Math.floor(hourStart / 1000) + 2 * 86_400,
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
   }
 }

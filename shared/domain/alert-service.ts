@@ -6,6 +6,7 @@ import { isOutboxClaimable } from './alert-record';
 import { buildAlertNotification } from './build-notification';
 import { ConcurrencyError, DeliveryError, describeError } from './errors';
 import { fingerprintOf } from './fingerprint';
+import type { IncidentExtras, IncidentHooks } from './incidents';
 import type { AlertStore, Clock, Log, Publisher } from './ports';
 import { routeAlert } from './routing';
 import type { RuntimeConfig } from './runtime-config';
@@ -28,6 +29,8 @@ export interface AlertServiceDeps {
   readonly isSmsPaused?: () => Promise<boolean>;
   /** True when an active silence mutes these labels (immediate routes then stay quiet). @default none */
   readonly isSilenced?: (labels: Labels) => Promise<boolean>;
+  /** Incident steps: open or link, diagnostics, timeline, mitigation, resolve. @default none: no incidents */
+  readonly incidents?: IncidentHooks;
 }
 
 /** What handling one transition did. */
@@ -109,9 +112,25 @@ export async function handleAlarmChange(
       channels: stored.outbox?.channels ?? [],
     });
     const published = decision.next.outbox ? await deliverOutbox(deps, stored) : [];
+    if (!decision.next.outbox) await incidentStepsWithoutOutbox(deps, stored, decision.effect);
     return { fingerprint, result: decision.effect, published };
   }
   throw new ConcurrencyError(`alert ${fingerprint}: too many concurrent updates`);
+}
+
+// Alerts that notify nobody from here (tick-routed, silenced, storming) still open and resolve incidents.
+async function incidentStepsWithoutOutbox(
+  deps: AlertServiceDeps,
+  record: AlertRecord,
+  effect: TransitionEffect,
+): Promise<void> {
+  if (!deps.incidents) return;
+  if (effect === 'fired') {
+    await deps.incidents.prepare(record, 'fired');
+    await deps.incidents.afterPublish(record, []);
+  } else if (effect === 'resolved') {
+    await deps.incidents.resolved(record);
+  }
 }
 
 async function isStorming(deps: AlertServiceDeps): Promise<boolean> {
@@ -142,13 +161,17 @@ export async function finishPendingOutbox(
 export async function deliverOutbox(deps: AlertServiceDeps, record: AlertRecord): Promise<Channel[]> {
   const outbox = record.outbox;
   if (!outbox) return [];
+  // Opening the incident (with its diagnostics, each source within its budget) comes first, so
+  // the page carries the evidence.
+  const extras: IncidentExtras | undefined =
+    outbox.status === 'firing' ? await deps.incidents?.prepare(record, 'fired') : undefined;
   const now = deps.clock();
   const results = await Promise.allSettled(
     outbox.channels.map((channel) =>
-      deps.publisher.publish(
-        channel,
-        buildAlertNotification(record, outbox, channel, deps.config.stage, now),
-      ),
+      deps.publisher.publish(channel, {
+        ...buildAlertNotification(record, outbox, channel, deps.config.stage, now),
+        ...(extras?.diagnostics !== undefined ? { diagnostics: extras.diagnostics } : {}),
+      }),
     ),
   );
   const delivered = outbox.channels.filter((_, i) => results[i]?.status === 'fulfilled');
@@ -163,6 +186,11 @@ export async function deliverOutbox(deps: AlertServiceDeps, record: AlertRecord)
     }
   }
   await recordDelivery(deps, record, outbox.id, delivered);
+  if (deps.incidents) {
+    deps.incidents.countSent(delivered);
+    if (outbox.status === 'firing') await deps.incidents.afterPublish(record, delivered, 'alert');
+    else await deps.incidents.resolved(record);
+  }
   if (failed.length > 0) throw new DeliveryError(failed);
   deps.log.info('notifications published', { fingerprint: record.fingerprint, outbox: outbox.id, delivered });
   return delivered;

@@ -3,6 +3,9 @@ import { resolveAlertIdentity } from './alert-identity';
 import type { AlertRecord } from './alert-record';
 import { VigilError } from './errors';
 import { fingerprintOf } from './fingerprint';
+import type { Incident, IncidentStore } from './incident';
+import type { IncidentPointers } from './incidents';
+import { acknowledgeIncident, findOpenIncidentOf } from './incidents';
 import type { Matcher } from './matchers';
 import type { AlertStore, Clock, GroupStore } from './ports';
 import type { RuntimeConfig } from './runtime-config';
@@ -30,9 +33,16 @@ export function fingerprintOfAlarm(config: RuntimeConfig, alarmName: string): st
   return fingerprintOf(identity.labels);
 }
 
-/** Acknowledges a firing alert: stops its repeats and escalation until it resolves. */
+/**
+ * Acknowledges a firing alert: stops its repeats and escalation until it resolves. With `incidents`,
+ * the open incident the alert is linked to is acknowledged too (its timeline names `by`).
+ */
 export async function acknowledgeAlert(
-  deps: { readonly store: AlertStore; readonly clock: Clock },
+  deps: {
+    readonly store: AlertStore;
+    readonly clock: Clock;
+    readonly incidents?: IncidentStore & IncidentPointers;
+  },
   fingerprint: string,
   by: string,
 ): Promise<AlertRecord> {
@@ -42,7 +52,23 @@ export async function acknowledgeAlert(
     const next = acknowledge(current, by, deps.clock());
     if (!next) throw new OperatorError('NOT_FIRING', `alert ${fingerprint} is ${current.status}, not firing`);
     const stored = await deps.store.put(next, current.version);
-    if (stored) return stored;
+    if (stored) {
+      if (deps.incidents) {
+        const incident = await findOpenIncidentOf(
+          { incidents: deps.incidents, pointers: deps.incidents },
+          stored,
+        );
+        if (incident) {
+          await acknowledgeIncident(
+            { incidents: deps.incidents, clock: deps.clock },
+            incident.id,
+            by,
+            `alert ${stored.alarmName}`,
+          );
+        }
+      }
+      return stored;
+    }
   }
   throw new OperatorError('CONFLICT', `alert ${fingerprint} kept changing; try again`);
 }
@@ -94,4 +120,15 @@ export async function expireSilence(
   const expired = { ...silence, expiredAt: deps.clock() };
   await deps.groups.putSilence(expired);
   return expired;
+}
+
+/** Acknowledges an incident by id (its first acknowledgement sets MTTA). */
+export async function acknowledgeIncidentById(
+  deps: { readonly incidents: IncidentStore; readonly clock: Clock },
+  id: string,
+  by: string,
+): Promise<Incident> {
+  const incident = await acknowledgeIncident(deps, id, by);
+  if (!incident) throw new OperatorError('NOT_FOUND', `incident ${id} does not exist`);
+  return incident;
 }

@@ -54,6 +54,81 @@ const ruleRuntimeSchema = z.object({
   labels: labelsSchema,
 });
 
+const metricStatSchema = z.object({
+  namespace: z.string().min(1),
+  metricName: z.string().min(1),
+  dimensions: z.record(z.string(), z.string()),
+  stat: z.string().min(1),
+});
+
+/** One metric an incident's diagnostics read: the alarm's own or a related one (a catalog entry). */
+export const diagnosticsMetricSchema = z.object({
+  /** Catalog name, e.g. `memory_usage`. */
+  name: z.string().min(1),
+  role: z.enum(['alarm', 'related']),
+  unit: z.string(),
+  metric: metricStatSchema.optional(),
+  /** Metric math over plain metrics (ids as in the catalog's `using`). */
+  math: z.object({ expression: z.string().min(1), using: z.record(z.string(), metricStatSchema) }).optional(),
+});
+
+/** A mitigation action a rule may run when its incident opens. */
+export const mitigationActionSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('ssm-automation'),
+    documentName: z.string().min(1),
+    parameters: z.record(z.string(), z.array(z.string())).default({}),
+  }),
+  z.object({
+    kind: z.literal('lambda'),
+    functionArn: z.string().min(1),
+    payload: z.record(z.string(), z.unknown()).default({}),
+  }),
+]);
+
+/** Incidents: what opens one, how long it is kept, its evidence and its guarded mitigation. */
+export const incidentsRuntimeSchema = z.object({
+  /** Alerts at or above this severity open (or join) their service's incident. */
+  minSeverity: z.enum(SEVERITIES).default('critical'),
+  /** An escalation notification of a lower-severity alert opens an incident too. */
+  openOnEscalation: z.boolean().default(false),
+  /** A linked alert firing again this soon after the incident resolved reopens it. */
+  reopenWindowSeconds: z.number().int().min(0).default(1800),
+  /** Days a resolved incident is kept. */
+  retentionDays: z.number().int().min(1).default(90),
+  diagnostics: z
+    .object({
+      windowSeconds: z.number().int().min(60).default(1800),
+      /** Time budget of each source; a slower source yields a note, never a late page. */
+      budgetMs: z
+        .object({
+          metrics: z.number().int().min(100).default(4000),
+          logs: z.number().int().min(100).default(4000),
+          traces: z.number().int().min(100).default(4000),
+        })
+        .default({ metrics: 4000, logs: 4000, traces: 4000 }),
+    })
+    .default({ windowSeconds: 1800, budgetMs: { metrics: 4000, logs: 4000, traces: 4000 } }),
+  mitigation: z
+    .object({
+      enabled: z.boolean().default(false),
+      dryRun: z.boolean().default(true),
+      maxPerHour: z.number().int().min(1).default(3),
+    })
+    .default({ enabled: false, dryRun: true, maxPerHour: 3 }),
+  /** Metrics each alarm's diagnostics read, by alarm name. */
+  metrics: z.record(z.string(), z.array(diagnosticsMetricSchema)).default({}),
+  /** Mitigation action per rule id. */
+  actions: z.record(z.string(), mitigationActionSchema).default({}),
+});
+
+/** Runtime incident settings. */
+export type IncidentsRuntime = z.infer<typeof incidentsRuntimeSchema>;
+/** A metric the diagnostics read. */
+export type DiagnosticsMetric = z.infer<typeof diagnosticsMetricSchema>;
+/** A mitigation action. */
+export type MitigationAction = z.infer<typeof mitigationActionSchema>;
+
 /** Runtime configuration of the Lambdas: derived from the typed stage config at synth time. */
 export const runtimeConfigSchema = z.object({
   stage: z.string().min(1),
@@ -102,6 +177,8 @@ export const runtimeConfigSchema = z.object({
   smsSenderId: z.string().optional(),
   /** Scheduled rules the evaluator runs every minute. */
   evaluator: evaluatorConfigSchema.default({ instances: [], timeoutSeconds: 20 }),
+  /** Incidents; absent: alerts open no incidents. */
+  incidents: incidentsRuntimeSchema.optional(),
 });
 
 /** An inhibition rule. */

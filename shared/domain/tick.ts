@@ -140,12 +140,26 @@ function toOutgoing(deps: TickDeps, group: GroupRecord, planned: PlannedNotifica
 }
 
 async function publishAll(deps: TickDeps, out: Outgoing): Promise<{ published: number; failed: Channel[] }> {
+  const firing = out.notification.digest ? [] : out.notification.alerts.filter((a) => a.status === 'firing');
+  const extras =
+    deps.incidents && firing.length > 0
+      ? await deps.incidents.prepareGroup(firing, out.notification.reason)
+      : undefined;
+  const notification =
+    extras?.diagnostics !== undefined && out.notification.diagnostics === undefined
+      ? { ...out.notification, diagnostics: extras.diagnostics }
+      : out.notification;
   const results = await Promise.allSettled(
     out.channels.map((channel) =>
-      deps.publisher.publish(channel, { ...out.notification, channel, id: `${out.idBase}:${channel}` }),
+      deps.publisher.publish(channel, { ...notification, channel, id: `${out.idBase}:${channel}` }),
     ),
   );
   const failed = out.channels.filter((_, i) => results[i]?.status === 'rejected');
+  if (deps.incidents) {
+    const sent = out.channels.filter((c) => !failed.includes(c));
+    deps.incidents.countSent(sent);
+    if (firing.length > 0) await deps.incidents.afterGroupPublish(firing, sent, out.notification.reason);
+  }
   for (const [i, r] of results.entries()) {
     if (r.status === 'rejected') {
       deps.log.error('group publish failed', { channel: out.channels[i], error: describeError(r.reason) });

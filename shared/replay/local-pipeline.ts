@@ -9,6 +9,11 @@ import { DynamoEvalStateStore } from '../adapters/dynamo-eval-state-store';
 import { DynamoDeliveryLedger } from '../adapters/delivery-ledger';
 import { DynamoAlertStore } from '../adapters/dynamo-alert-store';
 import { DynamoGroupStore } from '../adapters/dynamo-group-store';
+import { DynamoIncidentStore } from '../adapters/dynamo-incident-store';
+import type { DiagnosticsSources } from '../domain/diagnostics';
+import type { Incident } from '../domain/incident';
+import type { IncidentMetrics } from '../domain/incidents';
+import { createIncidentHooks } from '../domain/incidents';
 import type { DeliveryLedger } from '../delivery/ledger';
 import type { AlertRecord } from '../domain/alert-record';
 import type { EvaluationReport } from '../domain/evaluation/evaluator';
@@ -40,6 +45,8 @@ export interface LocalPipeline extends ReplayPipeline {
   readonly ledger: DeliveryLedger;
   /** Every alert the run wrote, in its final state. */
   finalAlerts(): Promise<AlertRecord[]>;
+  /** Every incident the run opened, in its final state, oldest first. */
+  finalIncidents(): Promise<Incident[]>;
   /** Stops the local DynamoDB. */
   stop(): Promise<void>;
 }
@@ -55,6 +62,10 @@ export interface LocalPipelineOptions {
   readonly statePath?: string;
   /** Serves the rule evaluator's GetMetricData (the replay's simulated CloudWatch). @default - no evaluator */
   readonly metricData?: GetMetricDataSender;
+  /** Evidence sources of incident diagnostics. @default none: each source reports "not configured" */
+  readonly diagnostics?: DiagnosticsSources;
+  /** Receives MTTA/MTTR and notification counts. @default none */
+  readonly incidentMetrics?: IncidentMetrics;
 }
 
 const TABLE = 'vigil-replay-alerts';
@@ -93,12 +104,31 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     historyRetentionDays: options.config.historyRetentionDays,
   });
   const groups = new DynamoGroupStore(doc, TABLE);
+  const settings = options.config.incidents;
+  const incidentStore = new DynamoIncidentStore(doc, {
+    tableName: TABLE,
+    retentionDays: settings?.retentionDays ?? 90,
+  });
+  // Mitigation runs only as a dry run locally: no runner, so a live setting records "skipped".
+  const incidents = settings
+    ? createIncidentHooks({
+        settings,
+        incidents: incidentStore,
+        pointers: incidentStore,
+        alerts: store,
+        clock: options.clock,
+        log: options.log,
+        diagnostics: options.diagnostics,
+        metrics: options.incidentMetrics,
+      })
+    : undefined;
   const ports = {
     config: options.config,
     store,
     publisher: options.publisher,
     clock: options.clock,
     log: options.log,
+    incidents,
   };
   // Wired as the Lambdas wire them (functions/*/handler.ts), with local ports.
   const alarmHandler = createAlarmHandler({
@@ -133,7 +163,11 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       return evaluator?.({ source: 'aws.events', 'detail-type': 'Scheduled Event' }, context());
     },
     async ack(request) {
-      await acknowledgeAlert(ports, fingerprintOfAlarm(options.config, request.alarmName), request.by);
+      await acknowledgeAlert(
+        { store, clock: options.clock, incidents: settings ? incidentStore : undefined },
+        fingerprintOfAlarm(options.config, request.alarmName),
+        request.by,
+      );
     },
     async silence(request) {
       const now = options.clock();
@@ -152,6 +186,10 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     async finalAlerts() {
       const records = await Promise.all([...store.fingerprints].map((f) => store.get(f)));
       return records.filter((r): r is AlertRecord => r !== undefined);
+    },
+    async finalIncidents() {
+      const all = await incidentStore.list(0, Number.MAX_SAFE_INTEGER, 1000);
+      return all.reverse();
     },
     ledger: new DynamoDeliveryLedger(doc, { tableName: TABLE }),
     stop: () => dynamo.stop(),

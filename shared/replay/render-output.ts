@@ -1,7 +1,7 @@
 /** The replay's two outputs: JSON lines for machines, a timeline for people. */
 import { CHANNELS } from '../domain/alert';
 import type { ForwardOutcome } from './local-forwarders';
-import type { ReplayResult, TimelineEntry } from './run-scenario';
+import type { ReplayIncident, ReplayResult, TimelineEntry } from './run-scenario';
 
 /** One JSON line per message that left the pipeline, then the summary line. */
 export function formatJsonLines(result: ReplayResult): string[] {
@@ -75,6 +75,33 @@ export function formatTimeline(result: ReplayResult, title: string): string {
     captureOnly.length === CHANNELS.length
       ? '  delivery: captured at the SNS publish (no forwarder run)'
       : `  delivery: ${result.forwardedChannels.join(', ')} through the forwarder Lambdas to a local receiver; captured at the publish: ${captureOnly.join(', ')}`,
+    ...(result.incidents ?? []).flatMap(incidentLines),
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/** An incident's headline, its MTTA/MTTR and its timeline, for the readable output. */
+export function incidentLines(incident: ReplayIncident): string[] {
+  const times = [
+    incident.mttaSeconds === undefined ? undefined : `MTTA ${incident.mttaSeconds} s`,
+    incident.mttrSeconds === undefined ? undefined : `MTTR ${incident.mttrSeconds} s`,
+  ].filter((t) => t !== undefined);
+  return [
+    '',
+    `Incident ${incident.id} (${incident.status}): ${incident.title}${times.length > 0 ? `; ${times.join(', ')}` : ''}`,
+    ...incident.timeline.map((e) => {
+      const parts = [
+        e.channel,
+        e.outcome,
+        e.by && e.by !== 'vigil' ? `by ${e.by}` : undefined,
+        e.detail,
+      ].filter((p) => p !== undefined && p !== '');
+      return `  ${clock(e.at)}  ${e.kind}${parts.length > 0 ? `: ${parts.join(', ')}` : ''}`;
+    }),
+    ...(incident.diagnostics
+      ? (['metrics', 'logs', 'traces'] as const).map(
+          (k) => `  ${k}: ${incident.diagnostics?.[k].summary.split('\n').join(' | ') ?? ''}`,
+        )
+      : []),
+  ];
 }

@@ -17,8 +17,15 @@ import { createLocalForwarders } from './local-forwarders';
 import type { LocalPipeline, ReplayPipeline } from './local-pipeline';
 import { startLocalPipeline } from './local-pipeline';
 import type { EventKind, Scenario, ScenarioAction } from './scenario';
-import { ScenarioError } from './scenario';
+import { createLogsSource } from '../diagnostics/logs-source';
+import { createMetricsSource } from '../diagnostics/metrics-source';
+import { createTracesSource } from '../diagnostics/traces-source';
+import type { DiagnosticsSources } from '../domain/diagnostics';
+import type { Diagnostics, Incident, TimelineEntry as IncidentTimelineEntry } from '../domain/incident';
+import type { IncidentMetrics } from '../domain/incidents';
 import { SimulatedCloudWatch } from './simulated-cloudwatch';
+import { scenarioLogSearch, SimulatedXRay } from './simulated-diagnostics';
+import { ScenarioError } from './scenario';
 import type { ScheduledDelivery } from './scenario-events';
 import { scheduleDeliveries } from './scenario-events';
 
@@ -84,6 +91,75 @@ export interface ReplayResult {
   readonly forwardedChannels: readonly Channel[];
   /** Each minute's scheduled rule evaluation, when the scenario has metrics. @default - none */
   readonly evaluations?: readonly ReplayEvaluation[];
+  /** Incidents the run opened, oldest first. @default none when the config has no incidents */
+  readonly incidents?: readonly ReplayIncident[];
+}
+
+/** An incident as the replay reports it, with the MTTA/MTTR the pipeline published for it. */
+export interface ReplayIncident {
+  readonly id: string;
+  readonly title: string;
+  readonly service: string;
+  readonly severity: Severity;
+  readonly status: Incident['status'];
+  readonly openedAt: string;
+  readonly acknowledgedAt?: string;
+  readonly acknowledgedBy?: string;
+  readonly resolvedAt?: string;
+  /** Published time to acknowledge, seconds (once the incident resolved). */
+  readonly mttaSeconds?: number;
+  /** Published time to resolve, seconds. */
+  readonly mttrSeconds?: number;
+  readonly diagnostics?: Diagnostics;
+  readonly timeline: readonly (Omit<IncidentTimelineEntry, 'at'> & { readonly at: string })[];
+}
+
+/** Diagnostics sources over the scenario's `metrics`, `logs` and `traces` sections; absent sections stay unwired. */
+export function scenarioDiagnostics(
+  scenario: Scenario,
+  config: RuntimeConfig,
+  region = 'eu-west-1',
+): DiagnosticsSources {
+  return {
+    metrics:
+      scenario.metrics.length > 0
+        ? createMetricsSource(SimulatedCloudWatch.fromScenario(scenario), {
+            metrics: config.incidents?.metrics ?? {},
+            region,
+          })
+        : undefined,
+    logs:
+      scenario.logs.length > 0
+        ? createLogsSource(scenarioLogSearch(scenario.logs, scenario.start))
+        : undefined,
+    traces:
+      scenario.traces.length > 0
+        ? createTracesSource(new SimulatedXRay(scenario.traces, scenario.start), { region })
+        : undefined,
+  };
+}
+
+function toReplayIncident(
+  incident: Incident,
+  published: ReadonlyMap<string, { mttaSeconds?: number; mttrSeconds: number }>,
+): ReplayIncident {
+  const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+  const times = published.get(incident.id);
+  return {
+    id: incident.id,
+    title: incident.title,
+    service: incident.service,
+    severity: incident.severity,
+    status: incident.status,
+    openedAt: new Date(incident.openedAt).toISOString(),
+    acknowledgedAt: iso(incident.acknowledgedAt),
+    acknowledgedBy: incident.acknowledgedBy,
+    resolvedAt: iso(incident.resolvedAt),
+    mttaSeconds: times?.mttaSeconds,
+    mttrSeconds: times?.mttrSeconds,
+    diagnostics: incident.diagnostics,
+    timeline: incident.timeline.map((e) => ({ ...e, at: new Date(e.at).toISOString() })),
+  };
 }
 
 /** One evaluation of the scheduled rules during a replay. */
@@ -281,6 +357,11 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   // Scheduled rules run only when the scenario gives them metrics to read.
   const evaluating = scenario.metrics.length > 0;
   const evaluations: ReplayEvaluation[] = [];
+  const publishedTimes = new Map<string, { mttaSeconds?: number; mttrSeconds: number }>();
+  const incidentMetrics: IncidentMetrics = {
+    incidentResolved: (incident, times) => void publishedTimes.set(incident.id, times),
+    notificationsSent: () => undefined,
+  };
   const pipeline: LocalPipeline = await startLocalPipeline({
     config: evaluating ? selectScheduledRules(options.config, scenario.scheduledRules) : options.config,
     clock,
@@ -289,6 +370,8 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     log,
     statePath: options.statePath,
     metricData: evaluating ? SimulatedCloudWatch.fromScenario(scenario) : undefined,
+    diagnostics: scenarioDiagnostics(scenario, options.config),
+    incidentMetrics,
   });
   const forwarders = new Map(
     (options.forwardTo === undefined
@@ -357,6 +440,9 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       failedInvocations,
       forwardedChannels: [...forwarders.keys()],
       ...(evaluating ? { evaluations } : {}),
+      ...(options.config.incidents
+        ? { incidents: (await pipeline.finalIncidents()).map((i) => toReplayIncident(i, publishedTimes)) }
+        : {}),
     };
   } finally {
     await pipeline.stop();

@@ -3,6 +3,7 @@ import * as z from 'zod';
 import { ALARM_STATES } from '../domain/alert';
 import { parseMatcher } from '../domain/matchers';
 import type { Matcher } from '../domain/matchers';
+import { LOG_LEVELS } from '../logs/log-document';
 import { DurationError, formatIsoDuration, parseIsoDuration } from './duration';
 
 /** How an alarm event reaches the alarm handler. */
@@ -136,6 +137,32 @@ const metricSeriesSchema = z.strictObject({
   points: z.array(z.tuple([duration, z.number().finite()])),
 });
 
+/** One log line the replay's log search serves to incident diagnostics. */
+const logLineSchema = z.strictObject({
+  at: duration,
+  service: z.string().min(1),
+  level: z.enum(LOG_LEVELS),
+  message: z.string(),
+  traceId: z.string().optional(),
+});
+
+/** One X-Ray trace summary the replay's trace source serves to incident diagnostics. */
+const traceSchema = z.strictObject({
+  at: duration,
+  service: z.string().min(1),
+  id: z
+    .string()
+    .regex(
+      /^1-[0-9a-f]{8}-[0-9a-f]{24}$/,
+      'must be an X-Ray trace id like 1-6745f0e0-0123456789abcdef01234567',
+    ),
+  fault: z.boolean().default(false),
+  error: z.boolean().default(false),
+  /** Seconds. */
+  responseTime: z.number().nonnegative().default(0),
+  http: z.strictObject({ method: z.string(), url: z.string(), status: z.number().int() }).optional(),
+});
+
 const scenarioSchema = z
   .strictObject({
     /** Optional description shown in the timeline header. */
@@ -151,6 +178,10 @@ const scenarioSchema = z
     metrics: z.array(metricSeriesSchema).default([]),
     /** Ids of the scheduled rules the replay evaluates. @default - every scheduled rule of the config */
     scheduledRules: z.array(z.string().min(1)).optional(),
+    /** Log lines for incident diagnostics. @default none */
+    logs: z.array(logLineSchema).default([]),
+    /** X-Ray trace summaries for incident diagnostics. @default none */
+    traces: z.array(traceSchema).default([]),
   })
   .superRefine((scenario, ctx) => {
     if (scenario.duration <= 0) {
@@ -190,6 +221,10 @@ export type ScenarioEvent = Scenario['events'][number];
 export type ScenarioAction = Scenario['actions'][number];
 /** One synthetic metric series (offsets in ms from `start`). */
 export type ScenarioMetricSeries = Scenario['metrics'][number];
+/** One scripted log line (offset in ms from `start`). */
+export type ScenarioLogLine = Scenario['logs'][number];
+/** One scripted trace summary (offset in ms from `start`). */
+export type ScenarioTrace = Scenario['traces'][number];
 /** An acknowledgement request. */
 export type AckRequest = z.output<typeof ackSchema>;
 /** A silence request (matchers parsed). */

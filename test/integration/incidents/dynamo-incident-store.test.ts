@@ -1,5 +1,9 @@
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoIncidentStore, incidentKey } from '../../../shared/adapters/dynamo-incident-store';
+import {
+  DynamoIncidentStore,
+  DynamoMitigationBudget,
+  incidentKey,
+} from '../../../shared/adapters/dynamo-incident-store';
 import type { Incident } from '../../../shared/domain/incident';
 import type { RunningDynalite } from '../../support/dynalite';
 import { createAlertTable, startDynalite } from '../../support/dynalite';
@@ -113,4 +117,33 @@ test('a damaged item is reported with the field that is wrong', async () => {
     }),
   );
   await expect(store.get('inc-2')).rejects.toThrow(/stored incident inc-2: severity/);
+});
+
+describe('service pointers and the mitigation budget', () => {
+  test('a pointer moves only from the version the writer read', async () => {
+    // Arrange
+    const { store } = await newStore();
+    // Act
+    const first = await store.putPointer('checkout', 'inc-a', undefined);
+    const duplicate = await store.putPointer('checkout', 'inc-b', undefined);
+    const moved = await store.putPointer('checkout', 'inc-c', 1);
+    const stale = await store.putPointer('checkout', 'inc-d', 1);
+    // Assert
+    expect([first, duplicate, moved, stale]).toEqual([true, false, true, false]);
+    expect(await store.getPointer('checkout')).toEqual({ incidentId: 'inc-c', version: 2 });
+    expect(await store.getPointer('api')).toBeUndefined();
+  });
+
+  test('the hourly counter stops at its limit, per hour', async () => {
+    // Arrange
+    const { tableName } = await newStore();
+    const budget = new DynamoMitigationBudget(doc, tableName);
+    const hour = Date.UTC(2026, 10, 26, 14);
+    // Act
+    const taken = await Promise.all([1, 2, 3, 4].map(() => budget.tryTake(hour, 2)));
+    const nextHour = await budget.tryTake(hour + 3_600_000, 2);
+    // Assert
+    expect(taken.filter(Boolean)).toHaveLength(2);
+    expect(nextHour).toBe(true);
+  });
 });
