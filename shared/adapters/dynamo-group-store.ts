@@ -77,6 +77,7 @@ const silenceSchema = z.object({
   endOnResolve: z.boolean(),
   createdAt: z.number(),
   expiredAt: z.number().optional(),
+  expiredBy: z.string().optional(),
 });
 
 const tickSchema = z.object({

@@ -114,10 +114,15 @@ export async function addSilence(
 export async function expireSilence(
   deps: { readonly groups: GroupStore; readonly clock: Clock },
   id: string,
+  by?: string,
 ): Promise<Silence> {
   const silence = await deps.groups.getSilence(id);
   if (!silence) throw new OperatorError('NOT_FOUND', `silence ${id} does not exist`);
-  const expired = { ...silence, expiredAt: deps.clock() };
+  const expired: Silence = {
+    ...silence,
+    expiredAt: deps.clock(),
+    ...(by === undefined ? {} : { expiredBy: by }),
+  };
   await deps.groups.putSilence(expired);
   return expired;
 }

@@ -17,6 +17,8 @@ export interface Silence {
   readonly createdAt: number;
   /** Set when the silence was ended early (expired by hand or on resolve). */
   readonly expiredAt?: number;
+  /** Who ended it early (an operator, or `vigil` when it ended on resolve). */
+  readonly expiredBy?: string;
 }
 
 /** True when the silence is in force at `now`. */

@@ -52,6 +52,7 @@ export function silenceView(s: Silence, now: number) {
     startsAt: new Date(s.startsAt).toISOString(),
     endsAt: new Date(Math.min(s.endsAt, s.expiredAt ?? Number.POSITIVE_INFINITY)).toISOString(),
     expiredAt: s.expiredAt === undefined ? undefined : new Date(s.expiredAt).toISOString(),
+    expiredBy: s.expiredBy,
     author: s.author,
     comment: s.comment,
     endOnResolve: s.endOnResolve,
@@ -152,7 +153,7 @@ async function expire(args: readonly string[], io: CliIo): Promise<number> {
       const ended = Math.min(current.endsAt, current.expiredAt ?? Number.POSITIVE_INFINITY);
       throw new CliError(EXIT.refused, `silence ${id} already ended at ${isoTime(ended)}`);
     }
-    const expired = await expireSilence(deps, id);
+    const expired = await expireSilence(deps, id, by);
     if (values.json) printJson(io, { action: 'expired', by, silence: silenceView(expired, now) });
     else io.stdout(`silence ${id} expired by ${by} at ${isoTime(expired.expiredAt)}\n`);
     return EXIT.ok;
