@@ -49,7 +49,6 @@ describe('rule evaluator infrastructure', () => {
     });
   });
 
-
   it('runs every minute from EventBridge, with target retries and a dead-letter queue', () => {
     // Arrange
     const fnId = logicalIdOf(dev.stack);
