@@ -386,7 +386,11 @@ export class VigilStack extends Stack {
       fn.role.addToPrincipalPolicy(
         new iam.PolicyStatement({
           sid: 'IncidentDiagnostics',
-          actions: ['cloudwatch:GetMetricData', 'xray:GetTraceSummaries'],
+          // The evaluator already reads metric data for its rules.
+          actions:
+            fn === this.ruleEvaluator
+              ? ['xray:GetTraceSummaries']
+              : ['cloudwatch:GetMetricData', 'xray:GetTraceSummaries'],
           resources: ['*'],
         }),
       );

@@ -10,7 +10,9 @@ import { VigilStack } from '../../infra/stacks/vigil-stack';
 const RESOURCELESS_ACTIONS: Readonly<Record<string, string>> = {
   'xray:PutTraceSegments': 'X-Ray segments have no resource type (active tracing on every Lambda)',
   'xray:PutTelemetryRecords': 'X-Ray telemetry has no resource type (active tracing on every Lambda)',
-  'cloudwatch:GetMetricData': 'GetMetricData has no resource type (the tick reads SNS SMS spend)',
+  'cloudwatch:GetMetricData':
+    'GetMetricData has no resource type (SMS spend, scheduled rules, incident diagnostics)',
+  'xray:GetTraceSummaries': 'GetTraceSummaries has no resource type (incident diagnostics: fault traces)',
   'sns:SetSMSAttributes': 'account-level SMS settings have no resource type (spend limit, sender id)',
   'logs:PutResourcePolicy': 'CloudWatch Logs resource policies are account-level (OpenSearch log publishing)',
   'logs:DeleteResourcePolicy':
