@@ -9,17 +9,12 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import { CloudWatchMetricData } from '../../shared/adapters/cloudwatch-metric-data';
-import { DynamoAlertStore } from '../../shared/adapters/dynamo-alert-store';
 import { DynamoEvalStateStore } from '../../shared/adapters/dynamo-eval-state-store';
-import { DynamoGroupStore } from '../../shared/adapters/dynamo-group-store';
+import { wireAlertPath } from '../../shared/adapters/alert-path-wiring';
 import { requireEnv } from '../../shared/adapters/env';
-import { INCIDENT_METRICS } from '../../shared/adapters/incident-metrics';
-import { createIncidentHooksFromEnv } from '../../shared/adapters/incident-wiring';
 import { logger, powertoolsLog, tracer } from '../../shared/adapters/observability';
 import { loadRuntimeConfig } from '../../shared/adapters/runtime-config-source';
 import { channelAttributes, SnsPublisher, topicArnsFromEnv } from '../../shared/adapters/sns-publisher';
-import { createSilenceCheck } from '../../shared/domain/silence';
-import { createCachedFlag } from '../../shared/domain/sms-budget';
 import { createRuleEvaluatorHandler, EVALUATOR_METRICS } from './create-handler';
 
 // Clients and config once per container.
@@ -29,23 +24,17 @@ const doc = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndef
 const sns = tracer.captureAWSv3Client(new SNSClient({}));
 const cloudwatch = tracer.captureAWSv3Client(new CloudWatchClient({}));
 const tableName = requireEnv('ALERT_TABLE_NAME');
-const groups = new DynamoGroupStore(doc, tableName);
 const clock = (): number => Date.now();
 const metrics = new Metrics({
   namespace: EVALUATOR_METRICS.namespace,
   serviceName: EVALUATOR_METRICS.service,
 });
 
-const store = new DynamoAlertStore(doc, { tableName, historyRetentionDays: config.historyRetentionDays });
-const incidents = createIncidentHooksFromEnv({
+const { store, incidents, isSilenced, isSmsPaused } = wireAlertPath({
   config,
   doc,
   tableName,
-  alerts: store,
   clock,
-  log: powertoolsLog(logger),
-  metrics: new Metrics({ namespace: INCIDENT_METRICS.namespace }),
-  capture: (client) => tracer.captureAWSv3Client(client),
 });
 
 /** Rule evaluator: GetMetricData for every scheduled rule, transitions into the alert path. */
@@ -56,8 +45,8 @@ export const handler = middy(
     incidents,
     evalStates: new DynamoEvalStateStore(doc, tableName),
     metrics: new CloudWatchMetricData(cloudwatch, { timeoutMs: config.evaluator.timeoutSeconds * 1000 }),
-    isSilenced: createSilenceCheck((now) => groups.listSilences(now, 0), clock),
-    isSmsPaused: createCachedFlag(async () => (await groups.getTickState())?.smsPaused === true, clock),
+    isSilenced,
+    isSmsPaused,
     publisher: new SnsPublisher(sns, topicArnsFromEnv(), channelAttributes(config.smsSenderId)),
     clock,
     traceId: () => tracer.getRootXrayTraceId(),
