@@ -13,7 +13,7 @@ import type { IncidentHooks } from '../domain/incidents';
 import { createIncidentHooks } from '../domain/incidents';
 import type { AlertStore, Clock, Log } from '../domain/ports';
 import type { RuntimeConfig } from '../domain/runtime-config';
-import { createOpenSearchClient, searchLogs } from '../logs/opensearch-log-index';
+import { createHttpLogSearch } from '../logs/http-log-search';
 import { DynamoIncidentStore, DynamoMitigationBudget } from './dynamo-incident-store';
 import { optionalEnv, requireEnv } from './env';
 import { createIncidentMetrics } from './incident-metrics';
@@ -48,8 +48,8 @@ export function createIncidentHooksFromEnv(w: IncidentWiring): IncidentHooks | u
     retentionDays: settings.retentionDays,
   });
   const endpoint = optionalEnv(LOG_SEARCH_ENDPOINT_ENV, env);
-  const opensearch = endpoint
-    ? createOpenSearchClient({
+  const searchLogs = endpoint
+    ? createHttpLogSearch({
         endpoint,
         sign: true,
         region,
@@ -58,7 +58,7 @@ export function createIncidentHooksFromEnv(w: IncidentWiring): IncidentHooks | u
     : undefined;
   const diagnostics: DiagnosticsSources = {
     metrics: createMetricsSource(w.capture(new CloudWatchClient({})), { metrics: settings.metrics, region }),
-    logs: opensearch ? createLogsSource((q) => searchLogs(opensearch, q)) : undefined,
+    logs: searchLogs ? createLogsSource(searchLogs) : undefined,
     traces: createTracesSource(w.capture(new XRayClient({})), { region }),
   };
   const actions = Object.values(settings.actions);

@@ -3,6 +3,7 @@ import type { Client } from '@opensearch-project/opensearch';
 import { createLogIndexer } from '../../../functions/log-indexer/log-indexer';
 import { createLogsSource } from '../../../shared/diagnostics/logs-source';
 import { runWithBudget } from '../../../shared/domain/diagnostics';
+import { createHttpLogSearch } from '../../../shared/logs/http-log-search';
 import { InMemoryDeadLetterSink } from '../../../shared/logs/log-ports';
 import {
   applyLogIndexSetup,
@@ -73,9 +74,32 @@ function query() {
   };
 }
 
+test("the Lambdas' HTTP search returns exactly what the client library search returns", async () => {
+  // Arrange
+  const http = createHttpLogSearch({ endpoint: node.url, sign: false });
+  const search = {
+    service: 'checkout',
+    level: 'error',
+    from: new Date(T0 - 60 * 60_000),
+    to: new Date(T0),
+    size: 2,
+  } as const;
+  // Act
+  const viaHttp = await http(search);
+  const viaClient = await searchLogs(client, search);
+  const nextViaHttp = await http({ ...search, cursor: viaHttp.nextCursor });
+  // Assert
+  expect(viaHttp).toEqual(viaClient);
+  expect(viaHttp.hits.map((h) => h.message.split('\n')[0])).toEqual([
+    'upstream 503',
+    'payment gateway timeout after 3000 ms',
+  ]);
+  expect(nextViaHttp.hits.map((h) => h.message)).toEqual(['too old: before the window']);
+});
+
 test('the newest error and fatal lines of the service in the window, newest first', async () => {
   // Arrange
-  const source = createLogsSource((q) => searchLogs(client, q), {
+  const source = createLogsSource(createHttpLogSearch({ endpoint: node.url, sign: false }), {
     lines: 5,
     dashboardsUrl: 'https://logs.example.com/_dashboards',
   });
@@ -97,9 +121,8 @@ test('the newest error and fatal lines of the service in the window, newest firs
 
 test('a service without error lines is empty; an unreachable node is a note', async () => {
   // Arrange
-  const source = createLogsSource((q) => searchLogs(client, q));
-  const down = createOpenSearchClient({ endpoint: 'http://127.0.0.1:9', sign: false });
-  const unreachable = createLogsSource((q) => searchLogs(down, q));
+  const source = createLogsSource(createHttpLogSearch({ endpoint: node.url, sign: false }));
+  const unreachable = createLogsSource(createHttpLogSearch({ endpoint: 'http://127.0.0.1:9', sign: false }));
   // Act
   const empty = await runWithBudget(source, { ...query(), service: 'realtime' }, 10_000);
   const note = await runWithBudget(unreachable, query(), 10_000);
@@ -107,5 +130,4 @@ test('a service without error lines is empty; an unreachable node is a note', as
   expect(empty).toMatchObject({ status: 'empty', summary: 'no error lines' });
   expect(note.status).toBe('error');
   expect(note.summary).toMatch(/^unavailable: /);
-  await down.close();
 });
