@@ -1,5 +1,4 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { z } from 'zod';
 import { createIncidentMetrics, INCIDENT_METRICS } from '../../../shared/adapters/incident-metrics';
 import type { Incident } from '../../../shared/domain/incident';
 import { linkFiringAlert, acknowledgeIncident, resolveIfAllResolved } from '../../../shared/domain/incidents';
@@ -7,52 +6,10 @@ import { incidentsRuntimeSchema } from '../../../shared/domain/runtime-config';
 import { recordingLog } from '../../support/fixtures';
 import { MemoryAlertStore } from '../../support/memory-alert-store';
 import { MemoryIncidentStore } from '../../support/memory-incident-store';
+import type { EmfDocument } from '../../support/emf-capture';
+import { captureEmf } from '../../support/emf-capture';
 
-const emfSchema = z
-  .object({
-    _aws: z.object({
-      Timestamp: z.number(),
-      CloudWatchMetrics: z
-        .array(
-          z.object({
-            Namespace: z.string(),
-            Dimensions: z.array(z.array(z.string())),
-            Metrics: z.array(z.object({ Name: z.string(), Unit: z.string() })),
-          }),
-        )
-        .length(1),
-    }),
-  })
-  .catchall(z.unknown());
-type EmfDocument = z.infer<typeof emfSchema>;
-
-let written: string[] = [];
-let stdoutSpy: jest.SpyInstance | undefined;
-const previousDisabled = process.env.POWERTOOLS_METRICS_DISABLED;
-
-beforeAll(() => {
-  // test/support/env.ts silences metrics for every other test; these read them.
-  process.env.POWERTOOLS_METRICS_DISABLED = 'false';
-});
-afterAll(() => {
-  process.env.POWERTOOLS_METRICS_DISABLED = previousDisabled;
-});
-beforeEach(() => {
-  written = [];
-  stdoutSpy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    written.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-    return true;
-  });
-});
-afterEach(() => stdoutSpy?.mockRestore());
-
-function emitted(): EmfDocument[] {
-  return written
-    .join('')
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => emfSchema.parse(JSON.parse(line)));
-}
+const emitted = captureEmf();
 
 function valueOf(doc: EmfDocument, name: string): unknown {
   return doc[name];

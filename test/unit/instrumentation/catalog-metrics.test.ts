@@ -1,56 +1,13 @@
-import { z } from 'zod';
 import { DEFAULT_CATALOG } from '../../../infra/config/catalog';
 import { alarmRules, metricCatalogSchema } from '../../../infra/config/schema';
 import { loadStageConfig } from '../../../infra/config/stages';
 import type { CatalogMetricEntry } from '../../../shared/catalog/dokkerr-catalog';
 import { DOKKERR_CATALOG } from '../../../shared/catalog/dokkerr-catalog';
 import { CatalogMetricError, createCatalogMetrics } from '../../../shared/instrumentation';
+import type { EmfDocument } from '../../support/emf-capture';
+import { captureEmf } from '../../support/emf-capture';
 
-const emfSchema = z
-  .object({
-    _aws: z.object({
-      Timestamp: z.number(),
-      CloudWatchMetrics: z
-        .array(
-          z.object({
-            Namespace: z.string(),
-            Dimensions: z.array(z.array(z.string())),
-            Metrics: z.array(z.object({ Name: z.string(), Unit: z.string() })),
-          }),
-        )
-        .length(1),
-    }),
-  })
-  .catchall(z.unknown());
-type EmfDocument = z.infer<typeof emfSchema>;
-
-let written: string[] = [];
-let stdoutSpy: jest.SpyInstance | undefined;
-const previousDisabled = process.env.POWERTOOLS_METRICS_DISABLED;
-
-beforeAll(() => {
-  // test/support/env.ts silences metrics for every other test; these read them.
-  process.env.POWERTOOLS_METRICS_DISABLED = 'false';
-});
-afterAll(() => {
-  process.env.POWERTOOLS_METRICS_DISABLED = previousDisabled;
-});
-beforeEach(() => {
-  written = [];
-  stdoutSpy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    written.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-    return true;
-  });
-});
-afterEach(() => stdoutSpy?.mockRestore());
-
-function emitted(): EmfDocument[] {
-  return written
-    .join('')
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => emfSchema.parse(JSON.parse(line)));
-}
+const emitted = captureEmf();
 
 function definition(doc: EmfDocument): EmfDocument['_aws']['CloudWatchMetrics'][number] {
   const [only] = doc._aws.CloudWatchMetrics;
