@@ -126,8 +126,8 @@ async function incidentStepsWithoutOutbox(
 ): Promise<void> {
   if (!deps.incidents) return;
   if (effect === 'fired') {
-    await deps.incidents.prepare(record, 'fired');
-    await deps.incidents.afterPublish(record, []);
+    // Only an alert in an open incident has timeline entries or a mitigation to follow.
+    if (await deps.incidents.prepare(record, 'fired')) await deps.incidents.afterPublish(record, []);
   } else if (effect === 'resolved') {
     await deps.incidents.resolved(record);
   }
@@ -188,8 +188,10 @@ export async function deliverOutbox(deps: AlertServiceDeps, record: AlertRecord)
   await recordDelivery(deps, record, outbox.id, delivered);
   if (deps.incidents) {
     deps.incidents.countSent(delivered);
-    if (outbox.status === 'firing') await deps.incidents.afterPublish(record, delivered, 'alert');
-    else await deps.incidents.resolved(record);
+    // An alert outside any incident (prepare found none) skips the incident lookups.
+    if (outbox.status === 'firing') {
+      if (extras) await deps.incidents.afterPublish(record, delivered, 'alert');
+    } else await deps.incidents.resolved(record);
   }
   if (failed.length > 0) throw new DeliveryError(failed);
   deps.log.info('notifications published', { fingerprint: record.fingerprint, outbox: outbox.id, delivered });
