@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { z } from 'zod';
-import { runReplayCli } from '../../../shared/replay/cli';
+import { runReplayCaptured } from '../../support/replay-cli';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const SCENARIOS = path.join(ROOT, 'test', 'fixtures', 'scenarios');
@@ -31,19 +31,7 @@ const summaryLine = z.strictObject({
 });
 type MessageLine = z.infer<typeof messageLine>;
 
-async function simulate(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runReplayCli(argv, {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-  });
-  return { code, stdout, stderr };
-}
+const simulate = runReplayCaptured;
 
 async function simulateJson(file: string) {
   const out = await simulate(file, '--json');

@@ -1,21 +1,9 @@
 import * as path from 'node:path';
-import { runReplayCli } from '../../../shared/replay/cli';
+import { runReplayCaptured } from '../../support/replay-cli';
 
 const SCENARIOS = path.join(__dirname, '..', '..', 'fixtures', 'scenarios');
 
-async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runReplayCli(argv, {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-  });
-  return { code, stdout, stderr };
-}
+const run = runReplayCaptured;
 
 describe('simulate command line on bad input', () => {
   it('exits 2 with one line naming the event index and field', async () => {
