@@ -21,7 +21,12 @@ const sqs = tracer.captureAWSv3Client(new SQSClient({}));
 const doc = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
 const tableName = requireEnv('ALERT_TABLE_NAME');
 const clock = (): number => Date.now();
-const { store, incidents, isSilenced, isSmsPaused } = wireAlertPath({ config, doc, tableName, clock });
+const { store, incidents, isSilenced, isSmsPaused, stormingRoutes } = wireAlertPath({
+  config,
+  doc,
+  tableName,
+  clock,
+});
 
 /** Alarm handler: CloudWatch alarm actions, EventBridge alarm events, SNS alarm messages. */
 export const handler = middy(
@@ -31,6 +36,7 @@ export const handler = middy(
     incidents,
     isSilenced,
     isSmsPaused,
+    stormingRoutes,
     publisher: new SnsPublisher(sns, topicArnsFromEnv(), channelAttributes(config.smsSenderId)),
     deadLetter: new SqsDeadLetterSink(sqs, requireEnv('DEAD_LETTER_QUEUE_URL')),
     clock,

@@ -30,7 +30,7 @@ const metrics = new Metrics({
   serviceName: EVALUATOR_METRICS.service,
 });
 
-const { store, incidents, isSilenced, isSmsPaused } = wireAlertPath({
+const { store, incidents, isSilenced, isSmsPaused, stormingRoutes } = wireAlertPath({
   config,
   doc,
   tableName,
@@ -47,6 +47,7 @@ export const handler = middy(
     metrics: new CloudWatchMetricData(cloudwatch, { timeoutMs: config.evaluator.timeoutSeconds * 1000 }),
     isSilenced,
     isSmsPaused,
+    stormingRoutes,
     publisher: new SnsPublisher(sns, topicArnsFromEnv(), channelAttributes(config.smsSenderId)),
     clock,
     traceId: () => tracer.getRootXrayTraceId(),

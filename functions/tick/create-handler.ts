@@ -1,5 +1,5 @@
-import type { TickDeps, TickReport } from '../../shared/domain/tick';
-import { runTick } from '../../shared/domain/tick';
+import type { TickDeps, TickReport } from '../../shared/domain/tick/run-tick';
+import { runTick } from '../../shared/domain/tick/run-tick';
 import type { InvocationContext } from '../alarm-handler/create-handler';
 
 /** Builds the tick handler (EventBridge schedule, every minute) around injected ports. */

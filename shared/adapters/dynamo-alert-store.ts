@@ -1,10 +1,20 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { ALARM_STATES, CHANNELS, SEVERITIES } from '../domain/alert';
 import type { AlertRecord } from '../domain/alert-record';
 import type { AlertStore } from '../domain/ports';
-import { putIfVersion, queryDueIndex, TABLE_KEYS } from './dynamo-index';
+import { shardOf, SHARDS } from '../domain/shard';
+import type { DueKind } from './dynamo-index';
+import {
+  countShards,
+  dueShardKey,
+  isConditionFailure,
+  NOT_DUE,
+  putIfVersion,
+  queryShards,
+  TABLE_KEYS,
+} from './dynamo-index';
 
 export { TABLE_KEYS } from './dynamo-index';
 
@@ -53,6 +63,7 @@ const itemSchema = z.object({
   outbox: outboxSchema.optional(),
   ack: z.object({ by: z.string(), at: z.number() }).optional(),
   episodeSeverities: z.array(z.enum(SEVERITIES)).optional(),
+  resolveHeld: z.boolean().optional(),
   dirtyAt: z.number().optional(),
   version: z.number(),
 });
@@ -74,9 +85,16 @@ export function alertKey(fingerprint: string): { pk: string; sk: string } {
   return { pk: `ALERT#${fingerprint}`, sk: STATE_SK };
 }
 
+/** The index shard of an alert, for every kind it passes through. */
+function alertShard(kind: DueKind, fingerprint: string): string {
+  return dueShardKey(kind, shardOf(fingerprint, SHARDS));
+}
+
 /**
  * AlertStore on one DynamoDB item per alert. Every write is a single conditional PutItem on the
- * version; a pending outbox puts the item in the sparse `due` index so a sweeper can find it.
+ * version that queues the alert in the sparse `due` index: OUTBOX while a notification is pending,
+ * else CHANGED until the tick folds it; folding moves it to FIRING (by its next reconcile check) or
+ * SETTLED. Each kind is sharded by fingerprint.
  */
 export class DynamoAlertStore implements AlertStore {
   public constructor(
@@ -94,43 +112,79 @@ export class DynamoAlertStore implements AlertStore {
   }
 
   /** @inheritdoc */
-  public async listDueOutboxes(until: number, limit: number): Promise<string[]> {
-    const out = await this.doc.send(
-      new QueryCommand({
-        TableName: this.options.tableName,
-        IndexName: TABLE_KEYS.dueIndex,
-        KeyConditionExpression: '#shard = :shard AND #dueAt <= :until',
-        ExpressionAttributeNames: { '#shard': TABLE_KEYS.dueShard, '#dueAt': TABLE_KEYS.dueAt },
-        ExpressionAttributeValues: { ':shard': 'OUTBOX', ':until': until },
-        ProjectionExpression: 'fingerprint',
-        Limit: limit,
-      }),
-    );
-    return (out.Items ?? []).flatMap((item) =>
-      typeof item['fingerprint'] === 'string' ? [item['fingerprint']] : [],
-    );
+  public async *dueOutboxes(until: number): AsyncIterable<readonly string[]> {
+    const pages = queryShards(this.doc, this.options.tableName, 'OUTBOX', {
+      from: 0,
+      until,
+      projection: ['fingerprint'],
+    });
+    for await (const page of pages) {
+      yield page.flatMap((item) => (typeof item['fingerprint'] === 'string' ? [item['fingerprint']] : []));
+    }
   }
 
   /** @inheritdoc */
-  public async listChanged(since: number, until: number, limit: number): Promise<AlertRecord[]> {
-    const items = await queryDueIndex(this.doc, this.options.tableName, 'CHANGED', since + 1, until, limit);
-    return items.map((item) => itemSchema.parse(item));
+  public async *unfolded(): AsyncIterable<readonly AlertRecord[]> {
+    for await (const page of queryShards(this.doc, this.options.tableName, 'CHANGED', {
+      from: 0,
+      until: NOT_DUE,
+    })) {
+      yield page.map(parseAlertItem);
+    }
   }
 
   /** @inheritdoc */
-  public async countChangedSince(since: number, limit: number): Promise<number> {
-    const out = await this.doc.send(
-      new QueryCommand({
-        TableName: this.options.tableName,
-        IndexName: TABLE_KEYS.dueIndex,
-        KeyConditionExpression: '#shard = :shard AND #dueAt >= :since',
-        ExpressionAttributeNames: { '#shard': TABLE_KEYS.dueShard, '#dueAt': TABLE_KEYS.dueAt },
-        ExpressionAttributeValues: { ':shard': 'CHANGED', ':since': since },
-        Select: 'COUNT',
-        Limit: limit,
-      }),
-    );
-    return out.Count ?? 0;
+  public async markFolded(record: AlertRecord, checkAt: number | undefined): Promise<boolean> {
+    const firing = record.status === 'firing';
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.options.tableName,
+          Key: alertKey(record.fingerprint),
+          UpdateExpression: 'SET #shard = :shard, #dueAt = :at',
+          ConditionExpression: '#version = :version',
+          ExpressionAttributeNames: {
+            '#shard': TABLE_KEYS.dueShard,
+            '#dueAt': TABLE_KEYS.dueAt,
+            '#version': 'version',
+          },
+          ExpressionAttributeValues: {
+            ':shard': alertShard(firing ? 'FIRING' : 'SETTLED', record.fingerprint),
+            ':at': firing ? (checkAt ?? NOT_DUE) : (record.endsAt ?? record.lastChangeAt),
+            ':version': record.version,
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** @inheritdoc */
+  public countUnfoldedSince(since: number, limit: number): Promise<number> {
+    // Changes spread evenly over the shards, so a few per shard tell whether the limit is crossed.
+    return countShards(this.doc, this.options.tableName, 'CHANGED', since, Math.ceil(limit / SHARDS) * 2);
+  }
+
+  /** @inheritdoc */
+  public async *dueForCheck(until: number): AsyncIterable<readonly AlertRecord[]> {
+    for await (const page of queryShards(this.doc, this.options.tableName, 'FIRING', { from: 0, until })) {
+      yield page.map(parseAlertItem);
+    }
+  }
+
+  /** @inheritdoc */
+  public async *firing(): AsyncIterable<readonly AlertRecord[]> {
+    for (const kind of ['FIRING', 'OUTBOX', 'CHANGED'] as const) {
+      for await (const page of queryShards(this.doc, this.options.tableName, kind, {
+        from: 0,
+        until: NOT_DUE,
+      })) {
+        yield page.map(parseAlertItem).filter((a) => a.status === 'firing');
+      }
+    }
   }
 
   /** @inheritdoc */
@@ -141,12 +195,12 @@ export class DynamoAlertStore implements AlertStore {
     const stored: AlertRecord = { ...record, version: (expectedVersion ?? 0) + 1 };
     const item: Record<string, unknown> = { ...alertKey(record.fingerprint), ...stored };
     if (stored.outbox) {
-      item[TABLE_KEYS.dueShard] = 'OUTBOX';
+      item[TABLE_KEYS.dueShard] = alertShard('OUTBOX', stored.fingerprint);
       item[TABLE_KEYS.dueAt] = stored.outbox.claimUntil ?? stored.outbox.createdAt;
-    } else if (stored.dirtyAt !== undefined) {
-      // Stays in the index; the tick reads a moving window of it by time.
-      item[TABLE_KEYS.dueShard] = 'CHANGED';
-      item[TABLE_KEYS.dueAt] = stored.dirtyAt;
+    } else {
+      // Queued for the tick's fold, oldest change first.
+      item[TABLE_KEYS.dueShard] = alertShard('CHANGED', stored.fingerprint);
+      item[TABLE_KEYS.dueAt] = stored.dirtyAt ?? stored.lastChangeAt;
     }
     if (stored.status !== 'firing' && !stored.outbox) {
       const since = stored.endsAt ?? stored.lastChangeAt;

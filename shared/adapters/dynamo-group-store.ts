@@ -1,13 +1,26 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { CHANNELS, SEVERITIES } from '../domain/alert';
-import type { GroupRecord } from '../domain/group';
+import type { DigestEntry, DigestRecord } from '../domain/digest-record';
+import type { GroupHead, GroupMember } from '../domain/group';
+import { memberShardOf } from '../domain/group';
 import { MATCHER_OPS } from '../domain/matchers';
-import type { GroupStore, TickState } from '../domain/ports';
+import type { GroupStore, InhibitionSource, TickState } from '../domain/ports';
+import { shardOf } from '../domain/shard';
 import type { Silence } from '../domain/silence';
 import { annotationsSchema } from './dynamo-alert-store';
-import { isConditionFailure, putIfVersion, queryDueIndex, TABLE_KEYS } from './dynamo-index';
+import {
+  batchGet,
+  batchWrite,
+  dueShardKey,
+  isConditionFailure,
+  NOT_DUE,
+  putIfVersion,
+  queryDueIndex,
+  queryShards,
+  TABLE_KEYS,
+} from './dynamo-index';
 
 const channels = z.array(z.enum(CHANNELS));
 const labels = z.record(z.string(), z.string());
@@ -30,7 +43,20 @@ const notifiedAlertSchema = z.object({
   alarmArn: z.string().optional(),
 });
 
-const groupSchema = z.object({
+const memberSchema = z.object({
+  alert: notifiedAlertSchema,
+  changedAt: z.number(),
+  acked: z.boolean(),
+  notifiedStatus: z.enum(['firing', 'resolved']).optional(),
+  sentImmediately: z.boolean().optional(),
+  mutedWhileFiring: z.boolean().optional(),
+  firstToldAt: z.number().optional(),
+  lastToldAt: z.number().optional(),
+  mergedAt: z.number().optional(),
+  movedOut: z.boolean().optional(),
+});
+
+const headSchema = z.object({
   key: z.string(),
   route: z.object({
     routeId: z.string(),
@@ -43,27 +69,15 @@ const groupSchema = z.object({
     escalation: z.array(z.object({ afterSeconds: z.number(), channels })),
   }),
   labels,
-  members: z.record(
-    z.string(),
-    z.object({
-      alert: notifiedAlertSchema,
-      changedAt: z.number(),
-      acked: z.boolean(),
-      notifiedStatus: z.enum(['firing', 'resolved']).optional(),
-      sentImmediately: z.boolean().optional(),
-      mutedWhileFiring: z.boolean().optional(),
-      firstToldAt: z.number().optional(),
-      lastToldAt: z.number().optional(),
-      mergedAt: z.number().optional(),
-      movedOut: z.boolean().optional(),
-    }),
-  ),
   createdAt: z.number(),
   lastFlushAt: z.number().optional(),
   lastHash: z.string().optional(),
   notifiedChannels: channels,
   escalationLevel: z.number(),
   dueAt: z.number().optional(),
+  memberShards: z.array(z.number()).default([]),
+  size: z.number().optional(),
+  muted: z.boolean().optional(),
   version: z.number(),
 });
 
@@ -80,36 +94,94 @@ const silenceSchema = z.object({
   expiredBy: z.string().optional(),
 });
 
+const stormSchema = z.object({
+  id: z.string(),
+  since: z.number(),
+  routes: z.record(
+    z.string(),
+    z.object({ since: z.number(), lastActivityAt: z.number(), intervalSeconds: z.number() }),
+  ),
+  rounds: z.number(),
+  lastRoundAt: z.number().optional(),
+  waitingSince: z.number().optional(),
+  told: z.partialRecord(z.enum(CHANNELS), z.object({ firing: z.number(), resolved: z.number() })),
+});
+
 const tickSchema = z.object({
-  cursor: z.number(),
   silencesSeenAt: z.number(),
   reconciledAt: z.number().optional(),
+  smsPaused: z.boolean().optional(),
+  leaseUntil: z.number().optional(),
+  backlogSince: z.number().optional(),
+  arrivals: z.record(z.string(), z.record(z.string(), z.number())).optional(),
+  storm: stormSchema.optional(),
   version: z.number(),
 });
 
-// Groups with nothing scheduled stay findable (for silences and inhibition) at the far end of the index.
-const NOT_DUE = 8_640_000_000_000_000;
+const sourceSchema = z.object({ fingerprint: z.string(), labels });
 
-/** GroupStore on the alert-state table: `GROUP#`, `SILENCE#` and `TICK#` items, all in the due index. */
+const digestEntrySchema = z.object({
+  fingerprint: z.string(),
+  alarmName: z.string(),
+  status: z.enum(['firing', 'resolved']),
+  severity: z.enum(SEVERITIES),
+  service: z.string(),
+  channels,
+});
+const digestPartSchema = z.object({
+  id: z.string(),
+  stormId: z.string(),
+  sentAt: z.number(),
+  entries: z.array(digestEntrySchema),
+});
+
+/** Bytes of digest entries per stored part, well under DynamoDB's 400 KB item limit. */
+const DIGEST_PART_BYTES = 300_000;
+/** Days a digest's full list is kept. */
+const DIGEST_RETENTION_DAYS = 30;
+
+function memberPk(key: string, shard: number): string {
+  return `GROUP#${key}#${shard}`;
+}
+
+function memberKey(key: string, fingerprint: string): { pk: string; sk: string } {
+  return { pk: memberPk(key, memberShardOf(fingerprint)), sk: `M#${fingerprint}` };
+}
+
+/** Splits digest entries into parts that each stay under {@link DIGEST_PART_BYTES}. */
+export function digestParts(entries: readonly DigestEntry[]): DigestEntry[][] {
+  const parts: DigestEntry[][] = [];
+  let current: DigestEntry[] = [];
+  let bytes = 0;
+  for (const e of entries) {
+    const size = Buffer.byteLength(JSON.stringify(e)) + 32;
+    if (current.length > 0 && bytes + size > DIGEST_PART_BYTES) {
+      parts.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(e);
+    bytes += size;
+  }
+  if (current.length > 0 || parts.length === 0) parts.push(current);
+  return parts;
+}
+
+/**
+ * GroupStore on the alert-state table. A group's head is `GROUP#<key>`/`GROUP` (in the `due`
+ * index while something is scheduled); its members are `GROUP#<key>#<shard>`/`M#<fingerprint>`,
+ * spread over 16 partition keys so that a group of thousands is neither one oversized item nor
+ * one hot key. Muted-group markers, inhibition sources, silences, digests and the tick's state
+ * are items of their own.
+ */
 export class DynamoGroupStore implements GroupStore {
   public constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
   ) {}
 
-  private query(shard: string, until: number, limit: number, from = 0): Promise<Record<string, unknown>[]> {
-    return queryDueIndex(this.doc, this.tableName, shard, from, until, limit);
-  }
-
-  private conditionalPut(
-    item: Record<string, unknown>,
-    expectedVersion: number | undefined,
-  ): Promise<boolean> {
-    return putIfVersion(this.doc, this.tableName, item, expectedVersion);
-  }
-
   /** @inheritdoc */
-  public async getGroup(key: string): Promise<GroupRecord | undefined> {
+  public async getGroup(key: string): Promise<GroupHead | undefined> {
     const out = await this.doc.send(
       new GetCommand({
         TableName: this.tableName,
@@ -117,23 +189,21 @@ export class DynamoGroupStore implements GroupStore {
         ConsistentRead: true,
       }),
     );
-    return out.Item ? groupSchema.parse(out.Item) : undefined;
+    return out.Item ? headSchema.parse(out.Item) : undefined;
   }
 
   /** @inheritdoc */
   public async putGroup(
-    group: GroupRecord,
+    group: GroupHead,
     expectedVersion: number | undefined,
-  ): Promise<GroupRecord | undefined> {
-    const stored: GroupRecord = { ...group, version: (expectedVersion ?? 0) + 1 };
-    const item = {
-      pk: `GROUP#${group.key}`,
-      sk: 'GROUP',
-      ...stored,
-      [TABLE_KEYS.dueShard]: 'GROUP',
-      [TABLE_KEYS.dueAt]: stored.dueAt ?? NOT_DUE,
-    };
-    return (await this.conditionalPut(item, expectedVersion)) ? stored : undefined;
+  ): Promise<GroupHead | undefined> {
+    const stored: GroupHead = { ...group, version: (expectedVersion ?? 0) + 1 };
+    const item: Record<string, unknown> = { pk: `GROUP#${group.key}`, sk: 'GROUP', ...stored };
+    if (stored.dueAt !== undefined) {
+      item[TABLE_KEYS.dueShard] = dueShardKey('GROUP', shardOf(group.key));
+      item[TABLE_KEYS.dueAt] = stored.dueAt;
+    }
+    return (await putIfVersion(this.doc, this.tableName, item, expectedVersion)) ? stored : undefined;
   }
 
   /** @inheritdoc */
@@ -156,13 +226,128 @@ export class DynamoGroupStore implements GroupStore {
   }
 
   /** @inheritdoc */
-  public async listDueGroups(until: number, limit: number): Promise<GroupRecord[]> {
-    return (await this.query('GROUP', until, limit)).map((i) => groupSchema.parse(i));
+  public async *dueGroups(until: number): AsyncIterable<readonly GroupHead[]> {
+    for await (const page of queryShards(this.doc, this.tableName, 'GROUP', { from: 0, until })) {
+      yield page.map((i) => headSchema.parse(i));
+    }
   }
 
   /** @inheritdoc */
-  public async listActiveGroups(limit: number): Promise<GroupRecord[]> {
-    return (await this.query('GROUP', NOT_DUE, limit)).map((i) => groupSchema.parse(i));
+  public async getMembers(
+    group: GroupHead,
+    fingerprints: readonly string[],
+  ): Promise<Map<string, GroupMember>> {
+    const items = await batchGet(
+      this.doc,
+      this.tableName,
+      fingerprints.map((fp) => memberKey(group.key, fp)),
+    );
+    const out = new Map<string, GroupMember>();
+    for (const item of items) {
+      const member = memberSchema.parse(item);
+      out.set(member.alert.fingerprint, member);
+    }
+    return out;
+  }
+
+  /** @inheritdoc */
+  public async listMembers(group: GroupHead): Promise<GroupMember[]> {
+    const shards = await Promise.all(
+      group.memberShards.map(async (shard) => {
+        const members: GroupMember[] = [];
+        let startKey: Record<string, unknown> | undefined;
+        do {
+          const page = await this.doc.send(
+            new QueryCommand({
+              TableName: this.tableName,
+              KeyConditionExpression: 'pk = :pk',
+              ExpressionAttributeValues: { ':pk': memberPk(group.key, shard) },
+              ExclusiveStartKey: startKey,
+              ConsistentRead: true,
+            }),
+          );
+          for (const item of page.Items ?? []) members.push(memberSchema.parse(item));
+          startKey = page.LastEvaluatedKey;
+        } while (startKey);
+        return members;
+      }),
+    );
+    return shards.flat();
+  }
+
+  /** @inheritdoc */
+  public async writeMembers(
+    key: string,
+    put: readonly GroupMember[],
+    remove: readonly string[],
+  ): Promise<void> {
+    await batchWrite(this.doc, this.tableName, [
+      ...put.map((m) => ({ PutRequest: { Item: { ...memberKey(key, m.alert.fingerprint), ...m } } })),
+      ...remove.map((fp) => ({ DeleteRequest: { Key: memberKey(key, fp) } })),
+    ]);
+  }
+
+  /** @inheritdoc */
+  public async setMuted(key: string, muted: boolean): Promise<void> {
+    const Key = { pk: `MUTED#${key}`, sk: 'MUTED' };
+    if (!muted) {
+      await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key }));
+      return;
+    }
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          ...Key,
+          key,
+          [TABLE_KEYS.dueShard]: dueShardKey('MUTED', shardOf(key)),
+          [TABLE_KEYS.dueAt]: 0,
+        },
+      }),
+    );
+  }
+
+  /** @inheritdoc */
+  public async *mutedGroups(): AsyncIterable<readonly string[]> {
+    for await (const page of queryShards(this.doc, this.tableName, 'MUTED', {
+      from: 0,
+      until: NOT_DUE,
+      projection: ['key'],
+    })) {
+      yield page.flatMap((i) => (typeof i['key'] === 'string' ? [i['key']] : []));
+    }
+  }
+
+  /** @inheritdoc */
+  public async putSource(source: InhibitionSource): Promise<void> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          pk: `SOURCE#${source.fingerprint}`,
+          sk: 'SOURCE',
+          ...source,
+          [TABLE_KEYS.dueShard]: dueShardKey('SOURCE', shardOf(source.fingerprint)),
+          [TABLE_KEYS.dueAt]: 0,
+        },
+      }),
+    );
+  }
+
+  /** @inheritdoc */
+  public async removeSource(fingerprint: string): Promise<void> {
+    await this.doc.send(
+      new DeleteCommand({ TableName: this.tableName, Key: { pk: `SOURCE#${fingerprint}`, sk: 'SOURCE' } }),
+    );
+  }
+
+  /** @inheritdoc */
+  public async listSources(): Promise<InhibitionSource[]> {
+    const out: InhibitionSource[] = [];
+    for await (const page of queryShards(this.doc, this.tableName, 'SOURCE', { from: 0, until: NOT_DUE })) {
+      out.push(...page.map((i) => sourceSchema.parse(i)));
+    }
+    return out;
   }
 
   /** @inheritdoc */
@@ -196,9 +381,63 @@ export class DynamoGroupStore implements GroupStore {
 
   /** @inheritdoc */
   public async listSilences(now: number, recentMs: number): Promise<Silence[]> {
-    return (await this.query('SILENCE', Number.MAX_SAFE_INTEGER, 1000, now - recentMs)).map((i) =>
-      silenceSchema.parse(i),
+    const items = await queryDueIndex(
+      this.doc,
+      this.tableName,
+      'SILENCE',
+      { from: now - recentMs, until: Number.MAX_SAFE_INTEGER },
+      Number.MAX_SAFE_INTEGER,
     );
+    return items.map((i) => silenceSchema.parse(i));
+  }
+
+  /** @inheritdoc */
+  public async putDigest(digest: DigestRecord): Promise<void> {
+    const expiresAt = Math.floor(digest.sentAt / 1000) + DIGEST_RETENTION_DAYS * 86_400;
+    await batchWrite(
+      this.doc,
+      this.tableName,
+      digestParts(digest.entries).map((entries, i) => ({
+        PutRequest: {
+          Item: {
+            pk: `DIGEST#${digest.id}`,
+            sk: `PART#${String(i).padStart(5, '0')}`,
+            id: digest.id,
+            stormId: digest.stormId,
+            sentAt: digest.sentAt,
+            entries,
+            [TABLE_KEYS.ttl]: expiresAt,
+          },
+        },
+      })),
+    );
+  }
+
+  /** @inheritdoc */
+  public async getDigest(id: string): Promise<DigestRecord | undefined> {
+    const parts: z.infer<typeof digestPartSchema>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': `DIGEST#${id}` },
+          ExclusiveStartKey: startKey,
+          ConsistentRead: true,
+        }),
+      );
+      for (const item of page.Items ?? []) parts.push(digestPartSchema.parse(item));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    const first = parts[0];
+    if (!first) return undefined;
+    return {
+      id: first.id,
+      stormId: first.stormId,
+      sentAt: first.sentAt,
+      entries: parts.flatMap((p) => p.entries),
+    };
   }
 
   /** @inheritdoc */
@@ -215,7 +454,9 @@ export class DynamoGroupStore implements GroupStore {
 
   /** @inheritdoc */
   public async putTickState(state: TickState, expectedVersion: number | undefined): Promise<boolean> {
-    return this.conditionalPut(
+    return putIfVersion(
+      this.doc,
+      this.tableName,
       { pk: 'TICK#STATE', sk: 'TICK', ...state, version: (expectedVersion ?? 0) + 1 },
       expectedVersion,
     );

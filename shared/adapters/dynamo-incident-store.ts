@@ -127,10 +127,8 @@ export class DynamoIncidentStore implements IncidentStore, IncidentPointers {
       this.doc,
       this.options.tableName,
       SHARD,
-      since,
-      until,
+      { from: since, until, order: 'newest-first' },
       limit,
-      'newest-first',
     );
     return items.map(parseIncidentItem);
   }

@@ -1,14 +1,15 @@
 /**
- * Bounded alert listing without a table scan. Every alert write puts the item in the sparse `due`
- * index (shard CHANGED by its last change, or OUTBOX while a notification is pending), and the
- * tick keeps every alert it still tracks as a member of an active group (shard GROUP). A listing
- * reads those three shards newest first, at most `limit` items each, and fetches group members
- * it has not seen yet by key.
+ * Bounded alert listing without a table scan. Every alert is always in the sparse `due` index:
+ * OUTBOX while a notification is pending, CHANGED until the tick folds its change, then FIRING or
+ * SETTLED (by its last change). A listing reads the shards of the kinds the status asks for, at
+ * most `limit` items each (SETTLED newest first, from `since`).
  */
 import { parseAlertItem } from '../adapters/dynamo-alert-store';
-import { queryDueIndex } from '../adapters/dynamo-index';
+import type { DueKind } from '../adapters/dynamo-index';
+import { dueShardKey, NOT_DUE, queryDueIndex } from '../adapters/dynamo-index';
 import { severityRank } from '../domain/alert';
 import type { AlertRecord, AlertStatus } from '../domain/alert-record';
+import { ALL_SHARDS } from '../domain/shard';
 import type { CliTarget } from './target';
 
 /** Which alerts to list. */
@@ -29,34 +30,37 @@ export interface AlertListing {
   readonly truncated: boolean;
 }
 
-const FAR_FUTURE = Number.MAX_SAFE_INTEGER;
+const KINDS: Readonly<Record<AlertQuery['status'], readonly DueKind[]>> = {
+  firing: ['OUTBOX', 'CHANGED', 'FIRING'],
+  resolved: ['OUTBOX', 'CHANGED', 'SETTLED'],
+  inactive: ['OUTBOX', 'CHANGED', 'SETTLED'],
+  all: ['OUTBOX', 'CHANGED', 'FIRING', 'SETTLED'],
+};
 
-/** Lists alerts through the `due` index and the active groups, filtered and sorted for people. */
+/** Lists alerts through the `due` index, filtered and sorted for people. */
 export async function listAlerts(target: CliTarget, query: AlertQuery): Promise<AlertListing> {
   const { doc, tableName } = target;
-  const [changed, outboxes, groups] = await Promise.all([
-    queryDueIndex(doc, tableName, 'CHANGED', query.since, FAR_FUTURE, query.limit, 'newest-first'),
-    queryDueIndex(doc, tableName, 'OUTBOX', 0, FAR_FUTURE, query.limit, 'newest-first'),
-    query.status === 'resolved' ? Promise.resolve([]) : target.groups.listActiveGroups(query.limit),
-  ]);
-  const byFingerprint = new Map<string, AlertRecord>();
-  const keep = (record: AlertRecord): void => {
-    const seen = byFingerprint.get(record.fingerprint);
-    if (!seen || seen.version < record.version) byFingerprint.set(record.fingerprint, record);
-  };
-  [...changed, ...outboxes].map(parseAlertItem).forEach(keep);
-  // Firing alerts that changed long ago are still members of their group.
-  const missing = [
-    ...new Set(
-      groups.flatMap((g) =>
-        Object.entries(g.members)
-          .filter(([fingerprint, m]) => m.alert.status === 'firing' && !byFingerprint.has(fingerprint))
-          .map(([fingerprint]) => fingerprint),
+  const reads = await Promise.all(
+    KINDS[query.status].flatMap((kind) =>
+      ALL_SHARDS.map((shard) =>
+        queryDueIndex(
+          doc,
+          tableName,
+          dueShardKey(kind, shard),
+          {
+            from: kind === 'SETTLED' ? query.since : 0,
+            until: NOT_DUE,
+            order: 'newest-first',
+          },
+          query.limit,
+        ),
       ),
     ),
-  ].slice(0, query.limit);
-  for (const record of await Promise.all(missing.map((f) => target.alerts.get(f)))) {
-    if (record) keep(record);
+  );
+  const byFingerprint = new Map<string, AlertRecord>();
+  for (const record of reads.flat().map(parseAlertItem)) {
+    const seen = byFingerprint.get(record.fingerprint);
+    if (!seen || seen.version < record.version) byFingerprint.set(record.fingerprint, record);
   }
   const alerts = [...byFingerprint.values()]
     .filter((a) => query.status === 'all' || a.status === query.status)
@@ -70,6 +74,6 @@ export async function listAlerts(target: CliTarget, query: AlertQuery): Promise<
         (b.startsAt ?? b.lastChangeAt) - (a.startsAt ?? a.lastChangeAt) ||
         a.alarmName.localeCompare(b.alarmName),
     );
-  const truncated = [changed, outboxes, groups].some((read) => read.length >= query.limit);
+  const truncated = reads.some((read) => read.length >= query.limit);
   return { alerts, truncated };
 }

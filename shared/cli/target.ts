@@ -108,10 +108,12 @@ export async function openLocalTarget(dir: string): Promise<CliTarget> {
   const doc = documentClient(dynamo.client);
   let now = Date.parse(meta.end);
   const clock: Clock = () => now;
+  const local = stores(doc, meta.table, meta.config);
   const publisher: Publisher = {
-    publish: (_channel, notification) => {
-      appendStateMessages(dir, [toReplayMessage(clock(), notification)]);
-      return Promise.resolve();
+    publish: async (_channel, notification) => {
+      // A digest's line names every alarm of its stored list, as the replay's own lines do.
+      const digest = notification.digest ? await local.groups.getDigest(notification.digest.id) : undefined;
+      appendStateMessages(dir, [toReplayMessage(clock(), notification, digest)]);
     },
   };
   return {
@@ -120,7 +122,7 @@ export async function openLocalTarget(dir: string): Promise<CliTarget> {
     clock,
     doc,
     tableName: meta.table,
-    ...stores(doc, meta.table, meta.config),
+    ...local,
     publisher,
     canPublish: () => true,
     publishesTo: paths.messages,

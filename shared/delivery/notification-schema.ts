@@ -54,7 +54,12 @@ export const notificationSchema: z.ZodType<Notification> = z.looseObject({
       bySeverity: z.record(z.string(), z.number()),
       topOffenders: z.array(z.object({ name: z.string(), count: z.number() })),
       alertNames: z.array(z.string()).default([]),
+      id: z.string().default('unknown'),
+      total: z.number().int().nonnegative().default(0),
+      listCommand: z.string().default(''),
+      consoleUrl: optionalText,
       listUrl: optionalText,
+      sinceStart: z.object({ since: z.string(), firing: z.number(), resolved: z.number() }).optional(),
     })
     .optional(),
   // An unknown reason must not cost the delivery: it is only shown as context.

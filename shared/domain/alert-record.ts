@@ -46,6 +46,11 @@ export interface AlertRecord {
   readonly ack?: { readonly by: string; readonly at: number };
   /** Severities this firing episode has had, so the tick can leave the groups of earlier routes. */
   readonly episodeSeverities?: readonly Severity[];
+  /**
+   * The resolve was held back from the channels that heard the firing (their route was in a storm):
+   * the tick tells it in the storm digest.
+   */
+  readonly resolveHeld?: boolean;
   /** Epoch ms of the last change the tick has to fold into the alert's groups. */
   readonly dirtyAt?: number;
   /** Optimistic-concurrency version; every write increments it. */

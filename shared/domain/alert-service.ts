@@ -31,6 +31,8 @@ export interface AlertServiceDeps {
   readonly isSilenced?: (labels: Labels) => Promise<boolean>;
   /** Incident steps: open or link, diagnostics, timeline, mitigation, resolve. @default none: no incidents */
   readonly incidents?: IncidentHooks;
+  /** Routes the tick has in storm mode (cached by the caller). @default none: only the change rate counts */
+  readonly stormingRoutes?: () => Promise<ReadonlySet<string>>;
 }
 
 /** What handling one transition did. */
@@ -71,8 +73,15 @@ export async function handleAlarmChange(
   if (immediateChannels.includes('sms') && deps.isSmsPaused && (await deps.isSmsPaused())) {
     immediateChannels = redirectPausedSms(immediateChannels, true);
   }
-  if (immediateChannels.length > 0 && change.state === 'ALARM' && (await isStorming(deps))) {
-    // In a storm even criticals fold into the tick's digest instead of paging one by one.
+  // In a storm even criticals fold into the tick's digest instead of paging one by one, and their
+  // resolves follow them there.
+  const storming =
+    immediateChannels.length > 0 &&
+    (await isStorming(
+      deps,
+      route.routes.filter((r) => r.groupWaitSeconds === 0).map((r) => r.routeId),
+    ));
+  if (storming && change.state === 'ALARM') {
     deps.log.warn('alert storm: leaving this alert to the digest', { alarmName: change.alarmName });
     immediateChannels = [];
   }
@@ -87,6 +96,7 @@ export async function handleAlarmChange(
       identity,
       fingerprint,
       routeChannels: immediateChannels,
+      storming,
       now,
     });
     if (decision.kind === 'ignore') {
@@ -133,9 +143,12 @@ async function incidentStepsWithoutOutbox(
   }
 }
 
-async function isStorming(deps: AlertServiceDeps): Promise<boolean> {
+/** True when one of the routes is in storm mode, or more changes than the threshold await the tick. */
+async function isStorming(deps: AlertServiceDeps, routeIds: readonly string[]): Promise<boolean> {
+  const routes = deps.stormingRoutes ? await deps.stormingRoutes() : undefined;
+  if (routes && routeIds.some((r) => routes.has(r))) return true;
   const { threshold, windowSeconds } = deps.config.storm;
-  const recent = await deps.store.countChangedSince(deps.clock() - windowSeconds * 1000, threshold + 1);
+  const recent = await deps.store.countUnfoldedSince(deps.clock() - windowSeconds * 1000, threshold + 1);
   return recent > threshold;
 }
 

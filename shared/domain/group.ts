@@ -3,6 +3,7 @@ import type { Channel, Labels, Severity } from './alert';
 import { severityRank } from './alert';
 import type { NotifiedAlert } from './notification';
 import type { MatchedRoute } from './routing';
+import { shardOf } from './shard';
 
 /** How long a resolved, notified member is remembered (must exceed the tick's re-read overlap). */
 export const RESOLVED_MEMORY_MS = 15 * 60_000;
@@ -33,13 +34,12 @@ export interface GroupMember {
   readonly movedOut?: boolean;
 }
 
-/** A group of alerts on one route: the unit the tick notifies about. */
-export interface GroupRecord {
+/** A group's own state, stored apart from its members (a storm puts thousands in one group). */
+export interface GroupHead {
   readonly key: string;
   /** Route settings as they were when the group was created. */
   readonly route: MatchedRoute;
   readonly labels: Labels;
-  readonly members: Readonly<Record<string, GroupMember>>;
   readonly createdAt: number;
   readonly lastFlushAt?: number;
   /** Hash of what the last notification said (visible firing + resolved alerts). */
@@ -50,12 +50,38 @@ export interface GroupRecord {
   readonly escalationLevel: number;
   /** When the tick must look at this group next (epoch ms); undefined when nothing is left. */
   readonly dueAt?: number;
+  /** Member shards that hold at least one member (see {@link memberShardOf}). */
+  readonly memberShards: readonly number[];
+  /** Members when the group was last planned. */
+  readonly size?: number;
+  /** Registered as holding firing members that a silence or inhibition mutes. */
+  readonly muted?: boolean;
   readonly version: number;
+}
+
+/** A group of alerts on one route with its members: the unit the tick notifies about. */
+export interface GroupRecord extends GroupHead {
+  /** Members by fingerprint; during a fold only the members being changed are loaded. */
+  readonly members: Readonly<Record<string, GroupMember>>;
+}
+
+/** Shards of a group's member list: members of one group spread over this many partition keys. */
+export const MEMBER_SHARDS = 16;
+
+/** The member shard of an alert in any group. */
+export function memberShardOf(fingerprint: string): number {
+  return shardOf(fingerprint, MEMBER_SHARDS);
+}
+
+/** The head of a group record (members dropped). */
+export function headOf(group: GroupRecord): GroupHead {
+  const { members: _members, ...head } = group;
+  return head;
 }
 
 /** What makes a member invisible at flush time. */
 export interface MuteContext {
-  readonly isMuted: (labels: Labels) => boolean;
+  readonly isMuted: (alert: { readonly fingerprint: string; readonly labels: Labels }) => boolean;
   /** Earliest time a current mute may lift (silence end), for scheduling. */
   readonly nextUnmuteAt?: number;
 }
@@ -86,6 +112,7 @@ export function newGroup(key: string, route: MatchedRoute, labels: Labels, now: 
     createdAt: now,
     notifiedChannels: [],
     escalationLevel: 0,
+    memberShards: [],
     version: 0,
   };
 }
@@ -162,7 +189,7 @@ export function planGroupFlush(group: GroupRecord, mute: MuteContext, now: numbe
   const { route } = group;
   const members = Object.values(group.members);
   const visibleFiring = members.filter(
-    (m) => m.alert.status === 'firing' && m.movedOut !== true && !mute.isMuted(m.alert.labels),
+    (m) => m.alert.status === 'firing' && m.movedOut !== true && !mute.isMuted(m.alert),
   );
   // A resolve is worth telling when its firing was told, or when it fired and resolved unseen.
   const resolvedToTell = members.filter(
@@ -170,7 +197,7 @@ export function planGroupFlush(group: GroupRecord, mute: MuteContext, now: numbe
       m.alert.status === 'resolved' &&
       m.notifiedStatus !== 'resolved' &&
       !(m.mutedWhileFiring && m.notifiedStatus === undefined) &&
-      !mute.isMuted(m.alert.labels),
+      !mute.isMuted(m.alert),
   );
   const firingAlerts = visibleFiring.map((m) => m.alert).sort(byStart);
   const resolvedAlerts = resolvedToTell.map((m) => m.alert).sort(byStart);
@@ -312,6 +339,8 @@ export function planGroupFlush(group: GroupRecord, mute: MuteContext, now: numbe
       notifiedChannels: anyFiring ? channels : [],
       escalationLevel: anyFiring ? escalationLevel : 0,
       dueAt: Number.isFinite(dueAt) ? Math.max(dueAt, now + 1) : undefined,
+      memberShards: [...new Set(Object.keys(nextMembers).map(memberShardOf))].sort((a, b) => a - b),
+      size: Object.keys(nextMembers).length,
     },
   };
 }

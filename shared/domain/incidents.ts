@@ -18,6 +18,8 @@ export interface IncidentAlert {
   readonly severity: Severity;
   readonly labels: Labels;
   readonly annotations: { readonly summary: string };
+  /** Severities of the alert's current episode (an alert record has them). */
+  readonly episodeSeverities?: readonly Severity[];
 }
 
 /** The service's current (or most recent) incident, with the pointer's own version. */
@@ -86,6 +88,20 @@ export function opensIncident(
 ): boolean {
   if (severityRank(alert.severity) >= severityRank(settings.minSeverity)) return true;
   return cause === 'escalated' && settings.openOnEscalation;
+}
+
+/**
+ * False when the alert cannot be linked to any incident: neither it (at any severity of its
+ * episode) nor an escalation of it opens one. Such alerts skip every incident lookup.
+ */
+export function mayBeInIncident(
+  settings: IncidentsRuntime,
+  alert: Pick<IncidentAlert, 'severity' | 'episodeSeverities'>,
+): boolean {
+  if (settings.openOnEscalation) return true;
+  return [alert.severity, ...(alert.episodeSeverities ?? [])].some(
+    (severity) => severityRank(severity) >= severityRank(settings.minSeverity),
+  );
 }
 
 /** Deterministic, readable id: service, opening minute (UTC) and a short hash of the opening alert. */
@@ -444,6 +460,7 @@ export function createIncidentHooks(deps: IncidentDeps): IncidentHooks {
     prepare: (alert, cause) =>
       guard('prepare', alert, async () => {
         if (!opensIncident(deps.settings, alert, cause)) {
+          if (!mayBeInIncident(deps.settings, alert)) return undefined;
           const open = await findOpenIncidentOf(deps, alert);
           return open ? { incidentId: open.id } : undefined;
         }
@@ -471,6 +488,7 @@ export function createIncidentHooks(deps: IncidentDeps): IncidentHooks {
       });
     },
     resolved: async (alert) => {
+      if (!mayBeInIncident(deps.settings, alert)) return;
       await guard('resolve', alert, async () => {
         const resolved = await resolveIfAllResolved(deps, alert);
         if (resolved) deps.log.info('incident resolved', { incidentId: resolved.id });

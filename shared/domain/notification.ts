@@ -65,6 +65,8 @@ export interface Notification {
 
 /** Counts that summarise a storm digest. */
 export interface NotificationDigest {
+  /** Id of the digest round; its full alert list is kept under it. */
+  readonly id: string;
   readonly firing: number;
   readonly resolved: number;
   readonly newInWindow: number;
@@ -72,8 +74,16 @@ export interface NotificationDigest {
   readonly bySeverity: Readonly<Record<string, number>>;
   /** Alert names with the most firing alerts, most first. */
   readonly topOffenders: readonly { readonly name: string; readonly count: number }[];
-  /** Every alert the digest covers, by alarm name (the full list travels in the message). */
+  /** The first alarms the digest covers, firing first (all of them when `total` is small). */
   readonly alertNames: readonly string[];
-  /** Link to the full list of alerts. */
+  /** Alarms the digest covers on this channel. */
+  readonly total: number;
+  /** The command that prints every alarm the digest covers. */
+  readonly listCommand: string;
+  /** The CloudWatch console's list of alarms in ALARM, when the alarms' region is known. */
+  readonly consoleUrl?: string;
+  /** A configured link to the full alert list. */
   readonly listUrl?: string;
+  /** Since the storm began, on this channel: alarms named firing and resolves told. */
+  readonly sinceStart?: { readonly since: string; readonly firing: number; readonly resolved: number };
 }

@@ -3,7 +3,7 @@ import type { AlarmStateChange } from './alarm-event';
 import type { AlertServiceDeps } from './alert-service';
 import { handleAlarmChange } from './alert-service';
 import { describeError } from './errors';
-import type { GroupRecord } from './group';
+import type { AlertRecord } from './alert-record';
 
 /** The current state of an alarm as CloudWatch reports it; null when the alarm no longer exists. */
 export type CurrentAlarmState = { readonly state: AlarmState; readonly updatedAt: number } | null;
@@ -16,36 +16,37 @@ export interface AlarmStateReader {
 /**
  * Ends stale alerts: a firing alert whose alarm was deleted, or whose alarm left ALARM without
  * the transition ever reaching us, is moved on through the normal transition path (so grouping,
- * resolves and channels apply unchanged). Returns how many alerts changed.
+ * resolves and channels apply unchanged). Reads only the alerts whose check is due (firing and
+ * unchanged for `staleAfterSeconds`); one still in ALARM is checked again a stale period later.
+ * Returns how many alerts changed.
  */
 export async function reconcileStaleAlerts(
   deps: AlertServiceDeps & { readonly alarmStates: AlarmStateReader },
-  groups: readonly GroupRecord[],
   now: number,
   limit = 100,
 ): Promise<number> {
-  const staleBefore = now - deps.config.reconcile.staleAfterSeconds * 1000;
-  const stale = new Map<string, { changedAt: number; region?: string; alarmArn?: string }>();
-  for (const g of groups) {
-    for (const m of Object.values(g.members)) {
-      // Scheduled rules have no CloudWatch alarm to ask: the evaluator itself ends them.
-      const scheduled = deps.config.alarms[m.alert.alarmName]?.engine === 'scheduled';
-      if (m.alert.status === 'firing' && !scheduled && m.changedAt < staleBefore && stale.size < limit) {
-        stale.set(m.alert.alarmName, {
-          changedAt: m.changedAt,
-          region: m.alert.region,
-          alarmArn: m.alert.alarmArn,
-        });
-      }
+  const stale = new Map<string, AlertRecord>();
+  for await (const page of deps.store.dueForCheck(now)) {
+    for (const alert of page) {
+      if (alert.status === 'firing' && stale.size < limit) stale.set(alert.alarmName, alert);
     }
+    if (stale.size >= limit) break;
   }
   if (stale.size === 0) return 0;
   const states = await deps.alarmStates.read([...stale.keys()]);
+  const staleMs = deps.config.reconcile.staleAfterSeconds * 1000;
   let changed = 0;
   for (const [alarmName, alert] of stale) {
     const current = states.get(alarmName);
-    if (current === undefined || (current !== null && current.state === 'ALARM')) continue;
-    if (current !== null && current.updatedAt <= alert.changedAt) continue;
+    const unchanged =
+      current === undefined ||
+      (current !== null && current.state === 'ALARM') ||
+      (current !== null && current.updatedAt <= alert.lastChangeAt);
+    if (unchanged) {
+      // Still firing as far as CloudWatch says (or unknown): look again a stale period from now.
+      await deps.store.markFolded(alert, now + staleMs);
+      continue;
+    }
     const change: AlarmStateChange = {
       source: 'reconcile',
       alarmName,
@@ -54,7 +55,7 @@ export async function reconcileStaleAlerts(
       kind: 'metric',
       state: current === null ? 'OK' : current.state,
       previousState: 'ALARM',
-      previousTimestamp: alert.changedAt,
+      previousTimestamp: alert.lastChangeAt,
       timestamp: current === null ? now : current.updatedAt,
       reason:
         current === null

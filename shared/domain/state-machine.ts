@@ -23,6 +23,11 @@ export interface TransitionInput {
   readonly fingerprint: string;
   /** Channels the routing tree picked for this alert. */
   readonly routeChannels: readonly Channel[];
+  /**
+   * The alert's route is in a storm: a resolve goes at once only to PagerDuty (to close the page's
+   * incident); the other channels hear it in the storm digest. @default false
+   */
+  readonly storming?: boolean;
   readonly now: number;
 }
 
@@ -68,6 +73,7 @@ export function decideTransition(input: TransitionInput): TransitionDecision {
     outbox: current?.outbox,
     ack: current?.ack,
     episodeSeverities: current?.episodeSeverities,
+    resolveHeld: current?.resolveHeld,
     dirtyAt: now,
     version: current?.version ?? 0,
   };
@@ -110,6 +116,7 @@ export function decideTransition(input: TransitionInput): TransitionDecision {
         notified: [],
         ack: undefined,
         episodeSeverities: [identity.severity],
+        resolveHeld: undefined,
         outbox: outbox('firing', routeChannels),
       },
     };
@@ -118,6 +125,8 @@ export function decideTransition(input: TransitionInput): TransitionDecision {
   // state === 'OK'
   if (current?.status === 'firing') {
     const pendingFiring = current.outbox?.status === 'firing' ? current.outbox.channels : [];
+    const told = union(current.notified, pendingFiring);
+    const toldNow = input.storming === true ? told.filter((c) => c === 'pagerduty') : told;
     return {
       kind: 'write',
       effect: 'resolved',
@@ -126,7 +135,8 @@ export function decideTransition(input: TransitionInput): TransitionDecision {
         status: 'resolved',
         endsAt: change.timestamp,
         ack: undefined,
-        outbox: outbox('resolved', union(current.notified, pendingFiring)),
+        resolveHeld: toldNow.length < told.length ? true : undefined,
+        outbox: outbox('resolved', toldNow),
       },
     };
   }
@@ -146,7 +156,8 @@ export function decideTransition(input: TransitionInput): TransitionDecision {
         startsAt: change.previousTimestamp ?? change.timestamp,
         endsAt: change.timestamp,
         notified: [],
-        outbox: outbox('resolved', routeChannels),
+        resolveHeld: undefined,
+        outbox: outbox('resolved', input.storming === true ? [] : routeChannels),
       },
     };
   }

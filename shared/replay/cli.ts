@@ -7,15 +7,51 @@ import { loadStageConfig } from '../../infra/config/stages';
 import { ConfigError } from '../domain/errors';
 import type { RuntimeConfig } from '../domain/runtime-config';
 import { parseRuntimeConfig } from '../domain/runtime-config';
-import { formatJsonLines, formatTimeline } from './render-output';
+import { formatJsonLines, formatStormReport, formatTimeline } from './render-output';
 import { REPLAY_TABLE_NAME } from './local-pipeline';
 import { startHttpReceiver } from './local-receiver';
 import { appendStateMessages, LocalStateError, prepareStateDir, writeStateMeta } from './local-state';
 import type { ReplayLogEntry } from './run-scenario';
 import { ReplayActionError, runScenario } from './run-scenario';
 import { parseScenarioText, ScenarioError } from './scenario';
+import { DynamoMeter } from './dynamo-meter';
+import type { Storm } from './storm';
+import { buildStorm } from './storm';
+import { checkStorm } from './storm-check';
 
-const USAGE = 'usage: simulate <scenario.json> [--json] [--capture-only] [--verbose] [--state DIR]';
+/** Builds the storm the flags ask for; errors name the flag. */
+function stormOf(values: {
+  storm?: string;
+  services?: string;
+  'critical-every'?: string;
+  'warning-rules'?: string;
+}): Storm {
+  const int = (
+    name: string,
+    text: string | undefined,
+    fallback: number,
+    min: number,
+    max: number,
+  ): number => {
+    if (text === undefined) return fallback;
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      throw new ReplayUsageError(`--${name}: "${text}" is not an integer from ${min} to ${max}`);
+    }
+    return n;
+  };
+  const alarms = int('storm', values.storm, 0, 1, 100_000);
+  const services = int('services', values.services, Math.max(1, Math.round(alarms / 40)), 1, alarms);
+  const criticalEvery = int('critical-every', values['critical-every'], 10, 0, alarms);
+  const warningKinds = int('warning-rules', values['warning-rules'], 2, 1, 2) as 1 | 2;
+  return buildStorm(
+    { alarms, services, criticalEvery, warningKinds },
+    deriveRuntimeConfig(loadStageConfig('dev')),
+  );
+}
+
+const USAGE =
+  'usage: simulate <scenario.json> [--json] [--capture-only] [--verbose] [--state DIR]; or simulate --storm ALARMS [--services N] [--critical-every N] [--warning-rules 1|2] [the same options]';
 
 /** The command line is wrong; the message is one line for stderr. */
 export class ReplayUsageError extends Error {
@@ -76,6 +112,10 @@ export async function runReplayCli(argv: readonly string[], io: ReplayCliIo): Pr
           'capture-only': { type: 'boolean', default: false },
           verbose: { type: 'boolean', default: false },
           state: { type: 'string' },
+          storm: { type: 'string' },
+          services: { type: 'string' },
+          'critical-every': { type: 'string' },
+          'warning-rules': { type: 'string' },
         },
       });
     } catch (cause) {
@@ -84,9 +124,13 @@ export async function runReplayCli(argv: readonly string[], io: ReplayCliIo): Pr
       });
     }
     const [file, ...rest] = parsed.positionals;
-    if (file === undefined || rest.length > 0) throw new ReplayUsageError(USAGE);
-    const scenario = parseScenarioText(readText(file, 'scenario'));
-    const config = loadReplayConfig(scenario.config, file);
+    const storm = parsed.values.storm === undefined ? undefined : stormOf(parsed.values);
+    if ((file === undefined) === (storm === undefined) || rest.length > 0) throw new ReplayUsageError(USAGE);
+    const scenario = storm?.scenario ?? parseScenarioText(readText(file ?? '', 'scenario'));
+    const config = storm?.config ?? loadReplayConfig(scenario.config, file ?? '');
+    const source = file ?? `--storm ${storm?.scenario.description ?? ''}`;
+    const meter = storm ? new DynamoMeter() : undefined;
+    const startedAt = performance.now();
     const verbose = parsed.values.verbose === true;
     const stateDir = parsed.values.state;
     // The table of the run is kept on disk for `vigil --local <dir>`.
@@ -100,6 +144,7 @@ export async function runReplayCli(argv: readonly string[], io: ReplayCliIo): Pr
         forwardTo: receiver?.url,
         onLog: verbose ? (entry) => io.stderr(formatLog(entry)) : undefined,
         statePath: statePaths?.dynamo,
+        meter,
       });
     } finally {
       await receiver?.stop();
@@ -111,21 +156,37 @@ export async function runReplayCli(argv: readonly string[], io: ReplayCliIo): Pr
       writeStateMeta(stateDir, {
         table: REPLAY_TABLE_NAME,
         stage: config.stage,
-        scenario: path.resolve(file),
+        scenario: file === undefined ? source : path.resolve(file),
         start: result.start,
         end: new Date(Math.max(scenario.start + scenario.duration, ...times)).toISOString(),
         config,
       });
       appendStateMessages(stateDir, result.messages);
     }
-    if (parsed.values.json === true) io.stdout(`${formatJsonLines(result).join('\n')}\n`);
-    else
-      io.stdout(
-        formatTimeline(
-          result,
-          `vigil replay: ${file}${scenario.description ? ` - ${scenario.description}` : ''}`,
-        ),
-      );
+    const stormReport =
+      storm && meter
+        ? {
+            ...checkStorm(result.messages, storm.truth, scenario.start),
+            wallSeconds: Math.round((performance.now() - startedAt) / 100) / 10,
+            peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+            dynamo: meter.report(),
+          }
+        : undefined;
+    if (parsed.values.json === true) {
+      const lines = formatJsonLines(result);
+      if (stormReport) lines.push(JSON.stringify({ storm: stormReport }));
+      io.stdout(`${lines.join('\n')}\n`);
+    } else {
+      const title = `vigil replay: ${source}${scenario.description && file ? ` - ${scenario.description}` : ''}`;
+      // A generated storm's thousands of deliveries would bury its few messages: they are counted instead.
+      const shown =
+        storm && !verbose
+          ? { ...result, timeline: result.timeline.filter((e) => e.type === 'message') }
+          : result;
+      io.stdout(formatTimeline(shown, title));
+      if (stormReport)
+        io.stdout(formatStormReport(stormReport, result.timeline.length - shown.timeline.length));
+    }
     return 0;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

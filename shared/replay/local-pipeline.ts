@@ -16,12 +16,16 @@ import type { IncidentMetrics } from '../domain/incidents';
 import { createIncidentHooks } from '../domain/incidents';
 import type { DeliveryLedger } from '../delivery/ledger';
 import type { AlertRecord } from '../domain/alert-record';
+import { mapLimit } from '../domain/concurrency';
+import type { DigestRecord } from '../domain/digest-record';
 import type { EvaluationReport } from '../domain/evaluation/evaluator';
 import { acknowledgeAlert, addSilence, fingerprintOfAlarm } from '../domain/operator';
 import type { Clock, DeadLetterSink, Log, Publisher } from '../domain/ports';
 import type { RuntimeConfig } from '../domain/runtime-config';
 import { createSilenceCheck } from '../domain/silence';
-import type { TickReport } from '../domain/tick';
+import { stormingRoutesFrom } from '../domain/tick/storm';
+import type { TickReport } from '../domain/tick/run-tick';
+import type { DynamoMeter, MeterPhase } from './dynamo-meter';
 import { createAlertTable, startDynalite } from './local-dynamo';
 import type { AckRequest, SilenceRequest } from './scenario';
 
@@ -47,6 +51,8 @@ export interface LocalPipeline extends ReplayPipeline {
   finalAlerts(): Promise<AlertRecord[]>;
   /** Every incident the run opened, in its final state, oldest first. */
   finalIncidents(): Promise<Incident[]>;
+  /** A storm digest's full stored list. */
+  digest(id: string): Promise<DigestRecord | undefined>;
   /** Stops the local DynamoDB. */
   stop(): Promise<void>;
 }
@@ -66,6 +72,8 @@ export interface LocalPipelineOptions {
   readonly diagnostics?: DiagnosticsSources;
   /** Receives MTTA/MTTR and notification counts. @default none */
   readonly incidentMetrics?: IncidentMetrics;
+  /** Counts the DynamoDB operations of each invocation. @default none */
+  readonly meter?: DynamoMeter;
 }
 
 const TABLE = 'vigil-replay-alerts';
@@ -96,6 +104,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     await dynamo.stop();
     throw error;
   }
+  options.meter?.attach(dynamo.client);
   const doc = DynamoDBDocumentClient.from(dynamo.client, {
     marshallOptions: { removeUndefinedValues: true },
   });
@@ -124,6 +133,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     : undefined;
   const ports = {
     config: options.config,
+    stormingRoutes: stormingRoutesFrom(() => groups.getTickState()),
     store,
     publisher: options.publisher,
     clock: options.clock,
@@ -136,7 +146,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     deadLetter: options.deadLetter,
     isSilenced: createSilenceCheck((now) => groups.listSilences(now, 0), options.clock),
   });
-  const tickHandler = createTickHandler({ ...ports, groups });
+  // The replay's ticks are limited by items, not by this machine's speed: the same run every time.
+  const tickHandler = createTickHandler({ ...ports, groups, elapsed: () => 0 });
   const metricData = options.metricData;
   const evaluator =
     metricData === undefined
@@ -150,14 +161,18 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
         });
   let requests = 0;
   let silences = 0;
+  const within = <T>(phase: MeterPhase, work: () => Promise<T>): Promise<T> =>
+    options.meter ? options.meter.within(phase, work) : work();
   const context = () => ({ awsRequestId: `replay-${++requests}` });
 
   return {
     async invokeAlarmHandler(event) {
-      await alarmHandler(event, context());
+      await within('handler', () => alarmHandler(event, context()));
     },
     tick() {
-      return tickHandler({ source: 'aws.events', 'detail-type': 'Scheduled Event' }, context());
+      return within('tick', () =>
+        tickHandler({ source: 'aws.events', 'detail-type': 'Scheduled Event' }, context()),
+      );
     },
     async evaluate() {
       return evaluator?.({ source: 'aws.events', 'detail-type': 'Scheduled Event' }, context());
@@ -184,9 +199,11 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       );
     },
     async finalAlerts() {
-      const records = await Promise.all([...store.fingerprints].map((f) => store.get(f)));
+      // A few reads at a time: thousands at once make the local server drop connections.
+      const records = await mapLimit([...store.fingerprints], 16, (f) => store.get(f));
       return records.filter((r): r is AlertRecord => r !== undefined);
     },
+    digest: (id) => groups.getDigest(id),
     async finalIncidents() {
       const all = await incidentStore.list(0, Number.MAX_SAFE_INTEGER, 1000);
       return all.reverse();

@@ -1,6 +1,8 @@
 /** The replay's two outputs: JSON lines for machines, a timeline for people. */
 import { CHANNELS } from '../domain/alert';
+import type { MeterReport } from './dynamo-meter';
 import type { ForwardOutcome } from './local-forwarders';
+import type { StormCheck } from './storm-check';
 import type { ReplayIncident, ReplayResult, TimelineEntry } from './run-scenario';
 
 /** One JSON line per message that left the pipeline, then the summary line. */
@@ -13,6 +15,8 @@ export function formatJsonLines(result: ReplayResult): string[] {
       severity: m.severity,
       groupKey: m.groupKey,
       alerts: m.alerts,
+      resolved: m.resolved,
+      reason: m.reason ?? null,
       text: m.text,
     }),
   );
@@ -35,6 +39,11 @@ function cut(text: string, width: number): string {
   return text.length <= width ? text.padEnd(width) : `${text.slice(0, width - 1)}…`;
 }
 
+// A digest may cover thousands of alarms: the timeline names a few and counts the rest.
+function alertList(names: readonly string[]): string {
+  return names.length <= 3 ? names.join(', ') : `${names.slice(0, 2).join(', ')} +${names.length - 2} more`;
+}
+
 function entryLine(entry: TimelineEntry): string {
   if (entry.type === 'event') {
     const attempt = entry.attempts > 1 ? ` (delivery ${entry.attempt}/${entry.attempts})` : '';
@@ -49,7 +58,7 @@ function entryLine(entry: TimelineEntry): string {
     cut(m.channel, 10),
     cut(m.status, 9),
     cut(m.severity, 9),
-    cut(m.alerts.join(', '), 36),
+    cut(alertList(m.alerts), 36),
     ' ',
     m.text,
     delivery,
@@ -104,4 +113,29 @@ export function incidentLines(incident: ReplayIncident): string[] {
         )
       : []),
   ];
+}
+
+/** What a storm replay's check, clock and meter found, for people. */
+export interface StormReportView extends StormCheck {
+  readonly wallSeconds: number;
+  readonly peakRssMb: number;
+  readonly dynamo: MeterReport;
+}
+
+/** The storm section after a storm replay's timeline. */
+export function formatStormReport(r: StormReportView, deliveriesNotShown: number): string {
+  const per = (n: number, d: number): string => (d === 0 ? '-' : (n / d).toFixed(1));
+  const lines = [
+    '',
+    `Storm: ${r.alarms} alarms (${deliveriesNotShown} deliveries not listed; --verbose lists them)`,
+    `  messages per channel: ${CHANNELS.map((c) => `${c} ${r.messagesPerChannel[c]}`).join(', ')}`,
+    `  alarms named firing: ${r.namedFiring} of ${r.alarms}; resolves told: ${r.resolvesTold} of ${r.namedFiring}`,
+    `  firing mentioned after its resolve was told: ${r.firingAfterResolve.length}; escalations of resolved alerts: ${r.escalationsOfResolved}`,
+    ...(r.unnamed.length > 0 ? [`  never named: ${r.unnamed.join(', ')}`] : []),
+    ...(r.untold.length > 0 ? [`  resolve never told: ${r.untold.join(', ')}`] : []),
+    `  DynamoDB: ${per(r.dynamo.eventOps, r.dynamo.events)} ops per alarm event, ${per(r.dynamo.tickOps, r.dynamo.ticks)} per tick (most ${r.dynamo.maxTickOps})`,
+    `  busiest partition key: ${r.dynamo.handlerBusiest.writesPerSecond} writes/s under alarm events (${r.dynamo.handlerBusiest.key}), about ${r.dynamo.tickBusiest.writesPerSecond} writes/s under a tick (${r.dynamo.tickBusiest.key})`,
+    `  ran in ${r.wallSeconds} s, peak RSS ${r.peakRssMb} MB`,
+  ];
+  return `${lines.join('\n')}\n`;
 }

@@ -7,6 +7,8 @@ import { renderPagerDutyEvent } from '../domain/format/pagerduty';
 import { renderSlack } from '../domain/format/slack';
 import { renderSms } from '../domain/format/sms';
 import { toSingleLine } from '../domain/format/text';
+import type { DigestRecord } from '../domain/digest-record';
+import { entriesFor } from '../domain/digest-record';
 import type { Notification } from '../domain/notification';
 import type { DeadLetterRecord, Log, Publisher } from '../domain/ports';
 import type { EvaluationReport } from '../domain/evaluation/evaluator';
@@ -23,6 +25,7 @@ import { createTracesSource } from '../diagnostics/traces-source';
 import type { DiagnosticsSources } from '../domain/diagnostics';
 import type { Diagnostics, Incident, TimelineEntry as IncidentTimelineEntry } from '../domain/incident';
 import type { IncidentMetrics } from '../domain/incidents';
+import type { DynamoMeter } from './dynamo-meter';
 import { SimulatedCloudWatch } from './simulated-cloudwatch';
 import { scenarioLogSearch, SimulatedXRay } from './simulated-diagnostics';
 import { ScenarioError } from './scenario';
@@ -37,8 +40,12 @@ export interface ReplayMessage {
   readonly status: NotificationStatus;
   readonly severity: Severity;
   readonly groupKey: string;
-  /** Alarm names in the notification. */
+  /** Every alarm the message covers: its listed alerts, or all of a storm digest's (from its stored list). */
   readonly alerts: readonly string[];
+  /** The alarms of `alerts` that the message tells resolved. */
+  readonly resolved: readonly string[];
+  /** Why it was sent (first or changed group, repeat, escalation, storm digest, single alert). */
+  readonly reason?: Notification['reason'];
   /** What a person sees first on the channel (Slack fallback text, email subject, SMS, PagerDuty summary). */
   readonly text: string;
 }
@@ -212,6 +219,8 @@ export interface RunScenarioOptions {
   readonly onLog?: (entry: ReplayLogEntry) => void;
   /** Directory that keeps the run's DynamoDB state for the operator CLI. @default - in memory */
   readonly statePath?: string;
+  /** Counts the DynamoDB operations of the run, in its virtual time. @default none */
+  readonly meter?: DynamoMeter;
 }
 
 /** An operator action in the scenario could not be carried out; the replay stops. */
@@ -244,15 +253,20 @@ function renderedText(n: Notification): string {
   }
 }
 
-/** The replay view of a published notification. */
-export function toReplayMessage(at: number, n: Notification): ReplayMessage {
+/** The replay view of a published notification; a digest names every alarm of its stored list. */
+export function toReplayMessage(at: number, n: Notification, digest?: DigestRecord): ReplayMessage {
+  const covered = digest
+    ? entriesFor(digest, n.channel)
+    : n.alerts.map((a) => ({ alarmName: a.alarmName, status: a.status }));
   return {
     at: new Date(at).toISOString(),
     channel: n.channel,
     status: n.status,
     severity: n.severity,
     groupKey: n.groupKey,
-    alerts: n.alerts.map((a) => a.alarmName),
+    alerts: covered.map((a) => a.alarmName),
+    resolved: covered.filter((a) => a.status === 'resolved').map((a) => a.alarmName),
+    reason: n.reason,
     text: channelText(n),
   };
 }
@@ -340,7 +354,9 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     for (; forwardedUpTo < captured.length; forwardedUpTo++) {
       const item = captured[forwardedUpTo];
       if (item === undefined) continue;
-      const message = toReplayMessage(item.at, item.notification);
+      const digestId = item.notification.digest?.id;
+      const digest = digestId === undefined ? undefined : await pipeline.digest(digestId);
+      const message = toReplayMessage(item.at, item.notification, digest);
       messages.push(message);
       const forwarder = forwarders.get(item.notification.channel);
       if (forwarder === undefined) {
@@ -372,7 +388,9 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     metricData: evaluating ? SimulatedCloudWatch.fromScenario(scenario) : undefined,
     diagnostics: scenarioDiagnostics(scenario, options.config),
     incidentMetrics,
+    meter: options.meter,
   });
+  options.meter?.useClock(clock);
   const forwarders = new Map(
     (options.forwardTo === undefined
       ? []

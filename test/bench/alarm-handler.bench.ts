@@ -17,7 +17,7 @@ import { resolveAlertIdentity } from '../../shared/domain/alert-identity';
 import { fingerprintOf } from '../../shared/domain/fingerprint';
 import type { Log } from '../../shared/domain/ports';
 import { createSilenceCheck } from '../../shared/domain/silence';
-import { createCachedFlag } from '../../shared/domain/sms-budget';
+import { createCached } from '../../shared/domain/cached';
 import { createAlertTable } from '../../shared/replay/local-dynamo';
 import { alarmActionEvent, toCloudWatchTime } from '../../shared/replay/alarm-events';
 import { stormAlarmNames, stormConfig } from '../support/storm-scenario';
@@ -152,7 +152,7 @@ async function runHandler(
     config,
     store: new DynamoAlertStore(doc, { tableName, historyRetentionDays: config.historyRetentionDays }),
     isSilenced: createSilenceCheck((t) => groups.listSilences(t, 0), clock),
-    isSmsPaused: createCachedFlag(async () => (await groups.getTickState())?.smsPaused === true, clock),
+    isSmsPaused: createCached(async () => (await groups.getTickState())?.smsPaused === true, clock),
     publisher: new SnsPublisher(sns, topics, channelAttributes(config.smsSenderId)),
     deadLetter: { send: () => Promise.reject(new Error('no event of the benchmark may be dead-lettered')) },
     clock,

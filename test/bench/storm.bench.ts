@@ -2,7 +2,7 @@
 // times and out of order) turn into, per channel, with losses and duplicates counted.
 import type { Channel } from '../../shared/domain/alert';
 import { startDynalite } from '../../shared/replay/local-dynamo';
-import { runStormScenario } from '../support/storm-scenario';
+import { coveredAlarms, runStormScenario } from '../support/storm-scenario';
 import type { Figures } from './figures';
 import { figureOf } from './figures';
 
@@ -32,12 +32,7 @@ export async function runStormBench(options: StormBenchOptions): Promise<Figures
       publishes.push(outcome.sent.length * per1000);
       const ids = outcome.sent.map((s) => `${s.channel}|${s.n.id}`);
       duplicated.push(ids.length - new Set(ids).size);
-      const named = new Set(
-        outcome.sent.flatMap((s) => [
-          ...s.n.alerts.map((a) => a.alarmName),
-          ...(s.n.digest?.alertNames ?? []),
-        ]),
-      );
+      const named = new Set(outcome.sent.flatMap((s) => coveredAlarms(s, outcome.digests)));
       lost.push(outcome.alarms.filter((a) => !named.has(a)).length);
     }
   } finally {

@@ -7,8 +7,9 @@ import type { Publisher } from '../../shared/domain/ports';
 import type { AlarmStateReader } from '../../shared/domain/reconcile';
 import type { RuntimeConfig } from '../../shared/domain/runtime-config';
 import { createSilenceCheck } from '../../shared/domain/silence';
-import type { TickReport } from '../../shared/domain/tick';
-import { runTick } from '../../shared/domain/tick';
+import { stormingRoutesFrom } from '../../shared/domain/tick/storm';
+import type { TickReport } from '../../shared/domain/tick/run-tick';
+import { runTick } from '../../shared/domain/tick/run-tick';
 import { alarmActionEvent, devRuntimeConfig, recordingLog } from './fixtures';
 import { MemoryAlertStore, MemoryGroupStore } from './memory-alert-store';
 
@@ -52,6 +53,7 @@ export function createHarness(
     log,
     claimant: `req-${++invocation}`,
     isSilenced: createSilenceCheck((t) => groups.listSilences(t, 0), clock, 0),
+    stormingRoutes: stormingRoutesFrom(() => groups.getTickState()),
     alarmStates,
   });
   const iso = (t: number) => new Date(t).toISOString().replace('Z', '+0000');

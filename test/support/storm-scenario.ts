@@ -5,12 +5,15 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoAlertStore } from '../../shared/adapters/dynamo-alert-store';
 import { DynamoGroupStore } from '../../shared/adapters/dynamo-group-store';
 import type { Channel } from '../../shared/domain/alert';
+import type { DigestRecord } from '../../shared/domain/digest-record';
+import { entriesFor } from '../../shared/domain/digest-record';
 import { processAlarmInvocation } from '../../shared/domain/alarm-invocation';
 import type { Notification } from '../../shared/domain/notification';
 import type { RuntimeConfig } from '../../shared/domain/runtime-config';
 import { parseRuntimeConfig } from '../../shared/domain/runtime-config';
 import { createSilenceCheck } from '../../shared/domain/silence';
-import { runTick } from '../../shared/domain/tick';
+import { stormingRoutesFrom } from '../../shared/domain/tick/storm';
+import { runTick } from '../../shared/domain/tick/run-tick';
 import { createAlertTable } from './dynalite';
 import { alarmActionEvent, devRuntimeConfig, recordingLog } from './fixtures';
 
@@ -68,6 +71,23 @@ export interface StormOutcome {
   readonly deliveries: number;
   /** Every publish, in order. */
   readonly sent: readonly SentNotification[];
+  /** The full lists of the digests that were sent, by digest id. */
+  readonly digests: ReadonlyMap<string, DigestRecord>;
+}
+
+/** Every alarm a notification covers on its channel: its listed alerts, or a digest's full stored list. */
+export function coveredAlarms(
+  s: SentNotification,
+  digests: ReadonlyMap<string, DigestRecord>,
+  status?: 'firing' | 'resolved',
+): string[] {
+  const digest = s.n.digest ? digests.get(s.n.digest.id) : undefined;
+  if (digest) {
+    return entriesFor(digest, s.channel)
+      .filter((e) => status === undefined || e.status === status)
+      .map((e) => e.alarmName);
+  }
+  return s.n.alerts.filter((a) => status === undefined || a.status === status).map((a) => a.alarmName);
 }
 
 /** Runs the storm against dynalite in table `tableName` (created here). */
@@ -94,6 +114,7 @@ export async function runStormScenario(client: DynamoDBClient, tableName: string
     },
     deadLetter: { send: () => Promise.resolve() },
     isSilenced: createSilenceCheck((t) => groups.listSilences(t, 0), clock),
+    stormingRoutes: stormingRoutesFrom(() => groups.getTickState()),
   });
   const random = rng(42);
   const alarms = stormAlarmNames(500);
@@ -142,5 +163,10 @@ export async function runStormScenario(client: DynamoDBClient, tableName: string
     await runTick(deps());
     nextTick += 60_000;
   }
-  return { alarms, transitions: transitions.length, deliveries: deliveries.length, sent };
+  const digests = new Map<string, DigestRecord>();
+  for (const id of new Set(sent.flatMap((x) => (x.n.digest ? [x.n.digest.id] : [])))) {
+    const record = await groups.getDigest(id);
+    if (record) digests.set(id, record);
+  }
+  return { alarms, transitions: transitions.length, deliveries: deliveries.length, sent, digests };
 }

@@ -1,9 +1,11 @@
 /** `alerts list|show|ack|resolve`: what is firing, and acting on it by hand. */
+import type { Channel } from '../../domain/alert';
 import { SEVERITIES } from '../../domain/alert';
 import type { AlertRecord } from '../../domain/alert-record';
 import { finishPendingOutbox } from '../../domain/alert-service';
 import { acknowledgeAlert, fingerprintOfAlarm } from '../../domain/operator';
 import { resolveAlertByHand } from '../../domain/operator-resolve';
+import { groupKeyOf, routeAlert } from '../../domain/routing';
 import { silencesFor } from '../../domain/silence';
 import { listAlerts } from '../alert-query';
 import type { CliIo } from '../cli-support';
@@ -40,7 +42,6 @@ export const ALERTS_USAGE = `usage: vigil alerts <command> [--json] [--local DIR
         alert fires anew on the alarm's next ALARM transition`;
 
 const STATUSES = ['firing', 'resolved', 'all'] as const;
-const GROUP_READ_LIMIT = 500;
 
 /** An alert as the CLI prints it in JSON: ISO times, the fields people and scripts use. */
 export interface AlertView {
@@ -155,6 +156,33 @@ async function list(args: readonly string[], io: CliIo): Promise<number> {
   });
 }
 
+/** The groups holding the alert: its routes' group keys (for every severity of its episode), read by key. */
+async function groupsOf(
+  target: CliTarget,
+  alert: AlertRecord,
+): Promise<{ key: string; receiver: string; told: readonly Channel[] }[]> {
+  const { config } = target;
+  const keys = new Set<string>();
+  for (const severity of new Set([alert.severity, ...(alert.episodeSeverities ?? [])])) {
+    const labels = { ...alert.labels, severity };
+    for (const route of routeAlert(config.route, config.receivers, labels).routes)
+      keys.add(groupKeyOf(route, labels));
+  }
+  const found = await Promise.all(
+    [...keys].map(async (key) => {
+      const head = await target.groups.getGroup(key);
+      if (!head) return undefined;
+      const members = await target.groups.getMembers(head, [alert.fingerprint]);
+      return members.has(alert.fingerprint)
+        ? { key, receiver: head.route.receiver, told: head.notifiedChannels }
+        : undefined;
+    }),
+  );
+  return found.filter(
+    (g): g is { key: string; receiver: string; told: readonly Channel[] } => g !== undefined,
+  );
+}
+
 async function show(args: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals: rest } = parseFlags(args, TARGET_OPTIONS);
   const [id = ''] = positionals(rest, ['fingerprint|alarm-name']);
@@ -163,9 +191,7 @@ async function show(args: readonly string[], io: CliIo): Promise<number> {
     const alert = await findAlert(target, id);
     const silences = silencesFor(alert.labels, await target.groups.listSilences(now, 0), now);
     // The tick's groups say who heard of the alert beyond the handler's immediate channels.
-    const groups = (await target.groups.listActiveGroups(GROUP_READ_LIMIT))
-      .filter((g) => g.members[alert.fingerprint] !== undefined)
-      .map((g) => ({ key: g.key, receiver: g.route.receiver, told: g.notifiedChannels }));
+    const groups = await groupsOf(target, alert);
     const view = alertView(alert, now);
     if (values.json) {
       printJson(io, {

@@ -1,7 +1,7 @@
 /** `tick`: runs the scheduled tick on a local replay state, moving its virtual clock on. */
 import type { Notification } from '../../domain/notification';
-import type { TickReport } from '../../domain/tick';
-import { runTick } from '../../domain/tick';
+import type { TickReport } from '../../domain/tick/run-tick';
+import { runTick } from '../../domain/tick/run-tick';
 import { toReplayMessage } from '../../replay/run-scenario';
 import type { ReplayMessage } from '../../replay/run-scenario';
 import type { CliIo } from '../cli-support';
@@ -48,7 +48,10 @@ export async function runTickCommand(argv: readonly string[], io: CliIo): Promis
     const publisher = {
       publish: async (channel: Notification['channel'], notification: Notification) => {
         await target.publisher.publish(channel, notification);
-        messages.push(toReplayMessage(target.clock(), notification));
+        const digest = notification.digest
+          ? await target.groups.getDigest(notification.digest.id)
+          : undefined;
+        messages.push(toReplayMessage(target.clock(), notification, digest));
       },
     };
     const reports: TickReport[] = [];

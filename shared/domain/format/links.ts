@@ -37,15 +37,24 @@ export function safeUrl(raw: string | undefined): string | undefined {
   return href.length <= MAX_URL_LENGTH ? href : undefined;
 }
 
+function consoleHost(region: string): string {
+  if (region.startsWith('cn-')) return 'console.amazonaws.cn';
+  if (region.startsWith('us-gov-')) return 'console.amazonaws-us-gov.com';
+  return `${region}.console.aws.amazon.com`;
+}
+
 /** CloudWatch console URL of an alarm in its region (commercial, China and GovCloud partitions). */
 export function alarmConsoleUrl(region: string, alarmName: string): string | undefined {
   if (!REGION.test(region)) return undefined;
-  const host = region.startsWith('cn-')
-    ? 'console.amazonaws.cn'
-    : region.startsWith('us-gov-')
-      ? 'console.amazonaws-us-gov.com'
-      : `${region}.console.aws.amazon.com`;
+  const host = consoleHost(region);
   return `https://${host}/cloudwatch/home?region=${region}#alarmsV2:alarm/${encodeURIComponent(alarmName)}`;
+}
+
+/** CloudWatch console list of the alarms in ALARM in a region: works with no configuration at all. */
+export function alarmListConsoleUrl(region: string | undefined): string | undefined {
+  if (region === undefined || !REGION.test(region)) return undefined;
+  const host = consoleHost(region);
+  return `https://${host}/cloudwatch/home?region=${region}#alarmsV2:?~(state~'ALARM)`;
 }
 
 /** Region of an alarm ARN (`arn:aws:cloudwatch:<region>:...`), when it is one. */

@@ -19,6 +19,8 @@ const messageLine = z.strictObject({
   severity: z.string(),
   groupKey: z.string(),
   alerts: z.array(z.string()),
+  resolved: z.array(z.string()),
+  reason: z.enum(['alert', 'group', 'repeat', 'escalation', 'digest']).nullable(),
   text: z.string(),
 });
 const summaryLine = z.strictObject({

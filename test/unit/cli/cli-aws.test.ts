@@ -10,6 +10,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { alertKey } from '../../../shared/adapters/dynamo-alert-store';
 import { runVigil } from '../../../shared/cli/main';
 import type { AlertRecord } from '../../../shared/domain/alert-record';
+import { SHARDS, shardOf } from '../../../shared/domain/shard';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 const sns = mockClient(SNSClient);
@@ -131,15 +132,18 @@ describe('vigil against AWS', () => {
     expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
     expect(run.out).toContain("resolve to slack, email, sms left to the tick's outbox sweep");
     const item = dynamo.commandCalls(PutCommand)[0]?.args[0].input.Item;
-    expect(item).toMatchObject({ dueShard: 'OUTBOX', outbox: { channels: ['slack', 'email', 'sms'] } });
+    expect(item).toMatchObject({
+      dueShard: expect.stringMatching(/^OUTBOX#\d+$/),
+      outbox: { channels: ['slack', 'email', 'sms'] },
+    });
     expect(item?.['outbox']).not.toHaveProperty('claimedBy');
   });
 
-  it('lists alerts through the due index and groups, never a scan', async () => {
-    // Arrange
+  it('lists alerts through the sharded due index, never a scan', async () => {
+    // Arrange: the folded firing alert sits in its FIRING shard
     dynamo
       .on(QueryCommand, {
-        ExpressionAttributeValues: { ':shard': 'CHANGED', ':from': 0, ':until': Number.MAX_SAFE_INTEGER },
+        ExpressionAttributeValues: { ':shard': `FIRING#${shardOf(firing.fingerprint)}` },
       })
       .resolves({ Items: [{ ...alertKey(firing.fingerprint), ...firing }] });
     // Act
@@ -157,11 +161,9 @@ describe('vigil against AWS', () => {
       (JSON.parse(run.out) as { alerts: { fingerprint: string }[] }).alerts.map((a) => a.fingerprint),
     ).toEqual([firing.fingerprint]);
     const queries = dynamo.commandCalls(QueryCommand).map((c) => c.args[0].input);
-    expect(queries.map((q): unknown => q.ExpressionAttributeValues?.[':shard']).sort()).toEqual([
-      'CHANGED',
-      'GROUP',
-      'OUTBOX',
-    ]);
+    const shards = queries.map((q) => String(q.ExpressionAttributeValues?.[':shard']));
+    expect(new Set(shards.map((x) => x.split('#')[0]))).toEqual(new Set(['CHANGED', 'FIRING', 'OUTBOX']));
+    expect(new Set(shards).size).toBe(3 * SHARDS);
     expect(queries.every((q) => q.IndexName === 'due' && (q.Limit ?? 0) <= 50)).toBe(true);
     expect(dynamo.commandCalls(ScanCommand)).toHaveLength(0);
   });

@@ -264,8 +264,9 @@ describe('runEvaluation', () => {
     // Assert
     expect(report.evaluatedAt).toBe(T);
     expect(report.phases).toEqual({ fired: 1 });
-    const alerts = await store.listChanged(0, T + MIN, 10);
+    const alerts = [...store.items.values()];
     expect(alerts).toHaveLength(1);
+    expect(store.unfoldedCount()).toBe(1);
     expect(alerts[0]).toMatchObject({ status: 'firing', severity: 'critical', lastChangeAt: T });
   });
 });

@@ -6,7 +6,7 @@ import type { Notification } from '../../../shared/domain/notification';
 import { acknowledgeAlert, fingerprintOfAlarm } from '../../../shared/domain/operator';
 import type { RuntimeConfig } from '../../../shared/domain/runtime-config';
 import { incidentsRuntimeSchema } from '../../../shared/domain/runtime-config';
-import { runTick } from '../../../shared/domain/tick';
+import { runTick } from '../../../shared/domain/tick/run-tick';
 import { devRuntimeConfig, recordingLog } from '../../support/fixtures';
 import { MemoryAlertStore, MemoryGroupStore } from '../../support/memory-alert-store';
 import { MemoryIncidentStore } from '../../support/memory-incident-store';

@@ -55,6 +55,8 @@ describe('replay output', () => {
       severity: 'critical',
       groupKey: criticalFiring.groupKey,
       alerts: ['prod-checkout-5xx-rate'],
+      resolved: [],
+      reason: null,
       text: expect.stringContaining('checkout') as unknown,
     });
     expect(Object.keys(lines[1] ?? {})).toEqual([
@@ -64,6 +66,8 @@ describe('replay output', () => {
       'severity',
       'groupKey',
       'alerts',
+      'resolved',
+      'reason',
       'text',
     ]);
     expect(lines[2]).toEqual({

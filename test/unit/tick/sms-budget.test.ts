@@ -2,8 +2,8 @@ import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwat
 import { mockClient } from 'aws-sdk-client-mock';
 import { cloudWatchSmsSpend } from '../../../shared/adapters/sms-spend';
 import { parseRuntimeConfig } from '../../../shared/domain/runtime-config';
-import { runTick } from '../../../shared/domain/tick';
-import { createCachedFlag } from '../../../shared/domain/sms-budget';
+import { runTick } from '../../../shared/domain/tick/run-tick';
+import { createCached } from '../../../shared/domain/cached';
 import { devRuntimeConfig } from '../../support/fixtures';
 import { createHarness } from '../../support/pipeline-harness';
 
@@ -87,7 +87,7 @@ describe('SMS monthly spend cap', () => {
     // Arrange
     let reads = 0;
     let now = 0;
-    const flag = createCachedFlag(
+    const flag = createCached(
       () => Promise.resolve(++reads > 0),
       () => now,
     );
