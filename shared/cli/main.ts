@@ -7,6 +7,7 @@ import { runReplayCli } from '../replay/cli';
 import type { CliIo } from './cli-support';
 import { EXIT, exitCodeOf, oneLine, usageError } from './cli-support';
 import { runAlertsCommand } from './commands/alerts';
+import { runDigestsCommand } from './commands/digests';
 import { runIncidentsCommand } from './commands/incidents';
 import { runLogsCommand } from './commands/logs';
 import { runSilencesCommand } from './commands/silences';
@@ -26,6 +27,7 @@ commands:
   silences expire <id> --by WHO
   incidents list [--since 24h] [--status open|resolved|all] [--limit N]
   incidents show <id>
+  digests show <id> [--channel C] [--status firing|resolved|all]   every alarm a storm digest covered
   tick [--minutes N]        (--local only) run the every-minute tick, moving the state's clock on
   logs search [--level L] [--service S] [--from -30m] [--to now] [--query TEXT] [--endpoint URL] ...
   simulate <scenario.json> [--state DIR] [--json] [--capture-only] [--verbose]
@@ -49,6 +51,7 @@ const GROUPS: Readonly<Record<string, (argv: readonly string[], io: CliIo) => Pr
   alerts: runAlertsCommand,
   silences: runSilencesCommand,
   incidents: runIncidentsCommand,
+  digests: runDigestsCommand,
 };
 
 // Target flags may come before the command (`vigil --local DIR alerts list`); they are moved after it.

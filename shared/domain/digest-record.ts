@@ -13,7 +13,7 @@ export interface DigestEntry {
 
 /** A digest round: the alerts it covered, each with the channels that heard of it. */
 export interface DigestRecord {
-  /** `<storm id>.<round>`, e.g. `storm-20260301T0300Z.2`. */
+  /** `<storm id>.<round>`, e.g. `s0301-0300.2`. */
   readonly id: string;
   readonly stormId: string;
   /** Epoch ms the round was sent. */

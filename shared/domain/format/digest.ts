@@ -33,7 +33,42 @@ export function digestLines(n: Notification): string[] {
     .map((o) => `${o.name} (${o.count})`)
     .join(', ');
   if (top !== '') lines.push(`Top offenders: ${top}`);
+  if (d.sinceStart !== undefined) {
+    lines.push(
+      `Since ${d.sinceStart.since.slice(0, 16).replace('T', ' ')} UTC: ${d.sinceStart.firing} named firing, ${d.sinceStart.resolved} resolves told`,
+    );
+  }
   return lines;
+}
+
+/** One alarm a digest message names, with the status it is told in. */
+export interface DigestAlarm {
+  readonly name: string;
+  readonly status: 'firing' | 'resolved';
+}
+
+/**
+ * The first `max` alarms a digest names (firing first, as the digest orders them) and how many it
+ * covers beyond those.
+ */
+export function digestAlarms(n: Notification, max: number): { alarms: DigestAlarm[]; more: number } {
+  const d = n.digest;
+  if (d === undefined) return { alarms: [], more: 0 };
+  const alarms = d.alertNames
+    .slice(0, max)
+    .map((name, i): DigestAlarm => ({ name, status: i < d.firing ? 'firing' : 'resolved' }));
+  return { alarms, more: Math.max(0, d.total - alarms.length) };
+}
+
+/** How to read every alarm a digest covers: the command, then links that need no configuration. */
+export function digestRestLines(n: Notification): string[] {
+  const d = n.digest;
+  if (d === undefined) return [];
+  return [
+    `Every alarm of this digest: ${d.listCommand}`,
+    ...(d.consoleUrl !== undefined ? [`Alarms in ALARM now (CloudWatch console): ${d.consoleUrl}`] : []),
+    ...(d.listUrl !== undefined ? [`Alert list: ${d.listUrl}`] : []),
+  ];
 }
 
 const REASONS: Readonly<Record<NonNullable<Notification['reason']>, string | undefined>> = {

@@ -1,6 +1,6 @@
 /** Email rendering: an ASCII subject SNS accepts and a plain-text body with every field and link. */
 import type { Notification, NotifiedAlert } from '../notification';
-import { digestLines, reasonText } from './digest';
+import { digestAlarms, digestLines, digestRestLines, reasonText } from './digest';
 import { resolveLinks, type LinkOptions } from './links';
 import {
   durationBetween,
@@ -80,6 +80,26 @@ function alertSection(n: Notification, a: NotifiedAlert, index: number, opts: Li
   ];
 }
 
+/** Alarms a storm digest lists by name in an email. */
+export const EMAIL_DIGEST_LISTED_ALARMS = 200;
+
+/** A digest's alarms by status (the first ones by name), and how to read every one of them. */
+function digestAlarmSection(n: Notification): string[] {
+  const { alarms, more } = digestAlarms(n, EMAIL_DIGEST_LISTED_ALARMS);
+  const named = (status: 'firing' | 'resolved'): string[] =>
+    alarms.filter((a) => a.status === status).map((a) => `  ${truncate(toSingleLine(a.name), 255)}`);
+  const firing = named('firing');
+  const resolved = named('resolved');
+  return [
+    ...(firing.length > 0 ? [`Firing (${n.digest?.firing ?? firing.length}):`, ...firing] : []),
+    ...(resolved.length > 0 ? [`Resolved (${n.digest?.resolved ?? resolved.length}):`, ...resolved] : []),
+    ...(more > 0 ? [`...and ${more} more alarms.`] : []),
+    '',
+    ...digestRestLines(n),
+    '',
+  ];
+}
+
 /** Plain-text body: the notification, each alert with every field and link, diagnostics, ids. */
 export function renderEmailBody(n: Notification, opts: LinkOptions = {}): string {
   const total = Math.max(n.totalAlerts, n.alerts.length);
@@ -97,9 +117,13 @@ export function renderEmailBody(n: Notification, opts: LinkOptions = {}): string
     ...(n.digest !== undefined
       ? ['Storm digest:', ...digestLines(n).map((l) => `  ${truncate(toSingleLine(l), FIELD_MAX)}`), '']
       : []),
-    ...n.alerts.flatMap((a, i) => alertSection(n, a, i, opts)),
+    ...(n.digest !== undefined
+      ? digestAlarmSection(n)
+      : n.alerts.flatMap((a, i) => alertSection(n, a, i, opts))),
   ];
-  if (total > n.alerts.length) parts.push(`...and ${total - n.alerts.length} more alerts in this group.`, '');
+  if (n.digest === undefined && total > n.alerts.length) {
+    parts.push(`...and ${total - n.alerts.length} more alerts in this group.`, '');
+  }
   if (n.diagnostics !== undefined && n.diagnostics.trim() !== '') {
     parts.push('Diagnostics:', truncate(stripControl(n.diagnostics), 8_000), '');
   }

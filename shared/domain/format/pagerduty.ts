@@ -1,7 +1,7 @@
 /** PagerDuty Events API v2 events for a notification, and the rule deciding what pages. */
 import { severityRank, type Severity } from '../alert';
 import type { Notification } from '../notification';
-import { digestLines } from './digest';
+import { digestAlarms, digestLines, digestRestLines } from './digest';
 import { resolveLinks, type LinkOptions } from './links';
 import { formatTime, formatValueVsThreshold, stripControl, toSingleLine, truncate } from './text';
 
@@ -12,6 +12,8 @@ export const PAGERDUTY_LIMITS = {
   detailValue: 1024,
   diagnostics: 8_000,
 } as const;
+/** Alarm names of a storm digest copied into custom_details; the rest are counted. */
+export const PAGERDUTY_DIGEST_NAMED_ALARMS = 100;
 /** Alerts copied into custom_details; the rest are counted. */
 export const PAGERDUTY_MAX_DETAILED_ALERTS = 10;
 
@@ -150,7 +152,16 @@ export function renderPagerDutyEvent(
         alerts,
         ...(total > alerts.length ? { alerts_not_listed: total - alerts.length } : {}),
         ...(n.reason !== undefined ? { reason: n.reason } : {}),
-        ...(n.digest !== undefined ? { digest: digestLines(n).map((l) => clip(l)) } : {}),
+        ...(n.digest !== undefined
+          ? {
+              digest: digestLines(n).map((l) => clip(l)),
+              digest_alarms: digestAlarms(n, PAGERDUTY_DIGEST_NAMED_ALARMS).alarms.map(
+                (a) => `${a.status}: ${clip(a.name)}`,
+              ),
+              digest_alarms_not_listed: digestAlarms(n, PAGERDUTY_DIGEST_NAMED_ALARMS).more,
+              every_alarm: digestRestLines(n).map((l) => clip(l)),
+            }
+          : {}),
         ...(n.diagnostics !== undefined
           ? { diagnostics: clip(n.diagnostics, PAGERDUTY_LIMITS.diagnostics) }
           : {}),

@@ -1,8 +1,8 @@
 /** Slack incoming-webhook payload (Block Kit inside a coloured attachment) for a notification. */
 import type { Severity } from '../alert';
 import type { Notification, NotifiedAlert } from '../notification';
-import { digestLines, reasonText } from './digest';
-import { resolveLinks, type LinkOptions } from './links';
+import { digestAlarms, digestLines, digestRestLines, reasonText } from './digest';
+import { resolveLinks, safeUrl, type LinkOptions } from './links';
 import {
   durationBetween,
   formatTime,
@@ -140,8 +140,94 @@ function linkText(links: { alarm?: string; dashboard?: string; runbook?: string 
   return parts.length > 0 ? parts.join('  ·  ') : undefined;
 }
 
+/** Alarms a storm digest lists by name in Slack (one section of at most 3,000 characters). */
+export const SLACK_DIGEST_LISTED_ALARMS = 40;
+
+function contextBlock(n: Notification): SlackBlock {
+  return {
+    type: 'context',
+    elements: [
+      {
+        type: 'mrkdwn',
+        text: fitEscaped(
+          [reasonText(n), `Notification ${n.id}`, `group ${n.groupKey}`].filter(Boolean).join(' · '),
+          SLACK_LIMITS.sectionText,
+        ),
+      },
+    ],
+  };
+}
+
+/** A storm digest: counts, the first alarms by name, and how to read every one of them. */
+function renderSlackDigest(n: Notification, opts: LinkOptions): SlackMessage {
+  const key = statusKey(n);
+  const title = toSingleLine(n.title);
+  const section = (head: string, body: string): SlackBlock => ({
+    type: 'section',
+    text: { type: 'mrkdwn', text: head + fitEscaped(body, SLACK_LIMITS.sectionText - head.length) },
+  });
+  const { alarms, more } = digestAlarms(n, SLACK_DIGEST_LISTED_ALARMS);
+  const listed = alarms.map(
+    (a) => `${EMOJI[a.status === 'resolved' ? 'resolved' : n.severity]} ${fitEscaped(a.name, 120)}`,
+  );
+  const rest = digestRestLines(n);
+  const command = n.digest?.listCommand;
+  const blocks: SlackBlock[] = [
+    {
+      type: 'header',
+      text: {
+        type: 'plain_text',
+        text: truncate(defusePlain(`${EMOJI[key]} ${title}`), SLACK_LIMITS.headerText),
+        emoji: true,
+      },
+    },
+    { type: 'section', fields: [field('Severity', n.severity.toUpperCase()), field('Stage', n.stage)] },
+    section('*Storm digest*\n', digestLines(n).join('\n')),
+  ];
+  if (listed.length > 0) {
+    const tail = more > 0 ? `\n…and ${more} more` : '';
+    blocks.push({
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: truncate(`*Alarms*\n${listed.join('\n')}`, SLACK_LIMITS.sectionText - tail.length) + tail,
+      },
+    });
+  }
+  if (command !== undefined) {
+    blocks.push({
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: `*Every alarm of this digest*\n\`${fitEscaped(command, 500)}\``,
+      },
+    });
+  }
+  const consoleUrl = safeUrl(n.digest?.consoleUrl);
+  const listUrl = safeUrl(n.digest?.listUrl);
+  const dashboard = resolveLinks(n, undefined, opts).dashboard;
+  const links = [
+    consoleUrl !== undefined ? `<${consoleUrl}|Alarms in ALARM (CloudWatch)>` : undefined,
+    listUrl !== undefined ? `<${listUrl}|Alert list>` : undefined,
+    dashboard !== undefined ? `<${dashboard}|Dashboard>` : undefined,
+  ].filter((l): l is string => l !== undefined);
+  if (links.length > 0) {
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: truncate(links.join('  ·  '), SLACK_LIMITS.sectionText) },
+    });
+  }
+  blocks.push(contextBlock(n));
+  const fallback = `${EMOJI[key]} [${n.status === 'resolved' ? 'RESOLVED' : n.severity.toUpperCase()}] ${title}${rest[0] !== undefined ? ` - ${rest[0]}` : ''}`;
+  return {
+    text: fitEscaped(fallback, SLACK_LIMITS.fallbackText),
+    attachments: [{ color: COLOURS[key], blocks }],
+  };
+}
+
 /** Renders the webhook payload. Every piece of alert text is escaped; every block is within Slack's limits. */
 export function renderSlack(n: Notification, opts: LinkOptions = {}): SlackMessage {
+  if (n.digest !== undefined) return renderSlackDigest(n, opts);
   const key = statusKey(n);
   const statusWord = n.status === 'resolved' ? 'RESOLVED' : 'FIRING';
   const primary = n.alerts[0];
@@ -198,18 +284,6 @@ export function renderSlack(n: Notification, opts: LinkOptions = {}): SlackMessa
     });
   }
 
-  const digest = digestLines(n);
-  if (digest.length > 0) {
-    const head = '*Storm digest*\n';
-    blocks.push({
-      type: 'section',
-      text: {
-        type: 'mrkdwn',
-        text: head + fitEscaped(digest.join('\n'), SLACK_LIMITS.sectionText - head.length),
-      },
-    });
-  }
-
   if (n.diagnostics !== undefined && n.diagnostics.trim() !== '') {
     const head = '*Diagnostics*\n```';
     const tail = '```';
@@ -225,18 +299,7 @@ export function renderSlack(n: Notification, opts: LinkOptions = {}): SlackMessa
     });
   }
 
-  blocks.push({
-    type: 'context',
-    elements: [
-      {
-        type: 'mrkdwn',
-        text: fitEscaped(
-          [reasonText(n), `Notification ${n.id}`, `group ${n.groupKey}`].filter(Boolean).join(' · '),
-          SLACK_LIMITS.sectionText,
-        ),
-      },
-    ],
-  });
+  blocks.push(contextBlock(n));
 
   const fallback = `${EMOJI[key]} [${n.status === 'resolved' ? 'RESOLVED' : n.severity.toUpperCase()}] ${title}`;
   return {

@@ -103,6 +103,7 @@ export function smsAlertId(n: Notification): string {
  * At most 160 GSM-7 septets, or 70 UTF-16 units when the text needs UCS-2 (emoji, CJK).
  */
 export function renderSms(n: Notification): string {
+  if (n.digest !== undefined) return renderDigestSms(n);
   const primary = n.alerts[0];
   const tag =
     n.status === 'resolved' ? `[RESOLVED ${n.severity.toUpperCase()}]` : `[${n.severity.toUpperCase()}]`;
@@ -124,6 +125,28 @@ export function renderSms(n: Notification): string {
     .join(' ');
   const middle = foldTowardsGsm(toSingleLine(middleRaw));
   return fitMiddle(`${tag} `, middle, ` id:${smsAlertId(n)}`);
+}
+
+/**
+ * A storm digest in one segment: `[CRITICAL] Storm: 48 firing, 3 resolved; svc00 12, svc01 9
+ * digest:s1201-0301.2`; `vigil digests show <id>` lists every alarm it covers.
+ */
+function renderDigestSms(n: Notification): string {
+  const d = n.digest;
+  const tag =
+    n.status === 'resolved' ? `[RESOLVED ${n.severity.toUpperCase()}]` : `[${n.severity.toUpperCase()}]`;
+  const services = Object.entries(d?.byService ?? {})
+    .sort(([, a], [, b]) => b - a)
+    .slice(0, 3)
+    .map(([svc, count]) => `${svc} ${count}`)
+    .join(', ');
+  const counts = `Storm: ${d?.firing ?? 0} firing, ${d?.resolved ?? 0} resolved`;
+  const middle = foldTowardsGsm(toSingleLine(services === '' ? counts : `${counts}; ${services}`));
+  const id =
+    toSingleLine(d?.id ?? '')
+      .replace(/[^A-Za-z0-9._:-]/g, '')
+      .slice(0, 24) || smsAlertId(n);
+  return fitMiddle(`${tag} `, middle, ` digest:${id}`);
 }
 
 /** SMS delivery settings from config. */

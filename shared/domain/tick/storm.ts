@@ -78,8 +78,10 @@ export interface StormInputs {
   readonly now: number;
 }
 
+/** `s<MMDD>-<HHMM>` (UTC) of the storm's start: short enough for an SMS, unique within the digests' retention. */
 function stormIdOf(now: number): string {
-  return `storm-${new Date(now).toISOString().slice(0, 16).replace(/[-:]/g, '')}Z`;
+  const iso = new Date(now).toISOString();
+  return `s${iso.slice(5, 7)}${iso.slice(8, 10)}-${iso.slice(11, 13)}${iso.slice(14, 16)}`;
 }
 
 /** Decides which routes storm, whether a digest round goes out, and when deferred work returns. */

@@ -76,7 +76,7 @@ describe('renderSms', () => {
         // Assert
         expect(fitsOneSegment(sms)).toBe(true);
         expect(sms).toMatch(/^\[(RESOLVED )?(INFO|WARNING|CRITICAL)\]/);
-        expect(sms).toMatch(/ id:[A-Za-z0-9._:-]{1,12}$/);
+        expect(sms).toMatch(n.digest ? / digest:[A-Za-z0-9._:-]{1,24}$/ : / id:[A-Za-z0-9._:-]{1,12}$/);
       }),
       { numRuns: 200 },
     );
