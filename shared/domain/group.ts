@@ -50,9 +50,9 @@ export interface GroupHead {
   readonly escalationLevel: number;
   /** When the tick must look at this group next (epoch ms); undefined when nothing is left. */
   readonly dueAt?: number;
-  /** Member shards that hold at least one member (see {@link memberShardOf}). */
-  readonly memberShards: readonly number[];
-  /** Members when the group was last planned. */
+  /** Partition keys the member list is spread over: 1 while small, {@link MEMBER_SHARDS} once large. */
+  readonly memberWidth: MemberWidth;
+  /** Members in the group (kept by the fold, recounted by each flush). */
   readonly size?: number;
   /** Registered as holding firing members that a silence or inhibition mutes. */
   readonly muted?: boolean;
@@ -65,12 +65,20 @@ export interface GroupRecord extends GroupHead {
   readonly members: Readonly<Record<string, GroupMember>>;
 }
 
-/** Shards of a group's member list: members of one group spread over this many partition keys. */
+/**
+ * Partition keys of a large group's member list. A small group's members share one key (one read
+ * lists them); past {@link MEMBER_SPREAD_AT} members they are spread over 16, so that folding
+ * thousands of members in a minute never exceeds one key's write rate.
+ */
 export const MEMBER_SHARDS = 16;
+/** Members beyond which a group's member list is spread over {@link MEMBER_SHARDS} keys. */
+export const MEMBER_SPREAD_AT = 64;
+/** How many partition keys a group's member list uses. */
+export type MemberWidth = 1 | typeof MEMBER_SHARDS;
 
-/** The member shard of an alert in any group. */
-export function memberShardOf(fingerprint: string): number {
-  return shardOf(fingerprint, MEMBER_SHARDS);
+/** The member shard of an alert in a group whose member list has `width` keys. */
+export function memberShardOf(fingerprint: string, width: MemberWidth): number {
+  return width === 1 ? 0 : shardOf(fingerprint, MEMBER_SHARDS);
 }
 
 /** The head of a group record (members dropped). */
@@ -112,7 +120,8 @@ export function newGroup(key: string, route: MatchedRoute, labels: Labels, now: 
     createdAt: now,
     notifiedChannels: [],
     escalationLevel: 0,
-    memberShards: [],
+    memberWidth: 1,
+    size: 0,
     version: 0,
   };
 }
@@ -339,7 +348,6 @@ export function planGroupFlush(group: GroupRecord, mute: MuteContext, now: numbe
       notifiedChannels: anyFiring ? channels : [],
       escalationLevel: anyFiring ? escalationLevel : 0,
       dueAt: Number.isFinite(dueAt) ? Math.max(dueAt, now + 1) : undefined,
-      memberShards: [...new Set(Object.keys(nextMembers).map(memberShardOf))].sort((a, b) => a - b),
       size: Object.keys(nextMembers).length,
     },
   };

@@ -1,7 +1,7 @@
 import type { Channel, Labels } from './alert';
 import type { AlertRecord } from './alert-record';
 import type { DigestRecord } from './digest-record';
-import type { GroupHead, GroupMember } from './group';
+import type { GroupHead, GroupMember, MemberWidth } from './group';
 import type { Silence } from './silence';
 import type { Notification } from './notification';
 
@@ -57,8 +57,16 @@ export interface GroupStore {
   getMembers(group: GroupHead, fingerprints: readonly string[]): Promise<Map<string, GroupMember>>;
   /** Every member of a group. */
   listMembers(group: GroupHead): Promise<GroupMember[]>;
-  /** Writes members and removes others, by fingerprint. */
-  writeMembers(key: string, put: readonly GroupMember[], remove: readonly string[]): Promise<void>;
+  /** Writes members and removes others, by fingerprint, where the group's member width puts them. */
+  writeMembers(group: GroupHead, put: readonly GroupMember[], remove: readonly string[]): Promise<void>;
+  /**
+   * Copies a one-key group's members to the spread layout of `width`, returning their fingerprints.
+   * The caller then records the width on the head and drops the old copies with {@link dropStrayMembers};
+   * until then listings ignore copies that are not where the head's width puts them.
+   */
+  copyMembersTo(group: GroupHead, width: MemberWidth): Promise<string[]>;
+  /** Deletes the copies a spread left behind in the first key. */
+  dropStrayMembers(group: GroupHead, fingerprints: readonly string[]): Promise<void>;
   /** Registers (or unregisters) a group as holding firing alerts that silences or inhibition mute. */
   setMuted(key: string, muted: boolean): Promise<void>;
   /** Keys of the groups holding muted firing alerts: pages across the shards. */

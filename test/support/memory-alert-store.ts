@@ -152,7 +152,21 @@ export class MemoryGroupStore implements GroupStore {
     );
   }
 
-  public writeMembers(key: string, put: readonly GroupMember[], remove: readonly string[]): Promise<void> {
+  public copyMembersTo(group: GroupHead): Promise<string[]> {
+    // One map per group here: a spread moves nothing.
+    return Promise.resolve([...(this.members.get(group.key)?.keys() ?? [])]);
+  }
+
+  public dropStrayMembers(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  public writeMembers(
+    group: GroupHead,
+    put: readonly GroupMember[],
+    remove: readonly string[],
+  ): Promise<void> {
+    const key = group.key;
     const all = this.members.get(key) ?? new Map<string, GroupMember>();
     for (const m of put) all.set(m.alert.fingerprint, m);
     for (const fp of remove) all.delete(fp);

@@ -26,7 +26,8 @@ async function show(args: readonly string[], io: CliIo): Promise<number> {
   const status = oneOf(values.status, STATUSES, 'status');
   return withTarget(values, io, async (target) => {
     const digest = await target.groups.getDigest(id);
-    if (!digest) throw new OperatorError('NOT_FOUND', `digest ${id} does not exist (digests are kept 30 days)`);
+    if (!digest)
+      throw new OperatorError('NOT_FOUND', `digest ${id} does not exist (digests are kept 30 days)`);
     const entries = (channel === undefined ? [...digest.entries] : entriesFor(digest, channel)).filter(
       (e) => status === 'all' || e.status === status,
     );

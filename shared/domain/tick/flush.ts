@@ -121,7 +121,7 @@ async function persist(
     else if (JSON.stringify(after) !== JSON.stringify(m)) put.push(after);
   }
   if ((put.length > 0 || remove.length > 0) && !progress.members) {
-    await deps.groups.writeMembers(group.key, put, remove);
+    await deps.groups.writeMembers(group, put, remove);
     progress.members = true;
   }
   if (next === undefined) {

@@ -10,7 +10,7 @@ import { toNotifiedAlert } from '../build-notification';
 import { mapLimit } from '../concurrency';
 import { describeError } from '../errors';
 import type { GroupHead, GroupMember, GroupRecord } from '../group';
-import { headOf, leaveGroup, memberShardOf, mergeMember, newGroup } from '../group';
+import { headOf, leaveGroup, MEMBER_SHARDS, MEMBER_SPREAD_AT, mergeMember, newGroup } from '../group';
 import { matchesAll } from '../matchers';
 import type { AlertStore, GroupStore, Log } from '../ports';
 import type { MatchedRoute } from '../routing';
@@ -215,6 +215,8 @@ async function foldPage(
   const touch = (map: Map<string, Set<string>>, key: string, fp: string): void => {
     map.set(key, (map.get(key) ?? new Set()).add(fp));
   };
+  const sizeDelta = new Map<string, number>();
+  const grow = (key: string, by: number): void => void sizeDelta.set(key, (sizeDelta.get(key) ?? 0) + by);
   const arrivals = new Map<string, number>();
   const activeRoutes = new Set<string>();
   const resolved: Labels[] = [];
@@ -230,8 +232,10 @@ async function foldPage(
         if (!group || !member) continue;
         const next = leaveGroup(group, member);
         if (next === group) continue;
-        if (next.members[fp] === undefined) touch(removedMembers, target.key, fp);
-        else touch(changedMembers, target.key, fp);
+        if (next.members[fp] === undefined) {
+          touch(removedMembers, target.key, fp);
+          grow(target.key, -1);
+        } else touch(changedMembers, target.key, fp);
         working.set(target.key, next);
         activeRoutes.add(target.route.routeId);
         continue;
@@ -267,31 +271,43 @@ async function foldPage(
       }
       activeRoutes.add(target.route.routeId);
       touch(changedMembers, target.key, fp);
+      if (before === undefined) grow(target.key, 1);
       working.set(target.key, merged);
     }
   }
 
-  // Members first, then heads, then the queue: a crash in between re-folds the same changes.
+  // Members first, then heads, then the queue: a crash in between re-folds the same changes. A
+  // group growing past MEMBER_SPREAD_AT members is spread over more keys: its members are copied
+  // first, the head then records the width, and only then are the old copies dropped.
   const touchedKeys = [...new Set([...changedMembers.keys(), ...removedMembers.keys()])];
+  const spread = new Map<string, string[]>();
+  const layouts = new Map<string, GroupHead>();
   await mapLimit(touchedKeys, IO_PARALLELISM, async (key) => {
     const group = working.get(key);
     if (!group) return;
+    const size = Math.max(0, (group.size ?? 0) + (sizeDelta.get(key) ?? 0));
+    let layout: GroupHead = { ...headOf(group), size };
+    if (group.memberWidth === 1 && size > MEMBER_SPREAD_AT) {
+      if (storedVersion.get(key) !== undefined)
+        spread.set(key, await deps.groups.copyMembersTo(layout, MEMBER_SHARDS));
+      layout = { ...layout, memberWidth: MEMBER_SHARDS };
+    }
+    layouts.set(key, layout);
     const put = [...(changedMembers.get(key) ?? [])].flatMap((fp) => group.members[fp] ?? []);
-    await deps.groups.writeMembers(key, put, [...(removedMembers.get(key) ?? [])]);
+    await deps.groups.writeMembers(layout, put, [...(removedMembers.get(key) ?? [])]);
   });
   await mapLimit(touchedKeys, IO_PARALLELISM, async (key) => {
-    const group = working.get(key);
-    if (!group) return;
-    const shards = new Set(group.memberShards);
-    for (const fp of changedMembers.get(key) ?? []) shards.add(memberShardOf(fp));
+    const layout = layouts.get(key);
+    if (!layout) return;
     const head: GroupHead = {
-      ...headOf(group),
-      memberShards: [...shards].sort((a, b) => a - b),
-      dueAt: Math.min(group.dueAt ?? Number.POSITIVE_INFINITY, Math.max(changeDueOf(group), now)),
+      ...layout,
+      dueAt: Math.min(layout.dueAt ?? Number.POSITIVE_INFINITY, Math.max(changeDueOf(layout), now)),
     };
     const stored = await deps.groups.putGroup(head, storedVersion.get(key));
     if (!stored) throw new FoldConflictError(key);
     heads.set(key, stored);
+    const moved = spread.get(key);
+    if (moved) await deps.groups.dropStrayMembers(stored, moved);
   });
 
   // Inhibition sources: firing alerts that match a source matcher, kept in their own index.
