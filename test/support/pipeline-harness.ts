@@ -8,7 +8,7 @@ import type { AlarmStateReader } from '../../shared/domain/reconcile';
 import type { RuntimeConfig } from '../../shared/domain/runtime-config';
 import { createSilenceCheck } from '../../shared/domain/silence';
 import { stormingRoutesFrom } from '../../shared/domain/tick/storm';
-import type { TickReport } from '../../shared/domain/tick/run-tick';
+import type { TickOptions, TickReport } from '../../shared/domain/tick/run-tick';
 import { runTick } from '../../shared/domain/tick/run-tick';
 import { alarmActionEvent, devRuntimeConfig, recordingLog } from './fixtures';
 import { MemoryAlertStore, MemoryGroupStore } from './memory-alert-store';
@@ -71,6 +71,10 @@ export function createHarness(
     failOnce(...channels: Channel[]) {
       failNext = [...failNext, ...channels];
     },
+    /** Delivers any alarm event payload, as Lambda would invoke the handler with it. */
+    async deliver(event: unknown) {
+      await processAlarmInvocation({ ...deps(), deadLetter: { send: () => Promise.resolve() } }, event);
+    },
     /** Delivers an alarm-action event for a state change happening now. */
     async alarm(name: string, state: 'ALARM' | 'OK', at = now) {
       await processAlarmInvocation(
@@ -81,8 +85,8 @@ export function createHarness(
         }),
       );
     },
-    tick(): Promise<TickReport> {
-      return runTick(deps());
+    tick(options?: TickOptions): Promise<TickReport> {
+      return runTick(deps(), options);
     },
     /** Runs the tick every minute for `minutes`. */
     async run(minutes: number) {

@@ -91,18 +91,31 @@ export function decideStorm(inputs: StormInputs): StormDecision {
   const threshold = config.storm.threshold;
   const toTell = new Map<string, Set<string>>();
   const intervals = new Map<string, number>();
+  // A route that pages at once whose alerts the handler held back: the handler saw the storm first.
+  const held = new Set<string>();
   for (const { group, plan } of planned) {
     const route = group.route.routeId;
     intervals.set(route, group.route.groupIntervalSeconds);
     if (plan.notifications.length === 0) continue;
     const set = toTell.get(route) ?? new Set<string>();
-    for (const n of plan.notifications) for (const a of n.alerts) set.add(a.fingerprint);
+    for (const n of plan.notifications) {
+      for (const a of n.alerts) {
+        set.add(a.fingerprint);
+        const member = group.members[a.fingerprint];
+        const heldBack =
+          member !== undefined && member.sentImmediately !== true && member.mutedWhileFiring !== true;
+        if (group.route.groupWaitSeconds === 0 && n.reason === 'group' && heldBack) held.add(route);
+      }
+    }
     toTell.set(route, set);
   }
   const routes: Record<string, StormRoute> = { ...(previous?.routes ?? {}) };
   const entered: string[] = [];
   for (const route of new Set([...Object.keys(arrivals), ...toTell.keys()])) {
-    const hot = arrivalsInWindow(arrivals, route) > threshold || (toTell.get(route)?.size ?? 0) > threshold;
+    const hot =
+      held.has(route) ||
+      arrivalsInWindow(arrivals, route) > threshold ||
+      (toTell.get(route)?.size ?? 0) > threshold;
     if (hot && routes[route] === undefined) {
       routes[route] = {
         since: now,
