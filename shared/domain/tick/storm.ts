@@ -1,6 +1,7 @@
 /**
  * Storm mode. A route whose new alerts in the storm window (or whose alerts to tell in one run)
- * exceed the threshold enters storm mode; from then on every notification of its groups (firing,
+ * exceed the threshold, or that would send more than {@link burstGroupsOf} group messages in one
+ * run, or whose pages the alarm handler held back for a storm, enters storm mode; from then on every notification of its groups (firing,
  * resolve, repeat, escalation) goes into one digest per channel per round, and none goes out on
  * its own. A route leaves storm mode after a whole storm window in which nothing on it fired,
  * resolved or waited to be told. Rounds come at most once per group_interval, and wait for the
@@ -15,6 +16,14 @@ import type { Notification, NotificationDigest, NotifiedAlert } from '../notific
 import type { StormRoute, StormState, TickState } from '../ports';
 import type { RuntimeConfig } from '../runtime-config';
 import { alarmListConsoleUrl } from '../format/links';
+
+/**
+ * Group messages one route may send in one run before it counts as a storm: a fifth of the
+ * alert threshold, at least 5 (5 with the default threshold of 25).
+ */
+export function burstGroupsOf(threshold: number): number {
+  return Math.max(5, Math.ceil(threshold / 5));
+}
 
 /** Longest a round waits for a wave of changes to settle. */
 export const SETTLE_MAX_MS = 120_000;
@@ -90,6 +99,7 @@ export function decideStorm(inputs: StormInputs): StormDecision {
   const windowMs = config.storm.windowSeconds * 1000;
   const threshold = config.storm.threshold;
   const toTell = new Map<string, Set<string>>();
+  const groupsToTell = new Map<string, number>();
   const intervals = new Map<string, number>();
   // A route that pages at once whose alerts the handler held back: the handler saw the storm first.
   const held = new Set<string>();
@@ -97,6 +107,7 @@ export function decideStorm(inputs: StormInputs): StormDecision {
     const route = group.route.routeId;
     intervals.set(route, group.route.groupIntervalSeconds);
     if (plan.notifications.length === 0) continue;
+    groupsToTell.set(route, (groupsToTell.get(route) ?? 0) + 1);
     const set = toTell.get(route) ?? new Set<string>();
     for (const n of plan.notifications) {
       for (const a of n.alerts) {
@@ -115,7 +126,8 @@ export function decideStorm(inputs: StormInputs): StormDecision {
     const hot =
       held.has(route) ||
       arrivalsInWindow(arrivals, route) > threshold ||
-      (toTell.get(route)?.size ?? 0) > threshold;
+      (toTell.get(route)?.size ?? 0) > threshold ||
+      (groupsToTell.get(route) ?? 0) > burstGroupsOf(threshold);
     if (hot && routes[route] === undefined) {
       routes[route] = {
         since: now,
