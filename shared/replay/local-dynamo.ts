@@ -59,14 +59,21 @@ server.listen(0, '127.0.0.1', () => parentPort.postMessage(server.address().port
 parentPort.on('message', () => server.close(() => parentPort.close()));
 `;
 
-async function startInThread(path: string | undefined): Promise<{ port: number; close: () => Promise<void> }> {
+async function startInThread(
+  path: string | undefined,
+): Promise<{ port: number; close: () => Promise<void> }> {
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: { module: createRequire(__filename).resolve('dynalite'), options: path === undefined ? {} : { path } },
+    workerData: {
+      module: createRequire(__filename).resolve('dynalite'),
+      options: path === undefined ? {} : { path },
+    },
   });
   const port = await new Promise<number>((resolve, reject) => {
     worker.once('message', (value: unknown) =>
-      typeof value === 'number' ? resolve(value) : reject(new LocalDynamoError('dynalite worker sent no port')),
+      typeof value === 'number'
+        ? resolve(value)
+        : reject(new LocalDynamoError('dynalite worker sent no port')),
     );
     worker.once('error', reject);
   });
