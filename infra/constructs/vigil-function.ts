@@ -117,6 +117,8 @@ export interface VigilFunctionProps {
   readonly logRetention?: logs.RetentionDays;
   /** Tracer sampling is set by the X-Ray sampling rule; this toggles active tracing. @default true */
   readonly tracing?: boolean;
+  /** Concurrency reserved for (and capping) this function. @default - unreserved: shares the account's pool */
+  readonly reservedConcurrency?: number;
 }
 
 /**
@@ -165,6 +167,9 @@ export class VigilFunction extends Construct {
       depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
       environment: { ...lambdaBaseEnvironment(props.serviceName), ...props.environment },
       bundling: lambdaBundling(props.define),
+      ...(props.reservedConcurrency !== undefined
+        ? { reservedConcurrentExecutions: props.reservedConcurrency }
+        : {}),
     });
     this.acknowledgeRequiredWildcards();
   }
