@@ -92,7 +92,7 @@ export async function runPreflightCommand(argv: readonly string[], io: CliIo): P
     }
     return ready ? EXIT.ok : EXIT.failure;
   } finally {
-    const all: { destroy(): void }[] = Object.values(clients);
-    for (const client of all) client.destroy();
+    const { cloudformation, ssm, logs, sns, iam, secrets, lambda } = clients;
+    for (const client of [cloudformation, ssm, logs, sns, iam, secrets, lambda]) client.destroy();
   }
 }
