@@ -102,6 +102,10 @@ export interface LogPipelineProps {
 }
 
 const TEN_MIB = 10 * 1024 * 1024;
+// The indexer's log-group-to-category map lives in its environment, which Lambda caps at 4 KB in all.
+const CATEGORY_MAP_BUDGET = 3_000;
+// A log group name that is a token is a Lambda's own: /aws/lambda/ and a generated name of up to 64.
+const TOKEN_LOG_GROUP_NAME = 12 + 64;
 // Construct id of the stack-wide function behind CDK's AwsCustomResource (used by the domain).
 const AWS_CUSTOM_RESOURCE_ID = 'AWS679f53fac002430cb0da5b7982bd2287';
 
@@ -174,6 +178,23 @@ export class LogPipeline extends Construct {
       },
     });
     this.indexer.bindQueue(this.deadLetterQueue, 'DEAD_LETTER_QUEUE_URL', props.deadLetterKey);
+    this.node.addValidation({
+      validate: () => {
+        const bytes = Object.entries(this.categories).reduce(
+          (n, [name, category]) =>
+            n +
+            (Token.isUnresolved(name) ? TOKEN_LOG_GROUP_NAME : Buffer.byteLength(name)) +
+            category.length +
+            6,
+          2,
+        );
+        return bytes > CATEGORY_MAP_BUDGET
+          ? [
+              `LogPipeline logGroupNames: ${Object.keys(this.categories).length} subscribed log groups take about ${bytes} bytes of the indexer's environment (at most ${CATEGORY_MAP_BUDGET} of Lambda's 4 KB); subscribe fewer`,
+            ]
+          : [];
+      },
+    });
     const cfnIndexer = this.indexer.fn.node.defaultChild;
     if (props.indexerConcurrency !== undefined && cfnIndexer instanceof lambda.CfnFunction) {
       cfnIndexer.reservedConcurrentExecutions = props.indexerConcurrency;
