@@ -7,14 +7,13 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { deriveRuntimeConfig } from '../../infra/config/derive';
-import { OUTPUT_KEYS, stackNameOf, topicOutputKey } from '../../infra/config/outputs';
+import { OUTPUT_KEYS, stackNameOf } from '../../infra/config/outputs';
 import { loadStageConfig } from '../../infra/config/stages';
 import { DynamoAlertStore } from '../adapters/dynamo-alert-store';
 import { DynamoGroupStore } from '../adapters/dynamo-group-store';
 import { DynamoIncidentStore } from '../adapters/dynamo-incident-store';
 import { channelAttributes, SnsPublisher, topicArnsFromEnv } from '../adapters/sns-publisher';
 import type { Channel } from '../domain/alert';
-import { CHANNELS } from '../domain/alert';
 import type { Clock, Log, Publisher } from '../domain/ports';
 import type { RuntimeConfig } from '../domain/runtime-config';
 import { startDynalite } from '../replay/local-dynamo';
@@ -150,11 +149,8 @@ function stageConfig(stage: string): RuntimeConfig {
   }
 }
 
-/** The table and topics a deployed stage's stack names in its outputs. */
-async function fromStack(
-  stage: string,
-  region: string | undefined,
-): Promise<{ tableName: string; topics: Partial<Record<Channel, string>> }> {
+/** The table a deployed stage's stack names in its outputs. */
+async function tableFromStack(stage: string, region: string | undefined): Promise<string> {
   const stackName = stackNameOf(stage);
   const cfn = new CloudFormationClient(region === undefined ? {} : { region });
   let outputs;
@@ -183,32 +179,23 @@ async function fromStack(
       `stack ${stackName} has no ${OUTPUT_KEYS.table} output; deploy it again, or give --table`,
     );
   }
-  const topics: Partial<Record<Channel, string>> = {};
-  for (const channel of CHANNELS) {
-    const arn = outputs[topicOutputKey(channel)];
-    if (arn !== undefined) topics[channel] = arn;
-  }
-  return { tableName, topics };
+  return tableName;
 }
 
 /**
  * Opens the stage's table in AWS with the operator's default credential chain and region: the one
  * `--table` (or `VIGIL_TABLE`) names, else the one the stage's stack names in its outputs. Resolves
- * are published at once to the channel topics of the `TOPIC_ARN_<CHANNEL>` env vars (as the Lambdas
- * are configured), else to the stack's topics; channels without one are published by the tick.
+ * are published at once to the channel topics named by `TOPIC_ARN_<CHANNEL>` env vars (as the
+ * Lambdas are configured); channels without one are published by the tick within a minute, so an
+ * operator needs no sns:Publish.
  */
 export async function openAwsTarget(flags: TargetFlags, io: CliIo): Promise<CliTarget> {
   const stage = flags.stage ?? io.env[STAGE_ENV] ?? 'dev';
   const config = stageConfig(stage);
   const region = flags.region;
   const named = flags.table ?? io.env[TABLE_ENV];
-  const envTopics = topicArnsFromEnv(io.env);
-  const found =
-    named === undefined || named === ''
-      ? await fromStack(stage, region)
-      : { tableName: named, topics: {} as Partial<Record<Channel, string>> };
-  const tableName = found.tableName;
-  const topics = Object.keys(envTopics).length > 0 ? envTopics : found.topics;
+  const tableName = named === undefined || named === '' ? await tableFromStack(stage, region) : named;
+  const topics = topicArnsFromEnv(io.env);
   const client = new DynamoDBClient(region === undefined ? {} : { region });
   const doc = documentClient(client);
   const sns = new SNSClient(region === undefined ? {} : { region });

@@ -215,7 +215,7 @@ describe('vigil against AWS', () => {
 });
 
 describe('vigil --stage alone', () => {
-  it('finds the table and the channel topics in the stage stack outputs', async () => {
+  it('finds the table in the stage stack outputs', async () => {
     // Arrange
     cfn.on(DescribeStacksCommand, { StackName: 'Vigil-prod' }).resolves({
       Stacks: [
@@ -233,7 +233,16 @@ describe('vigil --stage alone', () => {
       ],
     });
     // Act
-    const run = await vigil({}, '--stage', 'prod', 'alerts', 'resolve', firing.fingerprint, '--by', 'ana');
+    const run = await vigil(
+      TOPICS,
+      '--stage',
+      'prod',
+      'alerts',
+      'resolve',
+      firing.fingerprint,
+      '--by',
+      'ana',
+    );
     // Assert
     expect(run.err).toBe('');
     expect(run.code).toBe(0);
@@ -250,13 +259,11 @@ describe('vigil --stage alone', () => {
 
   it('says when the stack cannot be read, and exits 1', async () => {
     // Arrange
-    cfn
-      .on(DescribeStacksCommand)
-      .rejects(
-        Object.assign(new Error('not authorized to perform: cloudformation:DescribeStacks'), {
-          name: 'AccessDenied',
-        }),
-      );
+    cfn.on(DescribeStacksCommand).rejects(
+      Object.assign(new Error('not authorized to perform: cloudformation:DescribeStacks'), {
+        name: 'AccessDenied',
+      }),
+    );
     // Act
     const run = await vigil({}, '--stage', 'prod', 'alerts', 'list');
     // Assert

@@ -226,12 +226,10 @@ describe('vigil preflight on a fresh account', () => {
   it('fails a name the stack would create that is still taken after a teardown', async () => {
     // Arrange
     freshAccount();
-    secrets
-      .on(DescribeSecretCommand, { SecretId: 'vigil-prod/slack-webhook-url' })
-      .resolves({
-        ARN: secretArn('vigil-prod/slack-webhook-url'),
-        DeletedDate: new Date('2026-12-20T00:00:00Z'),
-      });
+    secrets.on(DescribeSecretCommand, { SecretId: 'vigil-prod/slack-webhook-url' }).resolves({
+      ARN: secretArn('vigil-prod/slack-webhook-url'),
+      DeletedDate: new Date('2026-12-20T00:00:00Z'),
+    });
     // Act
     const { doc } = await preflightJson('--stage', 'prod');
     // Assert
@@ -250,11 +248,9 @@ describe('vigil preflight on a fresh account', () => {
     cfn
       .on(DescribeStacksCommand)
       .rejects(awsError('ValidationError', 'Stack with id Vigil-dev does not exist'));
-    logs
-      .on(DescribeLogGroupsCommand, { logGroupNamePrefix: '/dokkerr/dev/api' })
-      .resolves({
-        logGroups: [{ logGroupName: '/dokkerr/dev/api-old' }, { logGroupName: '/dokkerr/dev/api' }],
-      });
+    logs.on(DescribeLogGroupsCommand, { logGroupNamePrefix: '/dokkerr/dev/api' }).resolves({
+      logGroups: [{ logGroupName: '/dokkerr/dev/api-old' }, { logGroupName: '/dokkerr/dev/api' }],
+    });
     ssm
       .on(DescribeDocumentCommand, { Name: 'vigil-dev-restart-ecs-service' })
       .resolves({ Document: { Name: 'vigil-dev-restart-ecs-service', DocumentType: 'Automation' } });
