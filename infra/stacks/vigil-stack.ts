@@ -108,7 +108,7 @@ export class VigilStack extends Stack {
       serviceName: 'alarm-handler',
       memorySize: config.alarmHandler.memorySize,
       reservedConcurrency: config.reservedConcurrency.alarmHandler,
-      define: { __VIGIL_RUNTIME_CONFIG__: JSON.stringify(JSON.stringify(runtimeConfig)) },
+      runtimeConfig,
     });
     const fn = this.alarmHandler.fn;
     this.alarmHandler
@@ -132,7 +132,7 @@ export class VigilStack extends Stack {
       serviceName: 'tick',
       timeout: Duration.seconds(55),
       reservedConcurrency: config.reservedConcurrency.tick,
-      define: { __VIGIL_RUNTIME_CONFIG__: JSON.stringify(JSON.stringify(runtimeConfig)) },
+      runtimeConfig,
     });
     this.tick.bindTable(this.table.table, ['GetItem', 'PutItem', 'DeleteItem', 'Query'], 'ALERT_TABLE_NAME', {
       key,
@@ -197,7 +197,7 @@ export class VigilStack extends Stack {
         serviceName: 'rule-evaluator',
         timeout: Duration.seconds(55),
         reservedConcurrency: config.reservedConcurrency.ruleEvaluator,
-        define: { __VIGIL_RUNTIME_CONFIG__: JSON.stringify(JSON.stringify(runtimeConfig)) },
+        runtimeConfig,
       });
       // Alert and evaluation-state items (get, conditional put) and the storm count on the due index.
       evaluator.bindTable(this.table.table, ['GetItem', 'PutItem', 'Query'], 'ALERT_TABLE_NAME', {
