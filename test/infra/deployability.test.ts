@@ -160,6 +160,18 @@ describe('the generated stage', () => {
     expect(permissions).toHaveLength(1);
   });
 
+  it('reads its runtime config from a file in the bundle, not from a command-line define', () => {
+    const functions = resourcesOf(tpl('scale'), 'AWS::Lambda::Function').filter(([id]) =>
+      /^(AlarmHandler|Tick)Fn/.test(id),
+    );
+    expect(functions).toHaveLength(2);
+    for (const [, r] of functions) {
+      expect(propertyAt(r, 'Environment.Variables.VIGIL_RUNTIME_CONFIG_FILE')).toBe(
+        '/var/task/runtime-config.json',
+      );
+    }
+  });
+
   it('grants its mitigation role the cluster services by one wildcard, not 100 ARNs', () => {
     const policy = resourcesOf(tpl('scale'), 'AWS::IAM::Policy').find(([id]) =>
       id.startsWith('MitigationRole'),
