@@ -152,7 +152,8 @@ export async function runPreflight(
         return await send();
       } catch (error) {
         const name = errorName(error);
-        if (expected.includes(name)) throw error;
+        // No credentials at all: every check would say the same; the command stops with one line.
+        if (expected.includes(name) || name === 'CredentialsProviderError') throw error;
         if (THROTTLED.has(name) || statusOf(error) === 429) {
           if (attempt < attempts) {
             await sleep(200 * 2 ** attempt);

@@ -331,6 +331,22 @@ describe('vigil preflight when AWS pushes back', () => {
   });
 });
 
+describe('vigil preflight without credentials', () => {
+  it('stops with one line instead of a warning per check', async () => {
+    // Arrange
+    freshAccount();
+    cfn
+      .on(DescribeStacksCommand)
+      .rejects(awsError('CredentialsProviderError', 'Could not load credentials from any providers'));
+    // Act
+    const run = await preflight('--stage', 'prod');
+    // Assert
+    expect(run.code).toBe(1);
+    expect(run.out).toBe('');
+    expect(run.err).toBe('vigil: preflight: Could not load credentials from any providers\n');
+  });
+});
+
 describe('vigil preflight usage', () => {
   it.each([
     [['--stage', 'qa'], 'vigil: preflight: --stage qa: stage "qa" is not configured; allowed: dev, prod\n'],
