@@ -180,11 +180,12 @@ export async function runPreflight(
 
   // The stack: absent before the first deploy; its outputs name what the later checks read.
   let outputs: Readonly<Record<string, string>> | undefined;
-  let stackKnown = true;
+  let stackKnown = false;
   await check('stack', plan.stackName, async () => {
     outputs = await call('cloudformation:DescribeStacks', () =>
       readStackOutputs(clients.cloudformation, plan.stage),
     );
+    stackKnown = true;
     return {
       check: 'stack',
       status: 'ok',
@@ -194,7 +195,6 @@ export async function runPreflight(
           : `${plan.stackName} is deployed: checking what follows a deploy too`,
     };
   });
-  if (results.at(-1)?.status !== 'ok') stackKnown = false;
   const deployed = outputs !== undefined;
 
   await check('cdk-bootstrap', BOOTSTRAP_VERSION_PARAMETER, async () => {
@@ -237,8 +237,9 @@ export async function runPreflight(
     );
     const limit = out.AccountLimit?.ConcurrentExecutions ?? 0;
     const unreserved = out.AccountLimit?.UnreservedConcurrentExecutions ?? limit;
-    // Before the first deploy the stack's reservations come out of what is unreserved now.
-    const left = deployed ? limit - plan.reservedConcurrency : unreserved - plan.reservedConcurrency;
+    // Before the first deploy the stack's reservations come out of what is unreserved now; once
+    // deployed they already have.
+    const left = deployed ? unreserved : unreserved - plan.reservedConcurrency;
     const detail = `quota ${limit}, unreserved ${unreserved}; the stack reserves ${plan.reservedConcurrency}`;
     if (left < LAMBDA_UNRESERVED_MINIMUM) {
       return {
@@ -515,10 +516,7 @@ export async function runPreflight(
   return results;
 
   async function checkSecret(secret: PlannedSecret): Promise<CheckResult> {
-    const outputKey = secret.label.startsWith('Slack')
-      ? OUTPUT_KEYS.slackSecret
-      : OUTPUT_KEYS.pagerdutySecret;
-    const id = secret.arn ?? outputs?.[outputKey] ?? secret.name ?? '';
+    const id = secret.arn ?? outputs?.[secret.outputKey] ?? secret.name ?? '';
     let described;
     try {
       described = await call(
@@ -550,7 +548,7 @@ export async function runPreflight(
         detail: `${secret.label}: a secret named ${id} already exists${deleted ? ` (scheduled for deletion on ${deleted.toISOString().slice(0, 10)})` : ''}; the stack creates it`,
         fix: deleted
           ? `aws secretsmanager restore-secret --secret-id ${id} && aws secretsmanager delete-secret --secret-id ${id} --force-delete-without-recovery`
-          : `import it instead (channels ${secret.label.startsWith('Slack') ? 'slack.webhookSecretArn' : 'pagerduty.routingKeySecretArn'}) or delete it`,
+          : `import it instead (${secret.importField}) or delete it`,
       };
     }
     const stages = Object.values(described.VersionIdsToStages ?? {}).flat();

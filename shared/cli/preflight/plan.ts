@@ -27,6 +27,10 @@ export interface PlannedSecret {
   readonly name?: string;
   /** ARN of an imported secret. */
   readonly arn?: string;
+  /** Stack output holding its ARN once deployed. */
+  readonly outputKey: string;
+  /** The config field that imports an existing secret instead. */
+  readonly importField: string;
 }
 
 /** An SNS topic whose email subscriptions must be confirmed. */
@@ -79,8 +83,16 @@ export function preflightPlan(config: VigilConfig): PreflightPlan {
     ...new Set(actions.flatMap((a) => (a.kind === 'ssm-automation' ? [a.documentName] : []))),
   ];
   const functions = [...new Set(actions.flatMap((a) => (a.kind === 'lambda' ? [a.functionArn] : [])))];
-  const secret = (label: string, name: string, arn: string | undefined): PlannedSecret =>
-    arn === undefined ? { label, name: `${prefix}/${name}` } : { label, arn };
+  const secret = (
+    label: string,
+    name: string,
+    arn: string | undefined,
+    outputKey: string,
+    importField: string,
+  ): PlannedSecret =>
+    arn === undefined
+      ? { label, name: `${prefix}/${name}`, outputKey, importField }
+      : { label, arn, outputKey, importField };
   const hasEvaluator = config.rules.some((r) => r.engine === 'scheduled');
   const reserved = config.reservedConcurrency;
   return {
@@ -104,13 +116,21 @@ export function preflightPlan(config: VigilConfig): PreflightPlan {
     ].filter((t) => t.addresses.length > 0),
     createsOpenSearchDomain: config.logs?.domain.kind === 'create',
     secrets: [
-      secret('Slack webhook URL', 'slack-webhook-url', config.channels.slack.webhookSecretArn),
+      secret(
+        'Slack webhook URL',
+        'slack-webhook-url',
+        config.channels.slack.webhookSecretArn,
+        OUTPUT_KEYS.slackSecret,
+        'channels.slack.webhookSecretArn',
+      ),
       ...(config.channels.pagerduty.enabled
         ? [
             secret(
               'PagerDuty routing key',
               'pagerduty-routing-key',
               config.channels.pagerduty.routingKeySecretArn,
+              OUTPUT_KEYS.pagerdutySecret,
+              'channels.pagerduty.routingKeySecretArn',
             ),
           ]
         : []),

@@ -8,10 +8,19 @@ import { DescribeSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-se
 import { ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
 import { DescribeDocumentCommand } from '@aws-sdk/client-ssm';
 import { runVigil } from '../../../shared/cli/main';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import type { CheckResult } from '../../../shared/cli/preflight/checks';
+import { runPreflight } from '../../../shared/cli/preflight/checks';
 import {
   EMAIL_TOPIC,
   awsError,
+  PROD,
   cfn,
   freshAccount,
   iam,
@@ -328,6 +337,39 @@ describe('vigil preflight when AWS pushes back', () => {
       fix: 'run it with credentials allowed cloudformation:DescribeStacks',
     });
     expect(find(doc.checks, 'secret').map((c) => c.status)).toEqual(['ok', 'ok']);
+  });
+});
+
+describe('preflight of an imported secret', () => {
+  it('fails when the ARN names no secret, before or after the first deploy', async () => {
+    // Arrange
+    freshAccount();
+    const arn = secretArn('shared/slack-webhook');
+    const plan = {
+      ...PROD,
+      secrets: [{ label: 'Slack webhook URL', arn, outputKey: 'SlackWebhookSecretArn', importField: 'x' }],
+    };
+    const region = { region: 'eu-west-1' };
+    // Act
+    const results = await runPreflight(plan, {
+      cloudformation: new CloudFormationClient(region),
+      ssm: new SSMClient(region),
+      logs: new CloudWatchLogsClient(region),
+      sns: new SNSClient(region),
+      iam: new IAMClient(region),
+      secrets: new SecretsManagerClient(region),
+      lambda: new LambdaClient(region),
+    });
+    // Assert
+    expect(results.filter((r) => r.check === 'secret')).toEqual([
+      {
+        check: 'secret',
+        status: 'fail',
+        detail: `Slack webhook URL: no secret ${arn}`,
+        fix: 'create the secret, or give the ARN of one that exists',
+      },
+    ]);
+    expect(secrets.commandCalls(DescribeSecretCommand)[0]?.args[0].input.SecretId).toBe(arn);
   });
 });
 
