@@ -1,13 +1,22 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { loadStageConfig } from './config/stages';
+import { stackNameOf } from './config/outputs';
+import { validateConfig } from './config/schema';
+import { loadStageConfig, scaleStageInput } from './config/stages';
 import { VigilStack } from './stacks/vigil-stack';
 
-/** CDK entry point: `cdk synth -c stage=<dev|prod>`; environment-agnostic, no lookups. */
+/**
+ * CDK entry point: `cdk synth -c stage=<dev|prod>`, or `-c scaleTargets=<n>` for the generated
+ * scale stage; environment-agnostic, no lookups.
+ */
 const app = new App();
 const stageContext: unknown = app.node.tryGetContext('stage');
-const config = loadStageConfig(typeof stageContext === 'string' ? stageContext : 'dev');
-new VigilStack(app, `Vigil-${config.stage}`, {
+const scaleContext: unknown = app.node.tryGetContext('scaleTargets');
+const config =
+  scaleContext === undefined
+    ? loadStageConfig(typeof stageContext === 'string' ? stageContext : 'dev')
+    : validateConfig(scaleStageInput(Number(scaleContext)));
+new VigilStack(app, stackNameOf(config.stage), {
   config,
   description: `Vigil alerting pipeline (${config.stage})`,
 });

@@ -85,7 +85,7 @@ export function diagnosticsMetricsOf(catalog: MetricCatalog, spec: AlarmSpec): D
   });
 }
 
-/** The runtime config the Lambdas get (baked into their bundles). Contains no CDK tokens. */
+/** The runtime config the Lambdas get (a file in their bundles). Contains no CDK tokens. */
 export function deriveRuntimeConfig(config: VigilConfig): RuntimeConfig {
   const unit = (metric: string): string | undefined => config.catalog[metric]?.unit;
   const receivers = Object.fromEntries(

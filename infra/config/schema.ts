@@ -4,6 +4,7 @@ import { ConfigError } from '../../shared/domain/errors';
 import { parseMatcher } from '../../shared/domain/matchers';
 import { EVAL_COMPARISONS } from '../../shared/domain/evaluation/rule-spec';
 import { INSUFFICIENT_DATA_POLICIES } from '../../shared/domain/runtime-config';
+import { RESTART_ECS_PARAMETERS, restartEcsRunbookName } from './runbooks';
 
 const name = z.string().regex(/^[a-z][a-z0-9_-]*$/, 'must be lower-case letters, digits, "_" or "-"');
 const durationText = z
@@ -69,9 +70,24 @@ const mitigationSchema = z.discriminatedUnion('kind', [
     kind: z.literal('ssm-automation'),
     documentName: z
       .string()
-      .regex(/^[a-zA-Z0-9_.-]{3,128}$/, 'must be an SSM Automation document name like AWS-RestartECSService'),
+      .regex(
+        /^[a-zA-Z0-9_.-]{3,128}$/,
+        'must be an SSM Automation document name like vigil-prod-restart-ecs-service',
+      ),
     /** Values may use {service}, {incidentId}, {ruleId} and {alarmName}. */
     parameters: z.record(z.string(), z.array(z.string())).default({}),
+    /**
+     * What the automation role may do for a document the stack does not ship (its steps run as
+     * that role). The stack's own restart runbook gets its grants from its parameters.
+     */
+    automationPermissions: z
+      .array(
+        z.object({
+          actions: z.array(z.string().min(1)).min(1),
+          resources: z.array(z.string().min(1)).min(1),
+        }),
+      )
+      .optional(),
   }),
   z.object({
     kind: z.literal('lambda'),
@@ -220,9 +236,15 @@ const routeSchema: z.ZodType<RouteInput> = z.lazy(() =>
 
 const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 phone number like +447700900123');
 
+/** Longest stage name: it is part of every physical name, the shortest limit being X-Ray's 32-character sampling rule. */
+export const MAX_STAGE_LENGTH = 16;
+
 /** The typed configuration of one stage. */
 export const vigilConfigSchema = z.object({
-  stage: name,
+  stage: name.max(
+    MAX_STAGE_LENGTH,
+    `must be at most ${MAX_STAGE_LENGTH} characters (it prefixes every resource name)`,
+  ),
   /** Prefix of every alarm this stack creates. @default "vigil-<stage>-" */
   alarmPrefix: z.string().optional(),
   catalog: metricCatalogSchema,
@@ -237,6 +259,11 @@ export const vigilConfigSchema = z.object({
           .string()
           .regex(/^[A-Za-z0-9]{1,11}$/, 'must be 1-11 letters or digits')
           .optional(),
+        /**
+         * The pipeline's own monthly SMS cap: the tick pauses SMS at 90 % of it. The account's SNS
+         * MonthlySpendLimit is not changed by the stack (SNS refuses a value above the account's
+         * spend quota, 1 USD on a new account); `vigil preflight` compares the two.
+         */
         monthlySpendLimitUsd: z.number().int().positive().optional(),
       })
       .default({ subscribers: [] }),
@@ -302,6 +329,11 @@ export const vigilConfigSchema = z.object({
         })
         .default({ application: [], system: [], access: [], error: [] }),
       retentionDays: z.number().int().min(1).max(3650).default(30),
+      /**
+       * Create the configured log groups in the stack (for an application not deployed yet);
+       * false: they must exist before deploy, with a free subscription-filter slot (`vigil preflight`).
+       */
+      createLogGroups: z.boolean().default(false),
     })
     .optional(),
   /** Who the pipeline's own failures page, straight through SNS (never through its own handlers). */
@@ -338,6 +370,19 @@ export const vigilConfigSchema = z.object({
       maxEventAgeMinutes: z.number().int().min(1).max(360).default(360),
     })
     .default({ memorySize: 256, retryAttempts: 2, maxEventAgeMinutes: 360 }),
+  /**
+   * Reserved concurrency per Lambda: the alarm path keeps its share when a log burst fills the
+   * account, and the indexer cannot take more than its own. Lambda keeps 10 unreserved, so the
+   * account's concurrency quota must be at least their sum + 10 (`vigil preflight` checks it).
+   */
+  reservedConcurrency: z
+    .object({
+      alarmHandler: z.number().int().min(1).max(1000).default(10),
+      tick: z.number().int().min(1).max(10).default(2),
+      ruleEvaluator: z.number().int().min(1).max(10).default(2),
+      logIndexer: z.number().int().min(1).max(1000).default(5),
+    })
+    .prefault({}),
   /** Keep data (table, keys) when the stack is deleted. */
   retainData: z.boolean().default(true),
   /** Incidents: criticals (or escalations) open one per service, with diagnostics and guarded mitigation. */
@@ -541,6 +586,37 @@ function checkScheduledRule(
   });
 }
 
+// The stack's own runbook gets its grants from its parameters; any other runbook's steps run as the
+// automation role, which may do only what the config lists.
+function checkMitigation(config: VigilConfig): void {
+  const { stage } = config;
+  const live = config.incidents.mitigation.enabled && !config.incidents.mitigation.dryRun;
+  config.rules.forEach((rule, i) => {
+    if (isScheduledRule(rule) || rule.mitigation?.kind !== 'ssm-automation') return;
+    const action = rule.mitigation;
+    const field = `rules[${i}].mitigation`;
+    if (action.documentName === restartEcsRunbookName(stage)) {
+      for (const key of Object.keys(action.parameters)) {
+        if (!(RESTART_ECS_PARAMETERS as readonly string[]).includes(key))
+          fail(stage, `${field}.parameters.${key}`, `unknown; allowed: ${RESTART_ECS_PARAMETERS.join(', ')}`);
+      }
+      const cluster = action.parameters['ClusterName'];
+      if (cluster?.length !== 1 || cluster[0] === undefined || /[{}*]/.test(cluster[0]))
+        fail(stage, `${field}.parameters.ClusterName`, 'must be one cluster name, without placeholders');
+      if (action.parameters['ServiceName']?.length !== 1)
+        fail(stage, `${field}.parameters.ServiceName`, 'must be one service name, e.g. "{service}"');
+      if (action.automationPermissions !== undefined)
+        fail(stage, `${field}.automationPermissions`, 'the stack grants its own runbook what it needs');
+    } else if (live && action.automationPermissions === undefined) {
+      fail(
+        stage,
+        `${field}.automationPermissions`,
+        `"${action.documentName}" is not shipped by the stack: list the actions and resources its steps use, or it runs with a role that may do nothing`,
+      );
+    }
+  });
+}
+
 type Issue = { path: PropertyKey[]; message: string; code?: string; errors?: Issue[][] };
 
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
@@ -663,6 +739,7 @@ export function validateConfig(input: unknown): VigilConfig {
       });
     });
   });
+  checkMitigation(config);
   checkRoute(stage, config.route, config.receivers, 'route');
   if (config.route.receiver === undefined)
     fail(stage, 'route.receiver', 'the root route needs a receiver (the default route)');

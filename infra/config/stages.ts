@@ -1,11 +1,12 @@
 import { DEFAULT_CATALOG } from './catalog';
+import { restartEcsRunbookName } from './runbooks';
 import type { VigilConfig, VigilConfigInput } from './schema';
 import { validateConfig } from './schema';
 
 const RUNBOOKS = 'https://runbooks.example.com/dokkerr';
 
 /** The seed rules: the three alarms every stage starts with. */
-function seedRules(cluster: string): VigilConfigInput['rules'] {
+function seedRules(stage: string, cluster: string): VigilConfigInput['rules'] {
   const ecs = (service: string) => ({ ClusterName: cluster, ServiceName: service });
   return [
     {
@@ -44,10 +45,11 @@ function seedRules(cluster: string): VigilConfigInput['rules'] {
       ],
       // Errors: did latency climb with them, and did traffic change?
       relatedMetrics: ['response_time', 'request_rate'],
-      // Restarting the service's tasks clears most stuck-dependency error spikes; dry run unless a stage enables it.
+      // Restarting the service's tasks clears most stuck-dependency error spikes; dry run unless a stage
+      // enables it. The runbook ships with the stack: AWS owns no runbook that restarts an ECS service.
       mitigation: {
         kind: 'ssm-automation',
-        documentName: 'AWS-RestartECSService',
+        documentName: restartEcsRunbookName(stage),
         parameters: { ClusterName: [cluster], ServiceName: ['{service}'] },
       },
     },
@@ -222,7 +224,7 @@ export const STAGE_INPUTS: Readonly<Record<string, VigilConfigInput>> = {
   dev: {
     stage: 'dev',
     catalog: DEFAULT_CATALOG,
-    rules: [...seedRules('dokkerr-dev'), ...scheduledRules('dokkerr-dev')],
+    rules: [...seedRules('dev', 'dokkerr-dev'), ...scheduledRules('dokkerr-dev')],
     channels: {
       email: { subscribers: ['oncall-dev@example.com'] },
       sms: { subscribers: [] },
@@ -239,6 +241,8 @@ export const STAGE_INPUTS: Readonly<Record<string, VigilConfigInput>> = {
         error: ['/dokkerr/dev/errors'],
       },
       retentionDays: 14,
+      // Dev may come up before the application: the stack creates its log groups (and deletes them).
+      createLogGroups: true,
     },
     ops: { emails: ['platform-ops-dev@example.com'] },
     retainData: false,
@@ -248,7 +252,7 @@ export const STAGE_INPUTS: Readonly<Record<string, VigilConfigInput>> = {
   prod: {
     stage: 'prod',
     catalog: DEFAULT_CATALOG,
-    rules: seedRules('dokkerr-prod'),
+    rules: seedRules('prod', 'dokkerr-prod'),
     channels: {
       email: { subscribers: ['oncall@example.com'] },
       sms: { subscribers: ['+447700900123'], senderId: 'Dokkerr', monthlySpendLimitUsd: 50 },
@@ -294,4 +298,51 @@ export function loadStageConfig(stage: string): VigilConfig {
     throw new Error(`stage "${stage}" is not configured; allowed: ${Object.keys(STAGE_INPUTS).join(', ')}`);
   }
   return validateConfig(input);
+}
+
+/**
+ * A generated stage for checking AWS limits at scale (`cdk synth -c scaleTargets=300`): the seed
+ * rules spread over `targets` alarm targets (one service each), live mitigation through the
+ * stack's runbook, and log groups the stack creates. Not meant to serve real traffic.
+ */
+export function scaleStageInput(targets: number): VigilConfigInput {
+  if (!Number.isInteger(targets) || targets < 3 || targets > 2000)
+    throw new Error(`scaleTargets: ${targets} must be a whole number from 3 to 2000`);
+  const stage = 'scale';
+  const cluster = 'dokkerr-scale';
+  const rules = seedRules(stage, cluster);
+  const services = Array.from({ length: targets }, (_, i) => `svc-${String(i + 1).padStart(4, '0')}`);
+  const share = (i: number) => services.filter((_, s) => s % rules.length === i);
+  const dimensionsFor = (ruleIndex: number, service: string): Record<string, string> =>
+    ruleIndex === 0 ? { ClusterName: cluster, ServiceName: service } : { Service: service };
+  return {
+    stage,
+    catalog: DEFAULT_CATALOG,
+    rules: rules.map((rule, r) => ({
+      ...rule,
+      targets: share(r).map((service) => ({
+        service,
+        team: 'platform',
+        dimensions: dimensionsFor(r, service),
+      })),
+    })),
+    channels: {
+      email: { subscribers: ['oncall-scale@example.com'] },
+      sms: { subscribers: [] },
+      pagerduty: { enabled: true, minSeverity: 'critical' },
+    },
+    ...severityRouting(true),
+    externalAlarms: { namePrefixes: ['dokkerr-scale-'], mappings: [] },
+    logs: {
+      domain: { kind: 'create', dataNodes: 1, instanceType: 't3.small.search', volumeSizeGiB: 10 },
+      logGroups: {
+        application: services.slice(0, 20).map((s) => `/dokkerr/scale/${s}`),
+        error: ['/dokkerr/scale/errors'],
+      },
+      createLogGroups: true,
+    },
+    ops: { emails: ['platform-ops-scale@example.com'] },
+    retainData: false,
+    incidents: { mitigation: { enabled: true, dryRun: false } },
+  };
 }

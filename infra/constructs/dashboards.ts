@@ -29,6 +29,12 @@ export interface DashboardsProps {
   readonly areas?: readonly CatalogArea[];
   /** CPU gauge bands: warning and critical percentages. @default { warning: 50, critical: 80 } */
   readonly cpuThresholds?: { readonly warning: number; readonly critical: number };
+  /**
+   * Services charted line by line, in the order given; the dashboard says how many more there are.
+   * CloudWatch takes at most 500 metrics per graph and 2,500 per dashboard, and a hundred services
+   * of lines is unreadable anyway; every service's alarms stay in the alarm-status widgets. @default 20
+   */
+  readonly maxChartedServices?: number;
 }
 
 /** Title and catalog name of each seed panel, so tests and readers find them by intent. */
@@ -141,9 +147,22 @@ export class Dashboards extends Construct {
       this.overview.addWidgets(widget);
     }
 
-    this.overview.addWidgets(...this.seedPanels(props, cpu));
+    const max = props.maxChartedServices ?? 20;
+    if (!Number.isInteger(max) || max < 1)
+      throw new Error(`Dashboards maxChartedServices: ${max} must be a whole number of at least 1`);
+    const charted = { ...props, services: props.services.slice(0, max) };
+    if (props.services.length > max) {
+      this.overview.addWidgets(
+        new cloudwatch.TextWidget({
+          markdown: `Charts show the first ${max} of ${props.services.length} services (${charted.services[0]?.service ?? ''} to ${charted.services.at(-1)?.service ?? ''}); the alarms of all of them are in the status widgets above.`,
+          width: FULL_WIDTH,
+          height: 1,
+        }),
+      );
+    }
+    this.overview.addWidgets(...this.seedPanels(charted, cpu));
     for (const area of props.areas ?? ['api', 'database', 'websocket', 'users']) {
-      const panels = this.areaPanels(props, area);
+      const panels = this.areaPanels(charted, area);
       if (panels.length === 0) continue;
       this.overview.addWidgets(
         new cloudwatch.TextWidget({ markdown: `## ${AREA_TITLES[area]}`, width: FULL_WIDTH, height: 1 }),

@@ -1,4 +1,4 @@
-import { Duration, SecretValue, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -9,18 +9,19 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { deliveryKeyPrefix } from '../../shared/adapters/delivery-ledger';
-import { SECRET_PLACEHOLDER_PREFIX } from '../../shared/adapters/secrets';
 import { PAGERDUTY_EVENTS_URL } from '../../shared/delivery/pagerduty-delivery';
 import { isSeverity, type Severity } from '../../shared/domain/alert';
 import { isValidSenderId } from '../../shared/domain/format/sms';
 import { VigilFunction } from './vigil-function';
 
-/** Account-level SMS settings. */
+/**
+ * Account-level SMS settings. The account's MonthlySpendLimit is deliberately not among them: SNS
+ * refuses a limit above the account's spend quota (1 USD on a new account), which would fail the
+ * deploy; the operator raises quota and limit together (`vigil preflight` compares them).
+ */
 export interface DeliverySmsSettings {
   /** Alphanumeric sender id (1-11 letters or digits, at least one letter). @default - the carrier's default sender */
   readonly senderId?: string;
-  /** Account monthly SMS spend limit in whole USD (SNS MonthlySpendLimit). @default - the account setting is left as it is */
-  readonly monthlySpendLimitUsd?: number;
 }
 
 /** Properties of {@link DeliveryChannels}. */
@@ -33,9 +34,9 @@ export interface DeliveryChannelsProps {
   readonly alertTable: dynamodb.ITable;
   /** Customer key of the table and the dead-letter queues (SNS must be allowed to use it). @default - queues use SQS-managed encryption and the table is assumed to use an AWS-owned key */
   readonly encryptionKey?: kms.IKey;
-  /** Complete ARN of an existing secret holding the Slack incoming webhook URL. @default - a secret is created with a placeholder value to replace */
+  /** Complete ARN of an existing secret holding the Slack incoming webhook URL. @default - a secret is created without a value, to be set after deploy */
   readonly slackWebhookSecretArn?: string;
-  /** Complete ARN of an existing secret holding the PagerDuty Events API v2 routing key. @default - a secret is created with a placeholder value to replace */
+  /** Complete ARN of an existing secret holding the PagerDuty Events API v2 routing key. @default - a secret is created without a value, to be set after deploy */
   readonly pagerdutyRoutingKeySecretArn?: string;
   /** Creates the PagerDuty forwarder and its subscription. @default true */
   readonly pagerdutyEnabled?: boolean;
@@ -100,7 +101,7 @@ export class DeliveryChannels extends Construct {
       secretArn: props.slackWebhookSecretArn,
       secretName: `${prefix}/slack-webhook-url`,
       secretDescription:
-        'Slack incoming webhook URL used by the vigil slack-notifier. Replace the placeholder with the real https://hooks.slack.com/services/... URL.',
+        'Slack incoming webhook URL used by the vigil slack-notifier. Created without a value: put the https://hooks.slack.com/services/... URL in it (put-secret-value).',
       secretEnv: 'SLACK_WEBHOOK_SECRET_ARN',
       description: 'Forwards Slack notifications from SNS to the Slack incoming webhook',
     });
@@ -115,7 +116,7 @@ export class DeliveryChannels extends Construct {
         secretArn: props.pagerdutyRoutingKeySecretArn,
         secretName: `${prefix}/pagerduty-routing-key`,
         secretDescription:
-          'PagerDuty Events API v2 integration (routing) key used by the vigil pagerduty-notifier. Replace the placeholder with the 32-character key of the service integration.',
+          'PagerDuty Events API v2 integration (routing) key used by the vigil pagerduty-notifier. Created without a value: put the 32-character key of the service integration in it (put-secret-value).',
         secretEnv: 'PAGERDUTY_ROUTING_KEY_SECRET_ARN',
         description: 'Forwards PagerDuty notifications from SNS to the Events API v2',
       });
@@ -126,9 +127,7 @@ export class DeliveryChannels extends Construct {
       this.pagerdutyRoutingKeySecret = pd.secret;
     }
 
-    if (props.sms?.monthlySpendLimitUsd !== undefined || props.sms?.senderId !== undefined) {
-      this.applySmsSettings(props.sms);
-    }
+    if (props.sms?.senderId !== undefined) this.applySmsSettings(props.sms);
   }
 
   private forwarder(
@@ -160,7 +159,7 @@ export class DeliveryChannels extends Construct {
 
     const secret = spec.secretArn
       ? secretsmanager.Secret.fromSecretCompleteArn(this, `${id}Secret`, spec.secretArn)
-      : this.placeholderSecret(`${id}Secret`, spec.secretName, spec.secretDescription, key);
+      : this.emptySecret(`${id}Secret`, spec.secretName, spec.secretDescription, key);
 
     const fn = new VigilFunction(this, `${id}Notifier`, {
       functionDir: `${spec.channel}-notifier`,
@@ -187,20 +186,17 @@ export class DeliveryChannels extends Construct {
     return { fn, secret, deadLetterQueue };
   }
 
-  /** A secret created with a placeholder; the forwarder refuses to send until it is replaced. */
-  private placeholderSecret(
-    id: string,
-    name: string,
-    description: string,
-    key?: kms.IKey,
-  ): secretsmanager.Secret {
-    const secret = new secretsmanager.Secret(this, id, {
-      secretName: name,
-      description,
-      encryptionKey: key,
-      // Not a secret: a marker the forwarder recognises and reports instead of posting.
-      secretStringValue: SecretValue.unsafePlainText(`${SECRET_PLACEHOLDER_PREFIX}: ${description}`),
-    });
+  /**
+   * A secret created without a value: nothing of it is in the template, so no later change to the
+   * stack rewrites what the operator put in it. The forwarder reports the missing value until then.
+   */
+  private emptySecret(id: string, name: string, description: string, key?: kms.IKey): secretsmanager.Secret {
+    const secret = new secretsmanager.Secret(this, id, { secretName: name, description, encryptionKey: key });
+    // CDK generates a random value unless told otherwise; with neither property the secret has none.
+    const cfn = secret.node.defaultChild;
+    if (!(cfn instanceof secretsmanager.CfnSecret))
+      throw new Error(`secret ${name}: no CfnSecret to configure`);
+    cfn.addPropertyDeletionOverride('GenerateSecretString');
     Validations.of(secret).acknowledge({
       id: 'AwsSolutions-SMG4',
       reason:
@@ -229,11 +225,9 @@ export class DeliveryChannels extends Construct {
     fn.addEnvironment('ALERT_TABLE_NAME', table.tableName);
   }
 
-  /** Sets the account's SMS type, sender id and monthly spend limit (SNS SetSMSAttributes). */
+  /** Sets the account's SMS type and sender id (SNS SetSMSAttributes). */
   private applySmsSettings(sms: DeliverySmsSettings): void {
     const attributes: Record<string, string> = { DefaultSMSType: 'Transactional' };
-    if (sms.monthlySpendLimitUsd !== undefined)
-      attributes['MonthlySpendLimit'] = String(sms.monthlySpendLimitUsd);
     if (sms.senderId !== undefined) attributes['DefaultSenderID'] = sms.senderId;
     const call: cr.AwsSdkCall = {
       service: 'SNS',
@@ -296,10 +290,6 @@ function validate(props: DeliveryChannelsProps): void {
   }
   if (props.dashboardUrl !== undefined && !/^https:\/\/[^\s]+$/.test(props.dashboardUrl)) {
     fail('dashboardUrl', 'must be an https URL');
-  }
-  const limit = props.sms?.monthlySpendLimitUsd;
-  if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) {
-    fail('sms.monthlySpendLimitUsd', 'must be a whole number of USD, 0 or more');
   }
   const senderId = props.sms?.senderId;
   if (senderId !== undefined && !isValidSenderId(senderId)) {

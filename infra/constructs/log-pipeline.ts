@@ -1,4 +1,5 @@
 import {
+  ArnFormat,
   CfnElement,
   CustomResource,
   Duration,
@@ -13,7 +14,6 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as logsDestinations from 'aws-cdk-lib/aws-logs-destinations';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as cr from 'aws-cdk-lib/custom-resources';
@@ -92,9 +92,20 @@ export interface LogPipelineProps {
   readonly bulkMaxBytes?: number;
   /** Reserved concurrency of the indexer, to cap the load on the domain. @default - unreserved */
   readonly indexerConcurrency?: number;
+  /**
+   * Create the `logGroupNames` groups in this stack instead of subscribing existing ones (which must
+   * then exist, with a free subscription-filter slot, before deploy). @default false
+   */
+  readonly createLogGroups?: boolean;
+  /** What happens to created log groups (and the domain's own) when they leave the stack. @default RemovalPolicy.RETAIN */
+  readonly logGroupRemovalPolicy?: RemovalPolicy;
 }
 
 const TEN_MIB = 10 * 1024 * 1024;
+// The indexer's log-group-to-category map lives in its environment, which Lambda caps at 4 KB in all.
+const CATEGORY_MAP_BUDGET = 3_000;
+// A log group name that is a token is a Lambda's own: /aws/lambda/ and a generated name of up to 64.
+const TOKEN_LOG_GROUP_NAME = 12 + 64;
 // Construct id of the stack-wide function behind CDK's AwsCustomResource (used by the domain).
 const AWS_CUSTOM_RESOURCE_ID = 'AWS679f53fac002430cb0da5b7982bd2287';
 
@@ -112,9 +123,12 @@ export class LogPipeline extends Construct {
   public readonly domain: opensearch.IDomain;
   /** `https://` endpoint of the domain, for the CLI and diagnostics. */
   public readonly endpoint: string;
+  /** The custom resource that applies the index template, retention and roles. */
+  public readonly indexSetup: CustomResource;
   private readonly readerArns: string[] = [];
   private readonly categories: Record<string, LogCategory> = {};
   private subscriptionCount = 0;
+  private readonly logsInvokePermission: lambda.CfnPermission;
 
   public constructor(scope: Construct, id: string, props: LogPipelineProps) {
     super(scope, id);
@@ -142,7 +156,7 @@ export class LogPipeline extends Construct {
 
     let domain: opensearch.IDomain;
     if (props.domain.kind === 'create') {
-      domain = this.createDomain(props.domain, setup);
+      domain = this.createDomain(props.domain, setup, props.logGroupRemovalPolicy ?? RemovalPolicy.RETAIN);
       this.endpoint = `https://${domain.domainEndpoint}`;
     } else {
       domain = opensearch.Domain.fromDomainEndpoint(this, 'Domain', props.domain.endpoint);
@@ -164,6 +178,23 @@ export class LogPipeline extends Construct {
       },
     });
     this.indexer.bindQueue(this.deadLetterQueue, 'DEAD_LETTER_QUEUE_URL', props.deadLetterKey);
+    this.node.addValidation({
+      validate: () => {
+        const bytes = Object.entries(this.categories).reduce(
+          (n, [name, category]) =>
+            n +
+            (Token.isUnresolved(name) ? TOKEN_LOG_GROUP_NAME : Buffer.byteLength(name)) +
+            category.length +
+            6,
+          2,
+        );
+        return bytes > CATEGORY_MAP_BUDGET
+          ? [
+              `LogPipeline logGroupNames: ${Object.keys(this.categories).length} subscribed log groups take about ${bytes} bytes of the indexer's environment (at most ${CATEGORY_MAP_BUDGET} of Lambda's 4 KB); subscribe fewer`,
+            ]
+          : [];
+      },
+    });
     const cfnIndexer = this.indexer.fn.node.defaultChild;
     if (props.indexerConcurrency !== undefined && cfnIndexer instanceof lambda.CfnFunction) {
       cfnIndexer.reservedConcurrentExecutions = props.indexerConcurrency;
@@ -215,7 +246,7 @@ export class LogPipeline extends Construct {
     const manageSecurity = props.domain.kind === 'create' || props.domain.manageSecurity === true;
     const replicas =
       props.replicas ?? (props.domain.kind === 'create' ? (props.domain.dataNodes > 1 ? 1 : 0) : 1);
-    new CustomResource(this, 'IndexSetupResource', {
+    this.indexSetup = new CustomResource(this, 'IndexSetupResource', {
       serviceToken: provider.serviceToken,
       resourceType: 'Custom::VigilLogIndexSetup',
       properties: {
@@ -228,12 +259,38 @@ export class LogPipeline extends Construct {
         ReaderRoleArns: Lazy.list({ produce: () => this.readerArns }),
       },
     });
+    // The domain's access policy is applied by a custom resource of its own: without it the setup's
+    // requests are refused on a first deploy.
+    this.indexSetup.node.addDependency(domain);
+
+    // One permission for every subscribed log group of the account and region: a permission per
+    // group would grow the indexer's resource policy (capped at 20 KB) with each one.
+    const stack = Stack.of(this);
+    this.logsInvokePermission = new lambda.CfnPermission(this, 'InvokeFromLogs', {
+      action: 'lambda:InvokeFunction',
+      functionName: this.indexer.fn.functionArn,
+      principal: 'logs.amazonaws.com',
+      sourceAccount: stack.account,
+      sourceArn: stack.formatArn({
+        service: 'logs',
+        resource: 'log-group',
+        resourceName: '*',
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      }),
+    });
 
     for (const reader of props.readers ?? []) this.grantSearch(reader);
     for (const category of LOG_CATEGORIES) {
       (props.logGroupNames?.[category] ?? []).forEach((name) => {
+        const id = `Source${this.subscriptionCount}`;
         this.subscribe(
-          logs.LogGroup.fromLogGroupName(this, `Source${this.subscriptionCount}`, name),
+          props.createLogGroups === true
+            ? new logs.LogGroup(this, id, {
+                logGroupName: name,
+                retention: retentionOf(props.retentionDays ?? 30),
+                removalPolicy: props.logGroupRemovalPolicy ?? RemovalPolicy.RETAIN,
+              })
+            : logs.LogGroup.fromLogGroupName(this, id, name),
           category,
         );
       });
@@ -275,18 +332,30 @@ export class LogPipeline extends Construct {
     });
   }
 
-  /** Subscribes a log group; its lines are indexed under `category`. */
+  /**
+   * Subscribes a log group; its lines are indexed under `category`. The filter comes after the
+   * invoke permission and the index setup, so no line arrives before its index template.
+   */
   public subscribe(logGroup: logs.ILogGroup, category: LogCategory): void {
     this.categories[logGroup.logGroupName] = category;
-    new logs.SubscriptionFilter(this, `Subscription${this.subscriptionCount}`, {
+    const indexer = this.indexer.fn;
+    const filter = new logs.SubscriptionFilter(this, `Subscription${this.subscriptionCount}`, {
       logGroup,
-      destination: new logsDestinations.LambdaDestination(this.indexer.fn),
+      destination: { bind: () => ({ arn: indexer.functionArn }) },
       filterPattern: logs.FilterPattern.allEvents(),
     });
+    filter.node.addDependency(this.logsInvokePermission, this.indexSetup);
     this.subscriptionCount += 1;
   }
 
-  private createDomain(props: NewLogDomainProps, setup: VigilFunction): opensearch.Domain {
+  private createDomain(
+    props: NewLogDomainProps,
+    setup: VigilFunction,
+    logRemoval: RemovalPolicy,
+  ): opensearch.Domain {
+    // The domain's own logs, in groups this stack owns and removes with it (CDK's default keeps them).
+    const domainLogs = (id: string) =>
+      new logs.LogGroup(this, id, { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: logRemoval });
     const zones = props.availabilityZones ?? 1;
     const masters = props.dedicatedMasterNodes;
     const domain = new opensearch.Domain(this, 'Domain', {
@@ -310,7 +379,14 @@ export class LogPipeline extends Construct {
       tlsSecurityPolicy: opensearch.TLSSecurityPolicy.TLS_1_2,
       // The setup function is the master user: it creates the narrower writer/reader roles at deploy time.
       fineGrainedAccessControl: { masterUserArn: setup.fn.role?.roleArn ?? '' },
-      logging: { slowSearchLogEnabled: true, slowIndexLogEnabled: true, appLogEnabled: true },
+      logging: {
+        slowSearchLogEnabled: true,
+        slowSearchLogGroup: domainLogs('DomainSlowSearchLogs'),
+        slowIndexLogEnabled: true,
+        slowIndexLogGroup: domainLogs('DomainSlowIndexLogs'),
+        appLogEnabled: true,
+        appLogGroup: domainLogs('DomainAppLogs'),
+      },
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
     // Only this account's IAM principals, and of those only the ones whose identity policy allows it.
@@ -359,6 +435,16 @@ export class LogPipeline extends Construct {
     }
     return domain;
   }
+}
+
+// Log retention values CloudWatch Logs accepts, shortest first.
+const RETENTION_DAYS: readonly logs.RetentionDays[] = Object.values(logs.RetentionDays)
+  .filter((d): d is logs.RetentionDays => typeof d === 'number' && Number(d) > 0)
+  .sort((a, b) => Number(a) - Number(b));
+
+/** The shortest retention CloudWatch Logs offers that keeps lines at least `days`. */
+function retentionOf(days: number): logs.RetentionDays {
+  return RETENTION_DAYS.find((d) => Number(d) >= days) ?? logs.RetentionDays.INFINITE;
 }
 
 function logicalIdOf(scope: Construct, construct: IConstruct): string {

@@ -1,6 +1,6 @@
-import { Duration } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import type { AlarmSpec } from '../config/derive';
@@ -14,6 +14,8 @@ export interface RuleAlarmsProps {
   readonly specs: readonly AlarmSpec[];
   /** Function invoked for ALARM, OK and INSUFFICIENT_DATA. */
   readonly handler: lambda.IFunction;
+  /** Prefix every alarm name starts with; the handler's one invoke permission is scoped to it. */
+  readonly alarmNamePrefix: string;
 }
 
 const TREAT_MISSING: Record<string, cloudwatch.TreatMissingData> = {
@@ -64,7 +66,27 @@ export class RuleAlarms extends Construct {
 
   public constructor(scope: Construct, id: string, props: RuleAlarmsProps) {
     super(scope, id);
-    const action = new actions.LambdaAction(props.handler, { useUniquePermissionId: true });
+    const prefix = props.alarmNamePrefix;
+    const stray = props.specs.find((s) => !s.alarmName.startsWith(prefix));
+    if (stray) throw new Error(`RuleAlarms: alarm ${stray.alarmName} does not start with ${prefix}`);
+    // One permission for every alarm of the prefix: a permission per alarm would grow the handler's
+    // resource policy (capped at 20 KB) by a statement each and fill it at a few dozen alarms.
+    const permissionId = 'InvokeFromRuleAlarms';
+    if (props.specs.length > 0) {
+      props.handler.addPermission(permissionId, {
+        principal: new iam.ServicePrincipal('lambda.alarms.cloudwatch.amazonaws.com'),
+        action: 'lambda:InvokeFunction',
+        sourceAccount: Stack.of(this).account,
+        sourceArn: Stack.of(this).formatArn({
+          service: 'cloudwatch',
+          resource: 'alarm',
+          resourceName: `${prefix}*`,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      });
+    }
+    const permission = props.handler.permissionsNode.tryFindChild(permissionId);
+    const action: cloudwatch.IAlarmAction = { bind: () => ({ alarmActionArn: props.handler.functionArn }) };
     const alarms = new Map<string, cloudwatch.Alarm>();
     for (const spec of props.specs) {
       const { rule, target } = spec;
@@ -85,6 +107,7 @@ export class RuleAlarms extends Construct {
         treatMissingData: TREAT_MISSING[rule.treatMissingData] ?? cloudwatch.TreatMissingData.MISSING,
         actionsEnabled: true,
       });
+      if (permission) alarm.node.addDependency(permission);
       alarm.addAlarmAction(action);
       alarm.addOkAction(action);
       alarm.addInsufficientDataAction(action);

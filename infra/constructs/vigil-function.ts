@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -117,6 +120,39 @@ export interface VigilFunctionProps {
   readonly logRetention?: logs.RetentionDays;
   /** Tracer sampling is set by the X-Ray sampling rule; this toggles active tracing. @default true */
   readonly tracing?: boolean;
+  /** Concurrency reserved for (and capping) this function. @default - unreserved: shares the account's pool */
+  readonly reservedConcurrency?: number;
+  /**
+   * Runtime config shipped as a file next to the bundle and named by VIGIL_RUNTIME_CONFIG_FILE. A
+   * file, not an esbuild `define`: a define is one command-line argument, which Linux caps at
+   * 128 KiB, and a few hundred alarm targets make the config larger than that. @default - none
+   */
+  readonly runtimeConfig?: unknown;
+}
+
+/** Where the runtime config file lies in the deployed function (Lambda's task root). */
+export const RUNTIME_CONFIG_PATH = '/var/task/runtime-config.json';
+
+/** Bundling that copies `config`, written once per content to a temporary file, into the bundle. */
+export function withRuntimeConfigFile(
+  bundling: nodejs.BundlingOptions,
+  config: unknown,
+): nodejs.BundlingOptions {
+  const text = JSON.stringify(config);
+  const dir = path.join(tmpdir(), 'vigil-runtime-config');
+  const file = path.join(dir, `${createHash('sha256').update(text).digest('hex')}.json`);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(file, text);
+  return {
+    ...bundling,
+    commandHooks: {
+      beforeBundling: () => [],
+      beforeInstall: () => [],
+      afterBundling: (_inputDir, outputDir) => [
+        `cp '${file}' '${path.join(outputDir, 'runtime-config.json')}'`,
+      ],
+    },
+  };
 }
 
 /**
@@ -163,8 +199,18 @@ export class VigilFunction extends Construct {
       loggingFormat: lambda.LoggingFormat.JSON,
       projectRoot: REPO_ROOT,
       depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
-      environment: { ...lambdaBaseEnvironment(props.serviceName), ...props.environment },
-      bundling: lambdaBundling(props.define),
+      environment: {
+        ...lambdaBaseEnvironment(props.serviceName),
+        ...(props.runtimeConfig !== undefined ? { VIGIL_RUNTIME_CONFIG_FILE: RUNTIME_CONFIG_PATH } : {}),
+        ...props.environment,
+      },
+      bundling:
+        props.runtimeConfig === undefined
+          ? lambdaBundling(props.define)
+          : withRuntimeConfigFile(lambdaBundling(props.define), props.runtimeConfig),
+      ...(props.reservedConcurrency !== undefined
+        ? { reservedConcurrentExecutions: props.reservedConcurrency }
+        : {}),
     });
     this.acknowledgeRequiredWildcards();
   }

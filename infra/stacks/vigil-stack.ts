@@ -1,5 +1,5 @@
 import type { StackProps } from 'aws-cdk-lib';
-import { ArnFormat, Duration, RemovalPolicy, Stack, Tags, Validations } from 'aws-cdk-lib';
+import { Aspects, ArnFormat, Duration, RemovalPolicy, Stack, Tags, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -11,8 +11,9 @@ import type { Construct } from 'constructs';
 import { TABLE_KEYS } from '../../shared/adapters/dynamo-alert-store';
 import { LOG_SEARCH_ENDPOINT_ENV } from '../../shared/diagnostics/env';
 import { TOPIC_ENV } from '../../shared/adapters/sns-publisher';
+import { AUTOMATION_ROLE_ENV } from '../../shared/adapters/mitigation-runner';
 import { CHANNELS } from '../../shared/domain/alert';
-import { alarmSpecs, deriveRuntimeConfig } from '../config/derive';
+import { alarmPrefixOf, alarmSpecs, deriveRuntimeConfig } from '../config/derive';
 import type { VigilConfig } from '../config/schema';
 import { alarmRules } from '../config/schema';
 import { AlertTable } from '../constructs/alert-table';
@@ -21,6 +22,8 @@ import { RuleAlarms } from '../constructs/rule-alarms';
 import { Dashboards, dashboardServicesFromRules } from '../constructs/dashboards';
 import { DeliveryChannels } from '../constructs/delivery-channels';
 import { LogPipeline } from '../constructs/log-pipeline';
+import { MitigationAutomation } from '../constructs/mitigation-automation';
+import { DeleteLogGroupsWithStack, StackOutputs } from '../constructs/stack-outputs';
 import type { MonitoredFunction, MonitoredQueue } from '../constructs/self-monitoring';
 import { SelfMonitoring } from '../constructs/self-monitoring';
 import { Tracing } from '../constructs/tracing';
@@ -104,7 +107,8 @@ export class VigilStack extends Stack {
       description: 'Turns CloudWatch alarm state changes into alert state and notifications',
       serviceName: 'alarm-handler',
       memorySize: config.alarmHandler.memorySize,
-      define: { __VIGIL_RUNTIME_CONFIG__: JSON.stringify(JSON.stringify(runtimeConfig)) },
+      reservedConcurrency: config.reservedConcurrency.alarmHandler,
+      runtimeConfig,
     });
     const fn = this.alarmHandler.fn;
     this.alarmHandler
@@ -127,7 +131,8 @@ export class VigilStack extends Stack {
       description: 'Every-minute sweep of due alert work',
       serviceName: 'tick',
       timeout: Duration.seconds(55),
-      define: { __VIGIL_RUNTIME_CONFIG__: JSON.stringify(JSON.stringify(runtimeConfig)) },
+      reservedConcurrency: config.reservedConcurrency.tick,
+      runtimeConfig,
     });
     this.tick.bindTable(this.table.table, ['GetItem', 'PutItem', 'DeleteItem', 'Query'], 'ALERT_TABLE_NAME', {
       key,
@@ -191,7 +196,8 @@ export class VigilStack extends Stack {
         description: 'Evaluates scheduled rules every minute from GetMetricData',
         serviceName: 'rule-evaluator',
         timeout: Duration.seconds(55),
-        define: { __VIGIL_RUNTIME_CONFIG__: JSON.stringify(JSON.stringify(runtimeConfig)) },
+        reservedConcurrency: config.reservedConcurrency.ruleEvaluator,
+        runtimeConfig,
       });
       // Alert and evaluation-state items (get, conditional put) and the storm count on the due index.
       evaluator.bindTable(this.table.table, ['GetItem', 'PutItem', 'Query'], 'ALERT_TABLE_NAME', {
@@ -235,6 +241,7 @@ export class VigilStack extends Stack {
       catalog: config.catalog,
       specs: alarmSpecs(config),
       handler: fn,
+      alarmNamePrefix: alarmPrefixOf(config),
     });
 
     // Alarms this stack did not create opt in by name prefix, through EventBridge.
@@ -294,10 +301,7 @@ export class VigilStack extends Stack {
       pagerdutyRoutingKeySecretArn: config.channels.pagerduty.routingKeySecretArn,
       pagerdutyEnabled: config.channels.pagerduty.enabled,
       pagerdutyMinSeverity: config.channels.pagerduty.minSeverity,
-      sms: {
-        senderId: config.channels.sms.senderId,
-        monthlySpendLimitUsd: config.channels.sms.monthlySpendLimitUsd,
-      },
+      sms: { senderId: config.channels.sms.senderId },
       dashboardUrl: config.dashboardUrl,
     });
     monitoredFunctions.push({ name: 'slack-notifier', fn: delivery.slackNotifier.fn });
@@ -308,9 +312,10 @@ export class VigilStack extends Stack {
     }
 
     // Logs: the watched application's log groups and the pipeline's own, into OpenSearch.
+    let logPipeline: LogPipeline | undefined;
     if (config.logs) {
       const domain = config.logs.domain;
-      const logPipeline = new LogPipeline(this, 'Logs', {
+      logPipeline = new LogPipeline(this, 'Logs', {
         domain:
           domain.kind === 'import'
             ? { kind: 'import', endpoint: domain.endpoint }
@@ -324,6 +329,9 @@ export class VigilStack extends Stack {
                 removalPolicy: config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
               },
         logGroupNames: config.logs.logGroups,
+        createLogGroups: config.logs.createLogGroups,
+        logGroupRemovalPolicy: config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+        indexerConcurrency: config.reservedConcurrency.logIndexer,
         extraLogGroups: [
           { logGroup: this.alarmHandler.logGroup, category: 'system' },
           { logGroup: this.tick.logGroup, category: 'system' },
@@ -345,8 +353,10 @@ export class VigilStack extends Stack {
     }
 
     // Who watches the watcher: alarms on the pipeline itself page ops straight through SNS.
+    let ops: SelfMonitoring | undefined;
+    let dashboards: Dashboards | undefined;
     if (config.ops) {
-      const ops = new SelfMonitoring(this, 'SelfMonitoring', {
+      ops = new SelfMonitoring(this, 'SelfMonitoring', {
         namePrefix: prefix,
         encryptionKey: key,
         opsEmailSubscribers: config.ops.emails,
@@ -358,7 +368,7 @@ export class VigilStack extends Stack {
         watchIndexerLag: config.logs !== undefined,
         watchEvaluatorFailures: this.ruleEvaluator !== undefined,
       });
-      new Dashboards(this, 'Dashboards', {
+      dashboards = new Dashboards(this, 'Dashboards', {
         namePrefix: prefix,
         catalog: config.catalog,
         services: dashboardServicesFromRules(config.rules),
@@ -366,17 +376,42 @@ export class VigilStack extends Stack {
         pipelineAlarms: ops.alarms,
       });
     }
-    new Tracing(this, 'Tracing');
-    this.grantIncidentResponse(config);
+    // Sampling-rule names are unique per account and region: one per stage.
+    new Tracing(this, 'Tracing', { ruleName: `${prefix}-sampling` });
+    const mitigation = this.grantIncidentResponse(config);
+    // A stage that keeps no data leaves nothing behind, including log groups CDK itself creates.
+    if (!config.retainData) Aspects.of(this).add(new DeleteLogGroupsWithStack());
+
+    new StackOutputs(this, 'Outputs', {
+      stage: config.stage,
+      table: this.table.table,
+      topics: this.channels.topics,
+      alarmDeadLetterQueue: this.alarmDeadLetterQueue,
+      slackWebhookSecret: delivery.slackWebhookSecret,
+      pagerdutyRoutingKeySecret: delivery.pagerdutyRoutingKeySecret,
+      opsTopic: ops?.opsTopic,
+      dashboardNames: [
+        ...(dashboards ? [dashboards.overview.dashboardName] : []),
+        ...(ops ? [ops.dashboardName] : []),
+      ],
+      logSearchEndpoint: logPipeline?.endpoint,
+      logIndexer: logPipeline?.indexer.fn,
+      restartRunbookName: mitigation.restartRunbook?.name,
+    });
   }
 
   /**
    * Incidents open in the alarm handler (criticals) and the tick (escalations): both read metrics
    * and traces for diagnostics, and, when mitigation really runs, start exactly the configured actions.
    */
-  private grantIncidentResponse(config: VigilConfig): void {
+  private grantIncidentResponse(config: VigilConfig): MitigationAutomation {
     const actions = alarmRules(config).flatMap((r) => (r.mitigation ? [r.mitigation] : []));
     const live = config.incidents.mitigation.enabled && !config.incidents.mitigation.dryRun;
+    const automation = new MitigationAutomation(this, 'Mitigation', {
+      stage: config.stage,
+      rules: alarmRules(config),
+      live,
+    });
     const documents = [
       ...new Set(actions.flatMap((a) => (a.kind === 'ssm-automation' ? [a.documentName] : []))),
     ];
@@ -418,6 +453,9 @@ export class VigilStack extends Stack {
             ),
           }),
         );
+        // Runbooks run as the automation role, never with this function's permissions.
+        automation.grantPassRole(fn.role);
+        if (automation.role) fn.addEnvironment(AUTOMATION_ROLE_ENV, automation.role.roleArn);
         for (const d of documents) {
           Validations.of(fn.role).acknowledge({
             id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:automation-definition/${d}:*]`,
@@ -436,5 +474,6 @@ export class VigilStack extends Stack {
         );
       }
     }
+    return automation;
   }
 }

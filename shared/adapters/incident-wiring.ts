@@ -17,7 +17,7 @@ import { createHttpLogSearch } from '../logs/http-log-search';
 import { DynamoIncidentStore, DynamoMitigationBudget } from './dynamo-incident-store';
 import { optionalEnv, requireEnv } from './env';
 import { createIncidentMetrics } from './incident-metrics';
-import { AwsMitigationRunner } from './mitigation-runner';
+import { AUTOMATION_ROLE_ENV, AwsMitigationRunner } from './mitigation-runner';
 
 /** What {@link createIncidentHooksFromEnv} is given by a Lambda entrypoint. */
 export interface IncidentWiring {
@@ -73,7 +73,11 @@ export function createIncidentHooksFromEnv(w: IncidentWiring): IncidentHooks | u
     mitigation:
       settings.mitigation.enabled && actions.length > 0
         ? {
-            runner: new AwsMitigationRunner(w.capture(new SSMClient({})), w.capture(new LambdaClient({}))),
+            runner: new AwsMitigationRunner(
+              w.capture(new SSMClient({})),
+              w.capture(new LambdaClient({})),
+              optionalEnv(AUTOMATION_ROLE_ENV, env),
+            ),
             budget: new DynamoMitigationBudget(w.doc, w.tableName),
           }
         : undefined,

@@ -16,6 +16,9 @@ export class MitigationError extends VigilError {
   }
 }
 
+/** Env var holding the role SSM Automation runbooks run as (their AutomationAssumeRole). */
+export const AUTOMATION_ROLE_ENV = 'MITIGATION_AUTOMATION_ROLE_ARN';
+
 /** A UUID-shaped idempotency token derived from the incident, so a retry never starts a second execution. */
 export function clientTokenOf(incidentId: string): string {
   const h = createHash('sha256').update(`mitigation:${incidentId}`).digest('hex');
@@ -24,19 +27,24 @@ export function clientTokenOf(incidentId: string): string {
 
 /**
  * Starts mitigation actions: an SSM Automation execution (idempotent per incident through its
- * client token) or an asynchronous Lambda invocation carrying the incident.
+ * client token) or an asynchronous Lambda invocation carrying the incident. Runbooks run as
+ * `automationRoleArn` (their AutomationAssumeRole) unless the action names a role itself; without
+ * one a runbook would run with the permissions of the Lambda that started it.
  */
 export class AwsMitigationRunner implements MitigationRunner {
   public constructor(
     private readonly ssm: SSMClient,
     private readonly lambda: LambdaClient,
+    private readonly automationRoleArn?: string,
   ) {}
 
   /** @inheritdoc */
   public async run(action: MitigationAction, context: MitigationContext): Promise<string> {
     if (action.kind === 'ssm-automation') {
       const filled = actionFor(action, context);
-      const parameters = filled.kind === 'ssm-automation' ? filled.parameters : {};
+      const parameters = filled.kind === 'ssm-automation' ? { ...filled.parameters } : {};
+      if (this.automationRoleArn !== undefined && parameters['AutomationAssumeRole'] === undefined)
+        parameters['AutomationAssumeRole'] = [this.automationRoleArn];
       const out = await this.ssm.send(
         new StartAutomationExecutionCommand({
           DocumentName: action.documentName,

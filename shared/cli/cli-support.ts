@@ -56,6 +56,8 @@ export interface CliIo {
   readonly env: NodeJS.ProcessEnv;
   /** Wall clock of AWS mode. @default Date.now */
   readonly now?: () => number;
+  /** Waits between retries of throttled AWS calls (tests pass one that returns at once). @default setTimeout */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 /** Writes one JSON document on stdout. */

@@ -10,14 +10,16 @@ import { runAlertsCommand } from './commands/alerts';
 import { runDigestsCommand } from './commands/digests';
 import { runIncidentsCommand } from './commands/incidents';
 import { runLogsCommand } from './commands/logs';
+import { runPreflightCommand } from './commands/preflight';
 import { runSilencesCommand } from './commands/silences';
 import { runTickCommand } from './commands/tick';
 import { LOCAL_ENV, STAGE_ENV, TABLE_ENV } from './target';
 
 /** `vigil --help`. */
-export const VIGIL_USAGE = `usage: vigil [--local DIR | --table T --stage S --region R] <command> [options] [--json]
+export const VIGIL_USAGE = `usage: vigil [--local DIR | --stage S [--table T] --region R] <command> [options] [--json]
 
 commands:
+  preflight [--stage S] [--region R]   read-only checks of the account before (and after) a deploy
   alerts list [--status firing|resolved|all] [--service S] [--severity S] [--since 24h] [--limit N]
   alerts show <fingerprint|alarm-name>
   alerts ack <fingerprint|alarm-name> --by WHO
@@ -36,8 +38,9 @@ commands:
 where:
   --local DIR     a replay state written by \`simulate <scenario.json> --state DIR\` (or ${LOCAL_ENV});
                   its clock is the replay's virtual end; publishes go to DIR/messages.jsonl
-  --table T       the alert-state table in AWS (or ${TABLE_ENV}); default credential chain and region
-  --stage S       the stage whose config maps alarm names to alerts (or ${STAGE_ENV}; default dev)
+  --stage S       the stage (or ${STAGE_ENV}; default dev): its config maps alarm names to alerts, and
+                  its stack's outputs name the table and topics; default credential chain and region
+  --table T       the alert-state table, instead of the stack's (or ${TABLE_ENV})
   --region R      AWS region (default: the SDK's, e.g. AWS_REGION or the profile's)
   --json          one JSON document on stdout (logs search and simulate print one JSON line per item)
 
@@ -86,8 +89,12 @@ export async function runVigil(argv: readonly string[], io: CliIo): Promise<numb
     const { leading, rest } = splitLeadingFlags(argv);
     const [command, sub, ...tail] = rest;
     const group = command !== undefined && Object.hasOwn(GROUPS, command) ? GROUPS[command] : undefined;
-    where = command !== undefined && (group !== undefined || command === 'tick') ? command : '';
-    if (where && where !== 'tick' && sub !== undefined && /^[a-z]+$/.test(sub)) where = `${command} ${sub}`;
+    where =
+      command !== undefined && (group !== undefined || command === 'tick' || command === 'preflight')
+        ? command
+        : '';
+    if (where && where !== 'tick' && where !== 'preflight' && sub !== undefined && /^[a-z]+$/.test(sub))
+      where = `${command} ${sub}`;
     switch (command) {
       case undefined:
         if (leading.length === 0) io.stdout(`${VIGIL_USAGE}\n`);
@@ -99,6 +106,13 @@ export async function runVigil(argv: readonly string[], io: CliIo): Promise<numb
         return EXIT.ok;
       case 'tick':
         return await runTickCommand([...rest.slice(1), ...leading], io);
+      case 'preflight': {
+        const own = leading.filter(
+          (a) => a === '--local' || a === '--table' || a.startsWith('--local=') || a.startsWith('--table='),
+        );
+        if (own.length > 0) throw usageError('preflight takes no --local or --table');
+        return await runPreflightCommand([...rest.slice(1), ...leading], io);
+      }
       case 'logs':
       case 'simulate': {
         const own = leading.filter((a) => a !== '--json');

@@ -2,10 +2,12 @@
  * Where the CLI reads and writes: the alert-state table in AWS (the operator's default credential
  * chain and region) or a local replay state directory (`--local DIR`).
  */
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { deriveRuntimeConfig } from '../../infra/config/derive';
+import { OUTPUT_KEYS, stackNameOf } from '../../infra/config/outputs';
 import { loadStageConfig } from '../../infra/config/stages';
 import { DynamoAlertStore } from '../adapters/dynamo-alert-store';
 import { DynamoGroupStore } from '../adapters/dynamo-group-store';
@@ -24,7 +26,8 @@ import {
 } from '../replay/local-state';
 import { toReplayMessage } from '../replay/run-scenario';
 import type { CliIo } from './cli-support';
-import { CliError, EXIT, usageError } from './cli-support';
+import { CliError, EXIT, oneLine, usageError } from './cli-support';
+import { readStackOutputs } from './stack-outputs';
 
 /** Env var naming the alert-state table in AWS mode (`--table` wins). */
 export const TABLE_ENV = 'VIGIL_TABLE';
@@ -148,22 +151,55 @@ function stageConfig(stage: string): RuntimeConfig {
   }
 }
 
-/**
- * Opens the stage's table in AWS with the operator's default credential chain and region.
- * Resolves are published at once to the channel topics named by `TOPIC_ARN_<CHANNEL>` env vars
- * (as the Lambdas are configured); channels without one are published by the tick within a minute.
- */
-export function openAwsTarget(flags: TargetFlags, io: CliIo): CliTarget {
-  const tableName = flags.table ?? io.env[TABLE_ENV];
-  if (tableName === undefined || tableName === '') {
-    throw usageError(`--table is required (or set ${TABLE_ENV}, or use --local DIR for a replay state)`);
+/** The table a deployed stage's stack names in its outputs. */
+async function tableFromStack(stage: string, region: string | undefined): Promise<string> {
+  const stackName = stackNameOf(stage);
+  const cfn = new CloudFormationClient(region === undefined ? {} : { region });
+  let outputs;
+  try {
+    outputs = await readStackOutputs(cfn, stage);
+  } catch (cause) {
+    throw new CliError(
+      EXIT.failure,
+      `--stage ${stage}: cannot read stack ${stackName} (${oneLine(cause)}); or give --table`,
+      {
+        cause,
+      },
+    );
+  } finally {
+    cfn.destroy();
   }
+  if (outputs === undefined) {
+    throw usageError(
+      `--stage ${stage}: no stack ${stackName} in this region; deploy it, pass --region, or give --table (or set ${TABLE_ENV}, or use --local DIR for a replay state)`,
+    );
+  }
+  const tableName = outputs[OUTPUT_KEYS.table];
+  if (tableName === undefined) {
+    throw new CliError(
+      EXIT.failure,
+      `stack ${stackName} has no ${OUTPUT_KEYS.table} output; deploy it again, or give --table`,
+    );
+  }
+  return tableName;
+}
+
+/**
+ * Opens the stage's table in AWS with the operator's default credential chain and region: the one
+ * `--table` (or `VIGIL_TABLE`) names, else the one the stage's stack names in its outputs. Resolves
+ * are published at once to the channel topics named by `TOPIC_ARN_<CHANNEL>` env vars (as the
+ * Lambdas are configured); channels without one are published by the tick within a minute, so an
+ * operator needs no sns:Publish.
+ */
+export async function openAwsTarget(flags: TargetFlags, io: CliIo): Promise<CliTarget> {
   const stage = flags.stage ?? io.env[STAGE_ENV] ?? 'dev';
   const config = stageConfig(stage);
   const region = flags.region;
+  const named = flags.table ?? io.env[TABLE_ENV];
+  const tableName = named === undefined || named === '' ? await tableFromStack(stage, region) : named;
+  const topics = topicArnsFromEnv(io.env);
   const client = new DynamoDBClient(region === undefined ? {} : { region });
   const doc = documentClient(client);
-  const topics = topicArnsFromEnv(io.env);
   const sns = new SNSClient(region === undefined ? {} : { region });
   const topicChannels = Object.keys(topics);
   return {

@@ -204,26 +204,33 @@ describe('grants', () => {
 });
 
 describe('secrets and SMS', () => {
-  it('creates placeholder secrets that say to put the real value in', () => {
+  it('creates secrets without a value, so no template change rewrites what the operator put in', () => {
     // Arrange / Act
     const { template } = synth();
 
     // Assert
+    const secrets = Object.values(template.findResources('AWS::SecretsManager::Secret')).map(
+      (s) => (s as { Properties: Record<string, unknown> }).Properties,
+    );
+    expect(secrets).toHaveLength(2);
+    for (const secret of secrets) {
+      expect(secret).not.toHaveProperty('SecretString');
+      expect(secret).not.toHaveProperty('GenerateSecretString');
+    }
     template.hasResourceProperties('AWS::SecretsManager::Secret', {
-      Description: Match.stringLikeRegexp('Replace the placeholder with the real https://hooks.slack.com'),
-      SecretString: Match.stringLikeRegexp('^REPLACE_ME'),
+      Description: Match.stringLikeRegexp('put the https://hooks.slack.com/services/... URL in it'),
     });
   });
 
-  it('sets the monthly SMS spend limit and sender id through SetSMSAttributes', () => {
+  it('sets the sender id through SetSMSAttributes and never the account spend limit', () => {
     // Arrange / Act
-    const { template } = synth({ sms: { senderId: 'Vigil', monthlySpendLimitUsd: 25 } });
+    const { template } = synth({ sms: { senderId: 'Vigil' } });
 
     // Assert
     const resources = template.findResources('Custom::AWS');
     const create = JSON.stringify(Object.values(resources)[0]);
     expect(create).toContain('setSMSAttributes');
-    expect(create).toContain('\\"MonthlySpendLimit\\":\\"25\\"');
+    expect(create).not.toContain('MonthlySpendLimit');
     expect(create).toContain('\\"DefaultSenderID\\":\\"Vigil\\"');
     expect(create).toContain('\\"DefaultSMSType\\":\\"Transactional\\"');
   });
@@ -234,7 +241,6 @@ describe('secrets and SMS', () => {
 
   it.each([
     [{ sms: { senderId: 'not valid!' } }, /sms\.senderId/],
-    [{ sms: { monthlySpendLimitUsd: 2.5 } }, /sms\.monthlySpendLimitUsd/],
     [{ slackWebhookSecretArn: 'vigil/slack' }, /slackWebhookSecretArn/],
     [{ pagerdutyEventsUrl: 'http://events.pagerduty.com' }, /pagerdutyEventsUrl/],
     [{ consoleRegion: 'Ireland' }, /consoleRegion/],
@@ -248,7 +254,7 @@ describe('cdk-nag', () => {
     ['defaults', {}, false],
     [
       'imported secrets, customer key, SMS settings',
-      { slackWebhookSecretArn: SLACK_SECRET, sms: { monthlySpendLimitUsd: 10 } },
+      { slackWebhookSecretArn: SLACK_SECRET, sms: { senderId: 'Vigil' } },
       true,
     ],
   ] as const)('has no unacknowledged AwsSolutions finding with %s', (_name, props, withKey) => {

@@ -108,7 +108,7 @@ describe('incident response grants', () => {
             { Ref: 'AWS::Region' },
             ':',
             { Ref: 'AWS::AccountId' },
-            ':automation-definition/AWS-RestartECSService:*',
+            ':automation-definition/vigil-dev-restart-ecs-service:*',
           ],
         ],
       });
@@ -116,6 +116,62 @@ describe('incident response grants', () => {
       expect(actionsOf(statements)).toContain('dynamodb:UpdateItem');
     },
   );
+
+  it.each(['AlarmHandler', 'Tick'])(
+    '%s passes the automation role to SSM only, and is told its ARN',
+    (fn) => {
+      // Arrange
+      const [roleId] = Object.keys(live.template.findResources('AWS::IAM::Role')).filter((id) =>
+        id.startsWith('MitigationRole'),
+      );
+      // Act
+      const passRole = statementsOf(live.template, fn).find((s) => actionsOf([s]).includes('iam:PassRole'));
+      // Assert
+      expect(roleId).toBeDefined();
+      expect(passRole).toMatchObject({
+        Resource: { 'Fn::GetAtt': [roleId, 'Arn'] },
+        Condition: { StringEquals: { 'iam:PassedToService': 'ssm.amazonaws.com' } },
+      });
+      live.template.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: {
+          Variables: Match.objectLike({ MITIGATION_AUTOMATION_ROLE_ARN: { 'Fn::GetAtt': [roleId, 'Arn'] } }),
+        },
+      });
+    },
+  );
+
+  it('ships the restart runbook, which runs as the role it is given and restarts only the rule services', () => {
+    // Arrange
+    const documents = Object.values(live.template.findResources('AWS::SSM::Document')).map(
+      (d) => (d as { Properties: { Name: string; Content: Record<string, unknown> } }).Properties,
+    );
+    const role = Object.entries(live.template.findResources('AWS::IAM::Policy')).find(([id]) =>
+      id.startsWith('MitigationRole'),
+    );
+    // Act
+    const grants = JSON.stringify(role?.[1]);
+    // Assert
+    expect(documents.map((d) => d.Name)).toEqual(['vigil-dev-restart-ecs-service']);
+    expect(documents[0]?.Content).toMatchObject({
+      assumeRole: '{{ AutomationAssumeRole }}',
+      mainSteps: [
+        { action: 'aws:executeAwsApi', inputs: { Api: 'UpdateService', forceNewDeployment: true } },
+        { action: 'aws:waitForAwsResourceProperty' },
+      ],
+    });
+    expect(grants).toContain('ecs:UpdateService');
+    expect(grants).toContain(':service/dokkerr-dev/checkout');
+    expect(grants).toContain(':service/dokkerr-dev/api');
+    expect(grants).not.toContain('/dokkerr-dev/*');
+  });
+
+  it('grants no automation role while mitigation is a dry run', () => {
+    expect(
+      Object.keys(dryRun.template.findResources('AWS::IAM::Role')).filter((id) =>
+        id.startsWith('Mitigation'),
+      ),
+    ).toEqual([]);
+  });
 
   it.each([
     ['dry run', dryRun],

@@ -1,4 +1,10 @@
-import { esbuildOptionsOf, lambdaBundling, lambdaEntry } from '../../infra/constructs/vigil-function';
+import { readFileSync } from 'node:fs';
+import {
+  esbuildOptionsOf,
+  lambdaBundling,
+  lambdaEntry,
+  withRuntimeConfigFile,
+} from '../../infra/constructs/vigil-function';
 
 describe('lambda bundling, as the stack deploys it and the benchmark rebuilds it', () => {
   it('translates the deployed options into the esbuild options NodejsFunction passes', () => {
@@ -47,5 +53,21 @@ describe('lambda bundling, as the stack deploys it and the benchmark rebuilds it
 
     // Assert
     expect(act).toThrow('bundling option(s) not translated to esbuild: keepNames, banner');
+  });
+
+  it('ships a runtime config of any size as a file copied into the bundle, not a command-line define', () => {
+    // Arrange: larger than the 128 KiB Linux allows one argument
+    const config = {
+      alarms: Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`vigil-scale-a-${i}`, { i }])),
+    };
+    // Act
+    const bundling = withRuntimeConfigFile(lambdaBundling(), config);
+    const [copy] = bundling.commandHooks?.afterBundling('/in', '/asset-out') ?? [];
+    // Assert
+    expect(bundling.define).toEqual({});
+    const match = /^cp '([^']+)' '\/asset-out\/runtime-config\.json'$/.exec(copy ?? '');
+    expect(match).not.toBeNull();
+    expect(JSON.parse(readFileSync(match?.[1] ?? '', 'utf8'))).toEqual(config);
+    expect(JSON.stringify(config).length).toBeGreaterThan(128 * 1024);
   });
 });

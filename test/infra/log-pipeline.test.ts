@@ -111,6 +111,32 @@ describe('ingestion', () => {
     });
   });
 
+  it('invokes the indexer through one permission for all log groups, and creates groups when asked', () => {
+    // Arrange / Act
+    const { template } = synth({
+      createLogGroups: true,
+      logGroupNames: { application: ['/app/a', '/app/b', '/app/c'] },
+      retentionDays: 10,
+    });
+    // Assert
+    template.resourceCountIs('AWS::Lambda::Permission', 1);
+    template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/app/b', RetentionInDays: 14 });
+    template.hasResourceProperties('AWS::Logs::SubscriptionFilter', {
+      LogGroupName: { Ref: Match.stringLikeRegexp('^LogsSource1') },
+    });
+  });
+
+  it('refuses at synth more log groups than the indexer environment can map', () => {
+    // Arrange
+    const names = Array.from({ length: 120 }, (_, i) => `/dokkerr/prod/service-number-${i}`);
+    // Act
+    const run = () => synth({ logGroupNames: { application: names } });
+    // Assert
+    expect(run).toThrow(
+      /LogPipeline logGroupNames: 121 subscribed log groups take about \d+ bytes of the indexer's environment \(at most 3000 of Lambda's 4 KB\); subscribe fewer/,
+    );
+  });
+
   it('passes the log group -> category mapping to the indexer', () => {
     // Arrange / Act
     const { template } = synth();

@@ -10,7 +10,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { alarmSpecs } from '../../infra/config/derive';
+import { alarmPrefixOf, alarmSpecs } from '../../infra/config/derive';
 import { loadStageConfig } from '../../infra/config/stages';
 import { Dashboards, dashboardServicesFromRules, SEED_PANELS } from '../../infra/constructs/dashboards';
 import { RuleAlarms } from '../../infra/constructs/rule-alarms';
@@ -66,6 +66,7 @@ function build(): Fixture {
     catalog: config.catalog,
     specs: alarmSpecs(config),
     handler: handler.fn,
+    alarmNamePrefix: alarmPrefixOf(config),
   });
   const ops = new SelfMonitoring(stack, 'SelfMonitoring', {
     namePrefix: 'vigil-test',

@@ -64,7 +64,8 @@ describe('incident response replay', () => {
     const mitigation = incident.timeline.find((e) => e.kind === 'mitigation-finished');
     expect(mitigation).toMatchObject({
       outcome: 'dry-run',
-      detail: 'would run SSM Automation AWS-RestartECSService (ClusterName=dokkerr-dev ServiceName=checkout)',
+      detail:
+        'would run SSM Automation vigil-dev-restart-ecs-service (ClusterName=dokkerr-dev ServiceName=checkout)',
     });
     expect(incident.timeline.find((e) => e.kind === 'acknowledged')).toMatchObject({
       by: 'alice',

@@ -1,3 +1,4 @@
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import {
   DynamoDBDocumentClient,
@@ -14,6 +15,7 @@ import { SHARDS, shardOf } from '../../../shared/domain/shard';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 const sns = mockClient(SNSClient);
+const cfn = mockClient(CloudFormationClient);
 const NOW = Date.UTC(2026, 10, 26, 15, 0);
 const TOPICS = {
   TOPIC_ARN_SLACK: 'arn:aws:sns:eu-west-1:111122223333:vigil-prod-slack',
@@ -52,6 +54,10 @@ async function vigil(env: NodeJS.ProcessEnv, ...argv: string[]) {
 beforeEach(() => {
   dynamo.reset();
   sns.reset();
+  cfn.reset();
+  cfn
+    .on(DescribeStacksCommand)
+    .rejects(Object.assign(new Error('Stack with id Vigil-dev does not exist'), { name: 'ValidationError' }));
   dynamo.on(GetCommand).resolves({});
   dynamo
     .on(GetCommand, { Key: alertKey(firing.fingerprint) })
@@ -183,7 +189,11 @@ describe('vigil against AWS', () => {
   });
 
   it.each([
-    [{}, ['alerts', 'list'], /--table is required \(or set VIGIL_TABLE, or use --local DIR/],
+    [
+      {},
+      ['alerts', 'list'],
+      /--stage dev: no stack Vigil-dev in this region; deploy it, pass --region, or give --table \(or set VIGIL_TABLE, or use --local DIR/,
+    ],
     [
       { VIGIL_TABLE: 't-1' },
       ['--stage', 'staging', 'alerts', 'list'],
@@ -202,6 +212,67 @@ describe('vigil against AWS', () => {
     expect(run.code).toBe(2);
     expect(run.err).toMatch(reason);
     expect(run.err.trimEnd()).not.toContain('\n');
+    expect(dynamo.calls()).toHaveLength(0);
+  });
+});
+
+describe('vigil --stage alone', () => {
+  it('finds the table in the stage stack outputs', async () => {
+    // Arrange
+    cfn.on(DescribeStacksCommand, { StackName: 'Vigil-prod' }).resolves({
+      Stacks: [
+        {
+          StackName: 'Vigil-prod',
+          StackStatus: 'CREATE_COMPLETE',
+          CreationTime: new Date(NOW),
+          Outputs: [
+            { OutputKey: 'AlertTableName', OutputValue: 'Vigil-prod-AlertStateTableF9E5FCDB-1A2B3C' },
+            { OutputKey: 'TopicArnSlack', OutputValue: TOPICS.TOPIC_ARN_SLACK },
+            { OutputKey: 'TopicArnEmail', OutputValue: TOPICS.TOPIC_ARN_EMAIL },
+            { OutputKey: 'TopicArnSms', OutputValue: TOPICS.TOPIC_ARN_SMS },
+          ],
+        },
+      ],
+    });
+    // Act
+    const run = await vigil(
+      TOPICS,
+      '--stage',
+      'prod',
+      'alerts',
+      'resolve',
+      firing.fingerprint,
+      '--by',
+      'ana',
+    );
+    // Assert
+    expect(run.err).toBe('');
+    expect(run.code).toBe(0);
+    expect(dynamo.commandCalls(PutCommand)[0]?.args[0].input.TableName).toBe(
+      'Vigil-prod-AlertStateTableF9E5FCDB-1A2B3C',
+    );
+    expect(
+      sns
+        .commandCalls(PublishCommand)
+        .map((c) => c.args[0].input.TopicArn)
+        .sort(),
+    ).toEqual(Object.values(TOPICS).sort());
+  });
+
+  it('says when the stack cannot be read, and exits 1', async () => {
+    // Arrange
+    cfn.on(DescribeStacksCommand).rejects(
+      Object.assign(new Error('not authorized to perform: cloudformation:DescribeStacks'), {
+        name: 'AccessDenied',
+      }),
+    );
+    // Act
+    const run = await vigil({}, '--stage', 'prod', 'alerts', 'list');
+    // Assert
+    expect(run.code).toBe(1);
+    expect(run.err).toBe(
+      'vigil: alerts list: --stage prod: cannot read stack Vigil-prod (not authorized to perform: cloudformation:DescribeStacks); or give --table\n',
+    );
     expect(dynamo.calls()).toHaveLength(0);
   });
 });

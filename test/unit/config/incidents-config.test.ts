@@ -38,7 +38,9 @@ describe('incident config', () => {
       reopenWindowSeconds: 1800,
       diagnostics: { windowSeconds: 1800 },
       mitigation: { enabled: true, dryRun: true, maxPerHour: 3 },
-      actions: { 'high-error-rate': { kind: 'ssm-automation', documentName: 'AWS-RestartECSService' } },
+      actions: {
+        'high-error-rate': { kind: 'ssm-automation', documentName: 'vigil-dev-restart-ecs-service' },
+      },
     });
   });
 
@@ -53,7 +55,7 @@ describe('incident config', () => {
     ],
     [
       withRule('high-error-rate', { mitigation: { kind: 'ssm-automation', documentName: 'x y' } }),
-      'config(dev) rules[1].mitigation.documentName: must be an SSM Automation document name like AWS-RestartECSService',
+      'config(dev) rules[1].mitigation.documentName: must be an SSM Automation document name like vigil-prod-restart-ecs-service',
     ],
     [
       withRule('high-error-rate', { mitigation: { kind: 'lambda', functionArn: 'drain' } }),
@@ -66,6 +68,39 @@ describe('incident config', () => {
     [
       { ...dev(), incidents: { mitigation: { maxPerHour: 0 } } },
       /^config\(dev\) incidents\.mitigation\.maxPerHour: /,
+    ],
+    [
+      {
+        ...withRule('high-error-rate', {
+          mitigation: { kind: 'ssm-automation', documentName: 'AWS-RestartEC2Instance', parameters: {} },
+        }),
+        incidents: { mitigation: { enabled: true, dryRun: false } },
+      },
+      /^config\(dev\) rules\[1\]\.mitigation\.automationPermissions: "AWS-RestartEC2Instance" is not shipped by the stack/,
+    ],
+    [
+      withRule('high-error-rate', {
+        mitigation: {
+          kind: 'ssm-automation',
+          documentName: 'vigil-dev-restart-ecs-service',
+          parameters: { ClusterName: ['{service}'], ServiceName: ['{service}'] },
+        },
+      }),
+      'config(dev) rules[1].mitigation.parameters.ClusterName: must be one cluster name, without placeholders',
+    ],
+    [
+      withRule('high-error-rate', {
+        mitigation: {
+          kind: 'ssm-automation',
+          documentName: 'vigil-dev-restart-ecs-service',
+          parameters: { ClusterName: ['c'], ServiceName: ['s'], DesiredCount: ['0'] },
+        },
+      }),
+      'config(dev) rules[1].mitigation.parameters.DesiredCount: unknown; allowed: ClusterName, ServiceName',
+    ],
+    [
+      { ...dev(), stage: 'a-very-long-stage-name' },
+      'config(a-very-long-stage-name) stage: must be at most 16 characters (it prefixes every resource name)',
     ],
   ])('a bad incident setting names its field (%#)', (input, message) => {
     // Arrange / Act

@@ -44,6 +44,39 @@ describe('SSM Automation mitigation', () => {
     expect(clientTokenOf('other')).not.toBe(input?.ClientToken);
   });
 
+  it('runs the runbook as the automation role unless the action names one', async () => {
+    // Arrange
+    const role = 'arn:aws:iam::111122223333:role/vigil-dev-mitigation';
+    const withRole = new AwsMitigationRunner(
+      new SSMClient({ region: 'eu-west-1' }),
+      new LambdaClient({ region: 'eu-west-1' }),
+      role,
+    );
+    ssm.on(StartAutomationExecutionCommand).resolves({ AutomationExecutionId: 'exec-43' });
+    const action = {
+      kind: 'ssm-automation' as const,
+      documentName: 'vigil-dev-restart-ecs-service',
+      parameters: { ClusterName: ['dokkerr-dev'], ServiceName: ['{service}'] },
+    };
+    // Act
+    await withRole.run(action, CONTEXT);
+    await withRole.run(
+      { ...action, parameters: { ...action.parameters, AutomationAssumeRole: ['arn:aws:iam::1:role/own'] } },
+      CONTEXT,
+    );
+    await runner().run(action, CONTEXT);
+    // Assert
+    const sent = ssm.commandCalls(StartAutomationExecutionCommand).map((c) => c.args[0].input.Parameters);
+    expect(sent[0]).toEqual({
+      ClusterName: ['dokkerr-dev'],
+      ServiceName: ['checkout'],
+      AutomationAssumeRole: [role],
+    });
+    expect(sent[1]?.['AutomationAssumeRole']).toEqual(['arn:aws:iam::1:role/own']);
+    expect(sent[2]).not.toHaveProperty('AutomationAssumeRole');
+    expect(action.parameters).not.toHaveProperty('AutomationAssumeRole');
+  });
+
   it('passes an SSM refusal on for the timeline', async () => {
     // Arrange
     ssm.on(StartAutomationExecutionCommand).rejects(
