@@ -9,6 +9,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { DefaultDashboardFactory, MonitoringFacade, SnsAlarmActionStrategy } from 'cdk-monitoring-constructs';
 import { Construct } from 'constructs';
 import { EVALUATOR_METRICS } from '../../functions/rule-evaluator/create-handler';
+import { TICK_METRICS } from '../../functions/tick/create-handler';
 import { INDEXER_LAG_METRIC } from '../../shared/logs/indexer-metrics';
 
 export { INDEXER_LAG_METRIC };
@@ -18,6 +19,13 @@ const EVALUATOR_FAILURE_METRIC = {
   namespace: EVALUATOR_METRICS.namespace,
   metricName: EVALUATOR_METRICS.failures,
   dimensions: { service: EVALUATOR_METRICS.service },
+} as const;
+
+/** The tick's backlog flag as Powertools Metrics publishes it (service dimension). */
+const TICK_BACKLOG_METRIC = {
+  namespace: TICK_METRICS.namespace,
+  metricName: TICK_METRICS.backlog,
+  dimensions: { service: TICK_METRICS.service },
 } as const;
 
 /** A pipeline Lambda to watch. */
@@ -269,6 +277,41 @@ export class SelfMonitoring extends Construct {
         ],
       });
     }
+
+    this.facade.monitorCustom({
+      alarmFriendlyName: 'tick-backlog',
+      humanReadableName: 'Tick backlog',
+      metricGroups: [
+        {
+          title: 'Runs that left alert changes for the next one',
+          metrics: [
+            {
+              metric: new cloudwatch.Metric({
+                namespace: TICK_BACKLOG_METRIC.namespace,
+                metricName: TICK_BACKLOG_METRIC.metricName,
+                dimensionsMap: { ...TICK_BACKLOG_METRIC.dimensions },
+                statistic: 'Sum',
+                period: Duration.minutes(1),
+              }),
+              alarmFriendlyName: 'TickBacklog',
+              addAlarm: {
+                TickBacklog: {
+                  threshold: 0,
+                  comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                  period: Duration.minutes(1),
+                  evaluationPeriods: 5,
+                  datapointsToAlarm: 3,
+                  // A stopped tick publishes nothing; that case is the tick's own invocation alarm.
+                  treatMissingDataOverride: cloudwatch.TreatMissingData.NOT_BREACHING,
+                  alarmDescriptionOverride:
+                    'The tick left alert changes unfolded in 3 of the last 5 minutes: notifications are late (each run carries on where the last stopped, nothing is dropped)',
+                },
+              },
+            },
+          ],
+        },
+      ],
+    });
 
     if (props.watchEvaluatorFailures ?? false) {
       this.facade.monitorCustom({

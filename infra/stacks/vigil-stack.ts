@@ -130,14 +130,18 @@ export class VigilStack extends Stack {
       functionDir: 'tick',
       description: 'Every-minute sweep of due alert work',
       serviceName: 'tick',
+      // The run's lease (58 s) outlasts this timeout; a storm's fold of 25,000 changes fits in 1 GB.
       timeout: Duration.seconds(55),
+      memorySize: 1024,
       reservedConcurrency: config.reservedConcurrency.tick,
       runtimeConfig,
     });
-    this.tick.bindTable(this.table.table, ['GetItem', 'PutItem', 'DeleteItem', 'Query'], 'ALERT_TABLE_NAME', {
-      key,
-      indexes: [TABLE_KEYS.dueIndex],
-    });
+    this.tick.bindTable(
+      this.table.table,
+      ['GetItem', 'PutItem', 'DeleteItem', 'UpdateItem', 'Query', 'BatchGetItem', 'BatchWriteItem'],
+      'ALERT_TABLE_NAME',
+      { key, indexes: [TABLE_KEYS.dueIndex] },
+    );
     for (const channel of CHANNELS)
       this.tick.bindTopic(this.channels.topics[channel], TOPIC_ENV[channel], key);
     // Reconciliation reads alarm states; alarm names of opted-in external alarms are not known here.

@@ -414,11 +414,27 @@ describe('self-monitoring alarms page the ops topic', () => {
     });
   });
 
+  it('a tick that leaves alert changes unfolded in 3 of 5 minutes pages ops', () => {
+    // Act
+    const alarm = opsAlarm('Vigil/Tick', 'TickBacklog', 'tick');
+    // Assert
+    expect(alarmMetric(alarm)).toMatchObject({ stat: 'Sum', period: 60 });
+    expect(alarm).toMatchObject({
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 5,
+      DatapointsToAlarm: 3,
+      TreatMissingData: 'notBreaching',
+      AlarmActions: opsAction,
+    });
+  });
+
   it('every self-monitoring alarm acts on the ops topic only (never the alarm handler)', () => {
     // Act
     const alarms = alarmsNamed('vigil-test-ops-');
     // Assert
-    expect(alarms.length).toBe(3 * 2 + 1 + 1 + 1 + 1);
+    // Per function (3 x 2), the tick stopping, the dead letters, a channel's delivery, the tick's backlog, ...
+    expect(alarms.length).toBe(3 * 2 + 1 + 1 + 1 + 1 + 1);
     for (const alarm of alarms) {
       expect(alarm.AlarmActions).toEqual(opsAction);
       expect(alarm.OKActions).toEqual(opsAction);
