@@ -18,6 +18,7 @@ import { BENCH_LAMBDAS } from './lambdas';
 import { runLogIndexerBench } from './log-indexer.bench';
 import { runRoutingBench } from './routing.bench';
 import { runStormBench } from './storm.bench';
+import { runStormSizesBench, STORM_SIZES } from './storm-sizes.bench';
 
 /** What every section gets. */
 interface RunContext {
@@ -70,6 +71,11 @@ const SECTIONS: readonly Section[] = [
   },
   { name: 'routing', run: (c) => runRoutingBench({ runs: c.quick ? 3 : 7, alerts: 200_000 }) },
   { name: 'storm', run: () => runStormBench({ runs: 1 }) },
+  {
+    name: 'storm-sizes',
+    // A quick run replays the two smallest storms; a full one every size up to 20,000 alarms.
+    run: (c) => runStormSizesBench({ sizes: c.quick ? STORM_SIZES.slice(0, 2) : STORM_SIZES }),
+  },
   { name: 'evaluator', run: () => runEvaluatorBench() },
   {
     name: 'logs',
