@@ -458,13 +458,16 @@ export class DynamoGroupStore implements GroupStore {
       for (const item of page.Items ?? []) parts.push(digestPartSchema.parse(item));
       startKey = page.LastEvaluatedKey;
     } while (startKey);
-    const first = parts[0];
+    // A round sent again after a failure rewrites its parts; an earlier attempt's extra parts are stale.
+    const sentAt = Math.max(...parts.map((p) => p.sentAt));
+    const current = parts.filter((p) => p.sentAt === sentAt);
+    const first = current[0];
     if (!first) return undefined;
     return {
       id: first.id,
       stormId: first.stormId,
-      sentAt: first.sentAt,
-      entries: parts.flatMap((p) => p.entries),
+      sentAt,
+      entries: current.flatMap((p) => p.entries),
     };
   }
 

@@ -59,6 +59,7 @@ export const notificationSchema: z.ZodType<Notification> = z.looseObject({
       listCommand: z.string().default(''),
       consoleUrl: optionalText,
       listUrl: optionalText,
+      escalated: z.number().optional(),
       sinceStart: z.object({ since: z.string(), firing: z.number(), resolved: z.number() }).optional(),
     })
     .optional(),

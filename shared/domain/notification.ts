@@ -84,6 +84,8 @@ export interface NotificationDigest {
   readonly consoleUrl?: string;
   /** A configured link to the full alert list. */
   readonly listUrl?: string;
+  /** Alarms this channel hears of because nobody acknowledged them in time (escalation steps). */
+  readonly escalated?: number;
   /** Since the storm began, on this channel: alarms named firing and resolves told. */
   readonly sinceStart?: { readonly since: string; readonly firing: number; readonly resolved: number };
 }

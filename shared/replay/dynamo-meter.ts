@@ -29,6 +29,8 @@ export interface MeterReport {
   readonly ticks: number;
   readonly tickOps: number;
   readonly maxTickOps: number;
+  /** The quietest tick's operations (what a tick costs with nothing to do). */
+  readonly minTickOps: number;
   /** Busiest key under the alarm handler's writes (virtual seconds) and under a tick's (estimated). */
   readonly handlerBusiest: BusiestKey;
   readonly tickBusiest: BusiestKey;
@@ -62,6 +64,7 @@ export class DynamoMeter {
   private ticks = 0;
   private tickOps = 0;
   private maxTickOps = 0;
+  private minTickOps = Number.POSITIVE_INFINITY;
   private thisTickOps = 0;
   private readonly window = new Map<string, { second: number; count: number }>();
   private handlerBusiest: BusiestKey = { key: '-', writesPerSecond: 0 };
@@ -115,6 +118,7 @@ export class DynamoMeter {
       ticks: this.ticks,
       tickOps: this.tickOps,
       maxTickOps: this.maxTickOps,
+      minTickOps: Number.isFinite(this.minTickOps) ? this.minTickOps : 0,
       handlerBusiest: this.handlerBusiest,
       tickBusiest: this.tickBusiest,
     };
@@ -181,6 +185,7 @@ export class DynamoMeter {
 
   private endTick(): void {
     this.maxTickOps = Math.max(this.maxTickOps, this.thisTickOps);
+    this.minTickOps = Math.min(this.minTickOps, this.thisTickOps);
     const total = [...this.tickWrites.values()].reduce((a, b) => a + b, 0);
     if (total === 0) return;
     const scale = Math.min(1, TICK_WRITES_PER_SECOND / total);

@@ -133,7 +133,7 @@ export function formatStormReport(r: StormReportView, deliveriesNotShown: number
     `  firing mentioned after its resolve was told: ${r.firingAfterResolve.length}; escalations of resolved alerts: ${r.escalationsOfResolved}`,
     ...(r.unnamed.length > 0 ? [`  never named: ${r.unnamed.join(', ')}`] : []),
     ...(r.untold.length > 0 ? [`  resolve never told: ${r.untold.join(', ')}`] : []),
-    `  DynamoDB: ${per(r.dynamo.eventOps, r.dynamo.events)} ops per alarm event, ${per(r.dynamo.tickOps, r.dynamo.ticks)} per tick (most ${r.dynamo.maxTickOps})`,
+    `  DynamoDB: ${per(r.dynamo.eventOps, r.dynamo.events)} ops per alarm event in the handler and ${per(r.dynamo.tickOps, r.dynamo.events)} in the ticks; ${r.dynamo.minTickOps} ops for an idle tick, ${r.dynamo.maxTickOps} for the busiest`,
     `  busiest partition key: ${r.dynamo.handlerBusiest.writesPerSecond} writes/s under alarm events (${r.dynamo.handlerBusiest.key}), about ${r.dynamo.tickBusiest.writesPerSecond} writes/s under a tick (${r.dynamo.tickBusiest.key})`,
     `  ran in ${r.wallSeconds} s, peak RSS ${r.peakRssMb} MB`,
   ];

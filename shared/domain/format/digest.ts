@@ -24,6 +24,9 @@ export function digestLines(n: Notification): string[] {
   const headline = digestHeadline(n);
   if (d === undefined || headline === undefined) return [];
   const lines = [headline];
+  if (d.escalated !== undefined && d.escalated > 0) {
+    lines.push(`Escalated: ${d.escalated} not acknowledged in time`);
+  }
   const byService = counts(d.byService);
   if (byService !== '') lines.push(`By service: ${byService}`);
   const bySeverity = counts(d.bySeverity);

@@ -220,12 +220,18 @@ export function buildDigestRound(
   now: number,
 ): DigestRound {
   const perChannel = new Map<Channel, Map<string, NotifiedAlert>>();
+  const escalated = new Map<Channel, Set<string>>();
   for (const plan of plans) {
     for (const n of plan.notifications) {
       for (const channel of n.channels) {
         const map = perChannel.get(channel) ?? new Map<string, NotifiedAlert>();
         for (const a of n.alerts) map.set(`${a.fingerprint}:${a.status}`, a);
         perChannel.set(channel, map);
+        if (n.reason === 'escalation') {
+          const set = escalated.get(channel) ?? new Set<string>();
+          for (const a of n.alerts) set.add(a.fingerprint);
+          escalated.set(channel, set);
+        }
       }
     }
   }
@@ -280,6 +286,7 @@ export function buildDigestRound(
       consoleUrl: alarmListConsoleUrl(regionOf(ordered)),
       listUrl: config.alertListUrl,
       sinceStart: { since: new Date(storm.since).toISOString(), ...totals },
+      ...(escalated.has(channel) ? { escalated: escalated.get(channel)?.size ?? 0 } : {}),
     };
     const windowMinutes = Math.round(config.storm.windowSeconds / 60);
     messages.push({
