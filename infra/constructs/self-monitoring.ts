@@ -278,33 +278,74 @@ export class SelfMonitoring extends Construct {
       });
     }
 
+    this.watchFailureCount({
+      friendlyName: 'tick-backlog',
+      humanName: 'Tick backlog',
+      title: 'Runs that left alert changes for the next one',
+      metric: TICK_BACKLOG_METRIC,
+      alarmName: 'TickBacklog',
+      // A stopped tick publishes nothing; that case is the tick's own invocation alarm.
+      description:
+        'The tick left alert changes unfolded in 3 of the last 5 minutes: notifications are late (each run carries on where the last stopped, nothing is dropped)',
+    });
+
+    if (props.watchEvaluatorFailures ?? false) {
+      this.watchFailureCount({
+        friendlyName: 'rule-evaluator',
+        humanName: 'Rule evaluator',
+        title: 'Scheduled rules not evaluated',
+        metric: EVALUATOR_FAILURE_METRIC,
+        alarmName: 'EvaluationFailures',
+        // The evaluator publishes 0 when all is well; the tick-style "stopped" case is its Lambda alarms.
+        description:
+          'Scheduled rules could not be evaluated in 3 of the last 5 minutes: their alerts are frozen (never resolved by mistake, but not fired either)',
+      });
+    }
+
+    this.alarms = this.facade.createdAlarms().map((a) => a.alarm);
+  }
+
+  /**
+   * A count the pipeline publishes every minute (0 when all is well) that pages ops when it is above 0
+   * in 3 of 5 minutes; missing data (nothing ran) is another alarm's case.
+   */
+  private watchFailureCount(watch: {
+    readonly friendlyName: string;
+    readonly humanName: string;
+    readonly title: string;
+    readonly metric: {
+      readonly namespace: string;
+      readonly metricName: string;
+      readonly dimensions: Record<string, string>;
+    };
+    readonly alarmName: string;
+    readonly description: string;
+  }): void {
     this.facade.monitorCustom({
-      alarmFriendlyName: 'tick-backlog',
-      humanReadableName: 'Tick backlog',
+      alarmFriendlyName: watch.friendlyName,
+      humanReadableName: watch.humanName,
       metricGroups: [
         {
-          title: 'Runs that left alert changes for the next one',
+          title: watch.title,
           metrics: [
             {
               metric: new cloudwatch.Metric({
-                namespace: TICK_BACKLOG_METRIC.namespace,
-                metricName: TICK_BACKLOG_METRIC.metricName,
-                dimensionsMap: { ...TICK_BACKLOG_METRIC.dimensions },
+                namespace: watch.metric.namespace,
+                metricName: watch.metric.metricName,
+                dimensionsMap: { ...watch.metric.dimensions },
                 statistic: 'Sum',
                 period: Duration.minutes(1),
               }),
-              alarmFriendlyName: 'TickBacklog',
+              alarmFriendlyName: watch.alarmName,
               addAlarm: {
-                TickBacklog: {
+                [watch.alarmName]: {
                   threshold: 0,
                   comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
                   period: Duration.minutes(1),
                   evaluationPeriods: 5,
                   datapointsToAlarm: 3,
-                  // A stopped tick publishes nothing; that case is the tick's own invocation alarm.
                   treatMissingDataOverride: cloudwatch.TreatMissingData.NOT_BREACHING,
-                  alarmDescriptionOverride:
-                    'The tick left alert changes unfolded in 3 of the last 5 minutes: notifications are late (each run carries on where the last stopped, nothing is dropped)',
+                  alarmDescriptionOverride: watch.description,
                 },
               },
             },
@@ -312,44 +353,5 @@ export class SelfMonitoring extends Construct {
         },
       ],
     });
-
-    if (props.watchEvaluatorFailures ?? false) {
-      this.facade.monitorCustom({
-        alarmFriendlyName: 'rule-evaluator',
-        humanReadableName: 'Rule evaluator',
-        metricGroups: [
-          {
-            title: 'Scheduled rules not evaluated',
-            metrics: [
-              {
-                metric: new cloudwatch.Metric({
-                  namespace: EVALUATOR_FAILURE_METRIC.namespace,
-                  metricName: EVALUATOR_FAILURE_METRIC.metricName,
-                  dimensionsMap: { ...EVALUATOR_FAILURE_METRIC.dimensions },
-                  statistic: 'Sum',
-                  period: Duration.minutes(1),
-                }),
-                alarmFriendlyName: 'EvaluationFailures',
-                addAlarm: {
-                  EvaluationFailures: {
-                    threshold: 0,
-                    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-                    period: Duration.minutes(1),
-                    evaluationPeriods: 5,
-                    datapointsToAlarm: 3,
-                    // The evaluator publishes 0 when all is well; the tick-style "stopped" case is its Lambda alarms.
-                    treatMissingDataOverride: cloudwatch.TreatMissingData.NOT_BREACHING,
-                    alarmDescriptionOverride:
-                      'Scheduled rules could not be evaluated in 3 of the last 5 minutes: their alerts are frozen (never resolved by mistake, but not fired either)',
-                  },
-                },
-              },
-            ],
-          },
-        ],
-      });
-    }
-
-    this.alarms = this.facade.createdAlarms().map((a) => a.alarm);
   }
 }

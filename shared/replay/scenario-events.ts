@@ -98,7 +98,7 @@ export function buildEventPayload(
 }
 
 /** Deterministic PRNG (mulberry32), so a shuffled order is the same on every run with a seed. */
-function seededRandom(seed: number): () => number {
+export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

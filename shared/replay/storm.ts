@@ -11,6 +11,7 @@ import type { RuntimeConfig } from '../domain/runtime-config';
 import { parseRuntimeConfig } from '../domain/runtime-config';
 import { EVENT_KINDS } from './scenario';
 import type { Scenario } from './scenario';
+import { seededRandom } from './scenario-events';
 
 /** What storm to build. */
 export interface StormSpec {
@@ -44,17 +45,6 @@ export interface Storm {
 
 const MINUTE = 60_000;
 const KINDS = ['cpu', 'latency'] as const;
-
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 function serviceName(i: number, count: number): string {
   return `svc${String(i).padStart(String(count - 1).length, '0')}`;
@@ -93,7 +83,7 @@ export function buildStorm(spec: StormSpec, base: RuntimeConfig): Storm {
   if (!Number.isInteger(spec.services) || spec.services < 1 || spec.services > spec.alarms) {
     throw new RangeError('storm: services must be an integer from 1 to the number of alarms');
   }
-  const rnd = random(spec.seed ?? 42);
+  const rnd = seededRandom(spec.seed ?? 42);
   const names = stormAlarmNames(spec);
   const truth = new Map<string, StormChange[]>();
   const events: Scenario['events'][number][] = [];

@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { CHANNELS } from '../../shared/domain/alert';
+import type { StormReportView } from '../../shared/replay/render-output';
 import type { Figures } from './figures';
 import { figureOf } from './figures';
 
@@ -30,26 +31,7 @@ export const STORM_SIZES: readonly StormSize[] = [
 const HEAP_MB = 1_024;
 
 interface StormLine {
-  readonly storm: {
-    readonly alarms: number;
-    readonly namedFiring: number;
-    readonly resolvesTold: number;
-    readonly messagesPerChannel: Record<string, number>;
-    readonly firingAfterResolve: readonly string[];
-    readonly escalationsOfResolved: number;
-    readonly wallSeconds: number;
-    readonly peakRssMb: number;
-    readonly dynamo: {
-      readonly events: number;
-      readonly eventOps: number;
-      readonly ticks: number;
-      readonly tickOps: number;
-      readonly maxTickOps: number;
-      readonly minTickOps: number;
-      readonly handlerBusiest: { readonly key: string; readonly writesPerSecond: number };
-      readonly tickBusiest: { readonly key: string; readonly writesPerSecond: number };
-    };
-  };
+  readonly storm: StormReportView;
 }
 
 interface SummaryLine {
