@@ -56,6 +56,7 @@ export interface FlushContext {
 }
 
 const IO_PARALLELISM = 16;
+const LISTING_PARALLELISM = 3;
 /** Attempts at recording a sent notification's outcome (pauses double from 20 ms to 1 s: about 6 s in all). */
 const RECORD_ATTEMPTS = 12;
 
@@ -154,7 +155,9 @@ async function defer(deps: FlushDeps, group: GroupRecord, at: number): Promise<v
 export async function flushDueGroups(deps: FlushDeps, ctx: FlushContext): Promise<FlushOutcome> {
   const { now } = ctx;
   const { heads, backlog } = await dueHeads(deps, ctx);
-  const groups = await mapLimit(heads, IO_PARALLELISM, async (head): Promise<GroupRecord> => {
+  // A large group lists its 16 member keys at once: a few groups at a time stay within the
+  // client's 50 sockets.
+  const groups = await mapLimit(heads, LISTING_PARALLELISM, async (head): Promise<GroupRecord> => {
     const members = await deps.groups.listMembers(head);
     return { ...head, members: Object.fromEntries(members.map((m) => [m.alert.fingerprint, m])) };
   });
