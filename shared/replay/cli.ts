@@ -169,6 +169,7 @@ export async function runReplayCli(argv: readonly string[], io: ReplayCliIo): Pr
             ...checkStorm(result.messages, storm.truth, scenario.start),
             wallSeconds: Math.round((performance.now() - startedAt) / 100) / 10,
             peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+            localDynamoPeakRssMb: result.localDynamoPeakRssMb,
             dynamo: meter.report(),
           }
         : undefined;

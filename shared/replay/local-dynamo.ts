@@ -1,7 +1,8 @@
 // In-process dynalite (DynamoDB API on in-memory LevelDB): the local replay's table and the integration tests'.
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { listenOnLoopback } from './loopback';
 
@@ -23,6 +24,8 @@ export interface RunningDynalite {
   readonly client: DynamoDBClient;
   /** Closes the client and the server. */
   readonly stop: () => Promise<void>;
+  /** Peak resident memory of the server's own process in MB, when it runs in one (Linux). */
+  readonly peakRssMb: () => number | undefined;
 }
 
 type DynaliteFactory = (options: {
@@ -44,54 +47,81 @@ export interface StartDynaliteOptions {
   /** Directory of a LevelDB that keeps the tables across runs. @default - in memory, gone on stop */
   readonly path?: string;
   /**
-   * Serve from a worker thread, so the local DynamoDB and the code calling it use a core each (a
-   * long replay runs about twice as fast). @default false
+   * Serve from a child process: the local DynamoDB gets a core and a heap of its own, apart from
+   * the code calling it (a long replay's memory and time are then the pipeline's). @default false
    */
-  readonly thread?: boolean;
+  readonly ownProcess?: boolean;
 }
 
-// The worker's source: it loads dynalite by the resolved path the parent passes in.
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const dynalite = require(workerData.module);
-const server = dynalite({ ...workerData.options, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-server.listen(0, '127.0.0.1', () => parentPort.postMessage(server.address().port));
-parentPort.on('message', () => server.close(() => parentPort.close()));
+// Idle keep-alive sockets stay open longer than any pause between a run's calls, so the client
+// never reuses a socket the server is closing (a reset under load).
+const KEEP_ALIVE_MS = 120_000;
+
+// The child's source: it loads dynalite by the resolved path given as its argument and prints its port.
+const CHILD_SOURCE = `
+const [module, options] = process.argv.slice(1);
+const server = require(module)({ ...JSON.parse(options), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+server.keepAliveTimeout = ${KEEP_ALIVE_MS};
+server.headersTimeout = ${KEEP_ALIVE_MS + 1_000};
+server.listen(0, '127.0.0.1', () => process.stdout.write(String(server.address().port) + '\\n'));
+process.on('SIGTERM', () => server.close(() => process.exit(0)));
 `;
 
-async function startInThread(
+async function startInChild(
   path: string | undefined,
-): Promise<{ port: number; close: () => Promise<void> }> {
-  const worker = new Worker(WORKER_SOURCE, {
-    eval: true,
-    workerData: {
-      module: createRequire(__filename).resolve('dynalite'),
-      options: path === undefined ? {} : { path },
-    },
-  });
+): Promise<{ port: number; pid: number | undefined; close: () => Promise<void> }> {
+  const child = spawn(
+    process.execPath,
+    [
+      '-e',
+      CHILD_SOURCE,
+      createRequire(__filename).resolve('dynalite'),
+      JSON.stringify(path === undefined ? {} : { path }),
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const port = await new Promise<number>((resolve, reject) => {
-    worker.once('message', (value: unknown) =>
-      typeof value === 'number'
-        ? resolve(value)
-        : reject(new LocalDynamoError('dynalite worker sent no port')),
-    );
-    worker.once('error', reject);
+    let text = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      text += chunk.toString('utf8');
+      const line = text.split('\n')[0];
+      if (text.includes('\n') && line !== undefined) resolve(Number(line));
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new LocalDynamoError(`local DynamoDB process exited (${code})`)));
   });
   const close = async (): Promise<void> => {
-    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-    worker.postMessage('stop');
+    if (child.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
     await exited;
   };
-  return { port, close };
+  return { port, pid: child.pid, close };
+}
+
+/** Peak resident memory of a process in MB (Linux), when it can be read. */
+export function peakRssMbOf(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('VmHWM:'));
+    const kb = Number(line?.replace(/[^0-9]/g, ''));
+    return Number.isFinite(kb) && kb > 0 ? Math.round(kb / 1024) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Starts dynalite on an ephemeral 127.0.0.1 port with instant table creation. */
 export async function startDynalite(options: StartDynaliteOptions = {}): Promise<RunningDynalite> {
   let port: number | undefined;
+  let pid: number | undefined;
   let closeServer: () => Promise<void>;
-  if (options.thread === true) {
-    const running = await startInThread(options.path);
+  if (options.ownProcess === true) {
+    const running = await startInChild(options.path);
     port = running.port;
+    pid = running.pid;
     closeServer = running.close;
   } else {
     const server = loadDynalite()({
@@ -100,6 +130,8 @@ export async function startDynalite(options: StartDynaliteOptions = {}): Promise
       deleteTableMs: 0,
       updateTableMs: 0,
     });
+    server.keepAliveTimeout = KEEP_ALIVE_MS;
+    server.headersTimeout = KEEP_ALIVE_MS + 1_000;
     port = await listenOnLoopback(server);
     closeServer = () =>
       new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
@@ -116,7 +148,7 @@ export async function startDynalite(options: StartDynaliteOptions = {}): Promise
     client.destroy();
     await closeServer();
   };
-  return { endpoint, client, stop };
+  return { endpoint, client, stop, peakRssMb: () => peakRssMbOf(pid) };
 }
 
 /**

@@ -53,6 +53,8 @@ export interface LocalPipeline extends ReplayPipeline {
   finalIncidents(): Promise<Incident[]>;
   /** A storm digest's full stored list. */
   digest(id: string): Promise<DigestRecord | undefined>;
+  /** Peak resident memory of the local DynamoDB's process, MB (Linux). */
+  localDynamoPeakRssMb(): number | undefined;
   /** Stops the local DynamoDB. */
   stop(): Promise<void>;
 }
@@ -97,7 +99,8 @@ class TrackingAlertStore extends DynamoAlertStore {
 
 /** Starts dynalite, creates the alert table and builds both handlers around the given ports. */
 export async function startLocalPipeline(options: LocalPipelineOptions): Promise<LocalPipeline> {
-  const dynamo = await startDynalite({ path: options.statePath });
+  // The local DynamoDB runs apart, so a long replay's time and memory are the pipeline's own.
+  const dynamo = await startDynalite({ path: options.statePath, ownProcess: true });
   try {
     await createAlertTable(dynamo.client, TABLE);
   } catch (error) {
@@ -204,6 +207,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       return records.filter((r): r is AlertRecord => r !== undefined);
     },
     digest: (id) => groups.getDigest(id),
+    localDynamoPeakRssMb: () => dynamo.peakRssMb(),
     async finalIncidents() {
       const all = await incidentStore.list(0, Number.MAX_SAFE_INTEGER, 1000);
       return all.reverse();

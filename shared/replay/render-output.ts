@@ -119,6 +119,8 @@ export function incidentLines(incident: ReplayIncident): string[] {
 export interface StormReportView extends StormCheck {
   readonly wallSeconds: number;
   readonly peakRssMb: number;
+  /** The local DynamoDB's own process (it stands in for DynamoDB, whose memory is not the pipeline's). */
+  readonly localDynamoPeakRssMb?: number;
   readonly dynamo: MeterReport;
 }
 
@@ -135,7 +137,7 @@ export function formatStormReport(r: StormReportView, deliveriesNotShown: number
     ...(r.untold.length > 0 ? [`  resolve never told: ${r.untold.join(', ')}`] : []),
     `  DynamoDB: ${per(r.dynamo.eventOps, r.dynamo.events)} ops per alarm event in the handler and ${per(r.dynamo.tickOps, r.dynamo.events)} in the ticks; ${r.dynamo.minTickOps} ops for an idle tick, ${r.dynamo.maxTickOps} for the busiest`,
     `  busiest partition key: ${r.dynamo.handlerBusiest.writesPerSecond} writes/s under alarm events (${r.dynamo.handlerBusiest.key}), about ${r.dynamo.tickBusiest.writesPerSecond} writes/s under a tick (${r.dynamo.tickBusiest.key})`,
-    `  ran in ${r.wallSeconds} s, peak RSS ${r.peakRssMb} MB`,
+    `  ran in ${r.wallSeconds} s, peak RSS ${r.peakRssMb} MB${r.localDynamoPeakRssMb === undefined ? '' : ` (the local DynamoDB's own process: ${r.localDynamoPeakRssMb} MB)`}`,
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -100,6 +100,8 @@ export interface ReplayResult {
   readonly evaluations?: readonly ReplayEvaluation[];
   /** Incidents the run opened, oldest first. @default none when the config has no incidents */
   readonly incidents?: readonly ReplayIncident[];
+  /** Peak resident memory of the local DynamoDB's own process, MB, when it can be read. */
+  readonly localDynamoPeakRssMb?: number;
 }
 
 /** An incident as the replay reports it, with the MTTA/MTTR the pipeline published for it. */
@@ -461,6 +463,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       ...(options.config.incidents
         ? { incidents: (await pipeline.finalIncidents()).map((i) => toReplayIncident(i, publishedTimes)) }
         : {}),
+      localDynamoPeakRssMb: pipeline.localDynamoPeakRssMb(),
     };
   } finally {
     await pipeline.stop();
