@@ -1,5 +1,5 @@
 /** Lambda entry: CloudWatch Logs subscription -> OpenSearch, rejected lines -> SQS. */
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { fromEnv } from '@aws-sdk/credential-provider-env';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Tracer } from '@aws-lambda-powertools/tracer';
@@ -8,7 +8,8 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { INDEXER_LAG_METRIC } from '../../shared/logs/indexer-metrics';
-import { createOpenSearchClient, OpenSearchLogIndex } from '../../shared/logs/opensearch-log-index';
+import { createOpenSearchHttp } from '../../shared/logs/opensearch-http';
+import { OpenSearchLogIndex } from '../../shared/logs/opensearch-log-index';
 import { SqsDeadLetterSink } from '../../shared/logs/sqs-dead-letter-sink';
 import { requireEnv } from '../../shared/logs/env';
 import { createLogIndexer, readLogIndexerConfig } from './log-indexer';
@@ -17,13 +18,22 @@ const logger = new Logger();
 const tracer = new Tracer();
 const config = readLogIndexerConfig();
 const region = requireEnv('AWS_REGION');
-const openSearch = createOpenSearchClient({ endpoint: config.endpoint, sign: true, region });
-const sqs = tracer.captureAWSv3Client(new SQSClient({ region }));
+// Lambda hands its role's credentials to the function in the environment.
+const credentials = fromEnv();
+const sqsEndpoint = process.env.AWS_ENDPOINT_URL_SQS ?? process.env.AWS_ENDPOINT_URL;
 
 const indexLogs = createLogIndexer({
-  index: new OpenSearchLogIndex(openSearch),
-  deadLetters: new SqsDeadLetterSink(sqs, config.deadLetterQueueUrl),
+  index: new OpenSearchLogIndex(
+    createOpenSearchHttp({ endpoint: config.endpoint, sign: true, region, credentials }),
+  ),
+  deadLetters: new SqsDeadLetterSink({
+    queueUrl: config.deadLetterQueueUrl,
+    region,
+    credentials,
+    ...(sqsEndpoint !== undefined && sqsEndpoint !== '' ? { endpoint: sqsEndpoint } : {}),
+  }),
   categories: config.categories,
+  services: config.services,
   defaultCategory: config.defaultCategory,
   limits: config.limits,
 });

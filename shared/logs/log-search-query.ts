@@ -29,6 +29,8 @@ export interface LogHit {
   readonly traceId?: string;
   readonly requestId?: string;
   readonly logGroup?: string;
+  readonly format?: string;
+  readonly notes?: readonly string[];
   readonly fields?: Record<string, unknown>;
 }
 
@@ -103,6 +105,8 @@ const hitSchema = z.object({
     trace_id: z.string().optional(),
     request_id: z.string().optional(),
     log_group: z.string().optional(),
+    format: z.string().optional().catch(undefined),
+    notes: z.array(z.string()).optional().catch(undefined),
     fields: z.record(z.string(), z.unknown()).optional(),
   }),
 });
@@ -125,6 +129,8 @@ export function readLogSearchResponse(body: unknown, size: number): LogSearchPag
       ...(source.trace_id !== undefined ? { traceId: source.trace_id } : {}),
       ...(source.request_id !== undefined ? { requestId: source.request_id } : {}),
       ...(source.log_group !== undefined ? { logGroup: source.log_group } : {}),
+      ...(source.format !== undefined ? { format: source.format } : {}),
+      ...(source.notes !== undefined ? { notes: source.notes } : {}),
       ...(source.fields !== undefined ? { fields: source.fields } : {}),
     };
   });

@@ -9,9 +9,11 @@ import type { LogDocument } from '../../shared/logs/log-document';
 import { InMemoryDeadLetterSink } from '../../shared/logs/log-ports';
 import {
   applyLogIndexSetup,
-  createOpenSearchClient,
+  createOpenSearchHttp,
   OpenSearchLogIndex,
 } from '../../shared/logs/opensearch-log-index';
+import type { OpenSearchHttp } from '../../shared/logs/opensearch-log-index';
+import { createOpenSearchClient } from '../support/opensearch-client';
 import { parseLogEvent } from '../../shared/logs/parse-log-line';
 import { decodeSubscriptionPayload } from '../../shared/logs/subscription-payload';
 import { dataPayload, eventId } from '../fixtures/logs/payloads';
@@ -91,9 +93,9 @@ async function resetIndices(client: Client): Promise<void> {
   await client.indices.delete({ index: 'logs-*', ignore_unavailable: true });
 }
 
-async function runIndexer(client: Client, payloads: readonly string[]): Promise<number> {
+async function runIndexer(http: OpenSearchHttp, payloads: readonly string[]): Promise<number> {
   const deps = {
-    index: new OpenSearchLogIndex(client),
+    index: new OpenSearchLogIndex(http),
     deadLetters: new InMemoryDeadLetterSink(),
     categories: { [LOG_GROUP]: 'application' as const },
     defaultCategory: 'application' as const,
@@ -141,9 +143,10 @@ export interface LogIndexerRates {
 export async function measureLogIndexer(options: LogIndexerBenchOptions): Promise<LogIndexerRates> {
   const { runs, lines } = options;
   const node = await startOpenSearchNode();
-  const client = createOpenSearchClient({ endpoint: node.url, sign: false, requestTimeoutMs: 120_000 });
+  const client = createOpenSearchClient({ endpoint: node.url, requestTimeoutMs: 120_000 });
+  const http = createOpenSearchHttp({ endpoint: node.url, sign: false, requestTimeoutMs: 120_000 });
   try {
-    await applyLogIndexSetup(client, { replicas: 0, retentionDays: 7, retention: false });
+    await applyLogIndexSetup(http, { replicas: 0, retentionDays: 7, retention: false });
     const indexerRates: number[] = [];
     const directRates: number[] = [];
     // One untimed warm-up of each path, so JIT and index creation do not skew the first run.
@@ -160,7 +163,7 @@ export async function measureLogIndexer(options: LogIndexerBenchOptions): Promis
         return decoded.logEvents.map((event) => parseLogEvent(event, source));
       });
       await resetIndices(client);
-      const indexerMs = await runIndexer(client, payloads);
+      const indexerMs = await runIndexer(http, payloads);
       await resetIndices(client);
       const directMs = await runDirect(client, documents);
       if (run >= 0) {
