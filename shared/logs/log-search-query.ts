@@ -1,12 +1,15 @@
 /** Builds log search requests and reads their answers. Pure. */
 import * as z from 'zod';
-import { LOG_LEVELS } from './log-document';
+import { levelsAtLeast, LOG_LEVELS } from './log-document';
 import type { LogCategory, LogLevel } from './log-document';
 import { LogSearchError } from './log-errors';
 
 /** A search across `logs-*`. */
 export interface LogSearchQuery {
+  /** Exactly this level. */
   readonly level?: LogLevel;
+  /** This level or a more severe one: `error` finds error and fatal lines. */
+  readonly minLevel?: LogLevel;
   readonly service?: string;
   readonly from: Date;
   readonly to: Date;
@@ -77,6 +80,7 @@ export function buildLogSearchRequest(query: LogSearchQuery): {
     { range: { '@timestamp': { gte: query.from.toISOString(), lte: query.to.toISOString() } } },
   ];
   if (query.level !== undefined) filter.push({ term: { level: query.level } });
+  if (query.minLevel !== undefined) filter.push({ terms: { level: levelsAtLeast(query.minLevel) } });
   if (query.service !== undefined) filter.push({ term: { service: query.service } });
   const must: Record<string, unknown>[] =
     query.query === undefined || query.query.trim() === ''

@@ -16,7 +16,7 @@ export interface LogsCommandIo {
 }
 
 const USAGE =
-  'usage: logs search [--level L] [--service S] [--category C] [--from -30m] [--to now] [--query TEXT] [--size N] [--cursor X] [--json] [--endpoint URL]';
+  'usage: logs search [--level L] [--only-level] [--service S] [--category C] [--from -30m] [--to now] [--query TEXT] [--size N] [--cursor X] [--json] [--endpoint URL]';
 
 /** A flag is wrong; the message is one line for stderr. */
 export class LogsUsageError extends Error {
@@ -84,6 +84,7 @@ export function parseLogsSearchArgs(
         size: { type: 'string', default: '50' },
         cursor: { type: 'string' },
         json: { type: 'boolean', default: false },
+        'only-level': { type: 'boolean', default: false },
         endpoint: { type: 'string' },
       },
     }));
@@ -95,6 +96,7 @@ export function parseLogsSearchArgs(
   if (values.level !== undefined && level === undefined) {
     throw new LogsUsageError(`--level must be one of ${LOG_LEVELS.join(', ')}`);
   }
+  if (values['only-level'] && level === undefined) throw new LogsUsageError('--only-level needs --level');
   if (values.category !== undefined && !isCategory(values.category)) {
     throw new LogsUsageError(`--category must be one of ${LOG_CATEGORIES.join(', ')}`);
   }
@@ -117,7 +119,8 @@ export function parseLogsSearchArgs(
     from,
     to,
     size,
-    ...(level !== undefined ? { level } : {}),
+    // `--level error` means error or worse, as on-call expects; --only-level means exactly that level.
+    ...(level !== undefined ? (values['only-level'] ? { level } : { minLevel: level }) : {}),
     ...(values.service !== undefined ? { service: values.service } : {}),
     ...(values.category !== undefined && isCategory(values.category) ? { category: values.category } : {}),
     ...(values.query !== undefined ? { query: values.query } : {}),
