@@ -7,7 +7,12 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
-import { INDEXER_LAG_METRIC } from '../../shared/logs/indexer-metrics';
+import {
+  classifyIngestLag,
+  INDEXER_BACKFILL_EVENTS_METRIC,
+  INDEXER_BACKFILL_METRIC,
+  INDEXER_LAG_METRIC,
+} from '../../shared/logs/indexer-metrics';
 import { createOpenSearchHttp } from '../../shared/logs/opensearch-http';
 import { OpenSearchLogIndex } from '../../shared/logs/opensearch-log-index';
 import { SqsDeadLetterSink } from '../../shared/logs/sqs-dead-letter-sink';
@@ -48,11 +53,13 @@ const metrics = new Metrics({
 export const handler = middy(async (event: unknown): Promise<void> => {
   const result = await indexLogs(event);
   if (result.status === 'indexed' && result.newestEventAt !== undefined) {
-    metrics.addMetric(
-      INDEXER_LAG_METRIC.metricName,
-      MetricUnit.Seconds,
-      Math.max(0, (Date.now() - result.newestEventAt) / 1000),
-    );
+    const lag = classifyIngestLag(result.newestEventAt, Date.now());
+    if (lag.kind === 'live') {
+      metrics.addMetric(INDEXER_LAG_METRIC.metricName, MetricUnit.Seconds, lag.seconds);
+    } else {
+      metrics.addMetric(INDEXER_BACKFILL_METRIC.metricName, MetricUnit.Seconds, lag.seconds);
+      metrics.addMetric(INDEXER_BACKFILL_EVENTS_METRIC.metricName, MetricUnit.Count, result.events);
+    }
   }
   logger.info('log payload processed', { result });
 })

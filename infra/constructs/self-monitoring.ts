@@ -9,7 +9,11 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { DefaultDashboardFactory, MonitoringFacade, SnsAlarmActionStrategy } from 'cdk-monitoring-constructs';
 import { Construct } from 'constructs';
 import { EVALUATOR_METRICS } from '../../functions/rule-evaluator/create-handler';
-import { INDEXER_LAG_METRIC } from '../../shared/logs/indexer-metrics';
+import {
+  INDEXER_BACKFILL_EVENTS_METRIC,
+  INDEXER_BACKFILL_METRIC,
+  INDEXER_LAG_METRIC,
+} from '../../shared/logs/indexer-metrics';
 
 export { INDEXER_LAG_METRIC };
 
@@ -265,6 +269,20 @@ export class SelfMonitoring extends Construct {
                 },
               },
             ],
+          },
+          {
+            // Backfills and replays: drawn so they are visible, never alarmed.
+            title: 'Backfill (not alarmed)',
+            metrics: [INDEXER_BACKFILL_METRIC, INDEXER_BACKFILL_EVENTS_METRIC].map(
+              (m) =>
+                new cloudwatch.Metric({
+                  namespace: m.namespace,
+                  metricName: m.metricName,
+                  dimensionsMap: { ...m.dimensions },
+                  statistic: m.statistic,
+                  period: Duration.minutes(1),
+                }),
+            ),
           },
         ],
       });
