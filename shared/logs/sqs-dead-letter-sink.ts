@@ -118,7 +118,9 @@ export class SqsDeadLetterSink implements DeadLetterSink {
           .update(sent ?? '', 'utf8')
           .digest('hex');
         if (entry.MD5OfMessageBody !== undefined && entry.MD5OfMessageBody !== digest) {
-          throw new DeadLetterSendError(`SQS stored dead letter ${entry.Id} with a different digest than was sent`);
+          throw new DeadLetterSendError(
+            `SQS stored dead letter ${entry.Id} with a different digest than was sent`,
+          );
         }
       }
       if (failed.length > 0 || succeeded !== batch.length) {
