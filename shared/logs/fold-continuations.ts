@@ -24,7 +24,7 @@ export interface FoldedLog {
 
 /** Limits of one fold. */
 export interface FoldLimits {
-  /** A continuation must arrive within this many ms of the line before it. */
+  /** A continuation must arrive less than this many ms after the line before it. */
   readonly maxGapMs: number;
   /** Most events folded into one document. */
   readonly maxEvents: number;
@@ -32,8 +32,10 @@ export interface FoldLimits {
   readonly maxChars: number;
 }
 
-/** Two seconds apart at most, 500 lines, 256 K characters. */
-export const DEFAULT_FOLD_LIMITS: FoldLimits = { maxGapMs: 2000, maxEvents: 500, maxChars: 256 * 1024 };
+/**
+ * Under a second apart (the lines of one trace are written together), 500 lines, 256 K characters.
+ */
+export const DEFAULT_FOLD_LIMITS: FoldLimits = { maxGapMs: 1000, maxEvents: 500, maxChars: 256 * 1024 };
 
 // Lines of these shapes are complete records; nothing continues them.
 const NEVER_CONTINUED: ReadonlySet<LogFormat> = new Set([
@@ -52,19 +54,23 @@ interface Group {
   lastArrivalMs: number;
   ids: string[];
   hasFrames: boolean;
+  /** The head is itself a bare exception line (no level column of its own). */
+  headIsException: boolean;
 }
 
 function accepts(group: Group, item: ParsedItem, limits: FoldLimits): boolean {
   const { continuation } = item.parsed;
   if (continuation === undefined || NEVER_CONTINUED.has(group.document.format)) return false;
   const gap = item.arrivalMs - group.lastArrivalMs;
-  if (gap < 0 || gap > limits.maxGapMs) return false;
+  if (gap < 0 || gap >= limits.maxGapMs) return false;
   if (group.ids.length >= limits.maxEvents) return false;
   if (group.document.message.length + item.parsed.document.message.length + 1 > limits.maxChars) return false;
   if (continuation === 'frame') return true;
-  // An exception line joins a trace already under way, or the error line that announced it.
+  // An exception line joins a trace already under way, or the levelled error line that announced
+  // it; two bare exception lines in a row are two errors.
   const { level, message } = group.document;
-  return group.hasFrames || level === 'error' || level === 'fatal' || message.startsWith('Traceback');
+  if (group.hasFrames || message.startsWith('Traceback')) return true;
+  return !group.headIsException && (level === 'error' || level === 'fatal');
 }
 
 function close(group: Group): FoldedLog {
@@ -103,6 +109,7 @@ export function foldContinuations(
       lastArrivalMs: item.arrivalMs,
       ids: [],
       hasFrames: item.parsed.continuation === 'frame',
+      headIsException: item.parsed.continuation === 'exception',
     };
   }
   if (group !== undefined) out.push(close(group));

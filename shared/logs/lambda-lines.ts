@@ -124,7 +124,8 @@ export function platformLine(line: string): Extracted | undefined {
 }
 
 // API Gateway execution logs: `(<request id>) <message>`
-const APIGW_EXECUTION = /^\(([^)\s]+)\) ([\s\S]*)$/;
+// The id is a request id (8+ characters with a digit), so `(TRACE) entering` stays plain text.
+const APIGW_EXECUTION = /^\((?=[^)]*\d)([^)\s]{8,})\) ([\s\S]*)$/;
 const APIGW_FAILURE =
   /^(?:Execution failed|Lambda execution failed|Endpoint request timed out|Method completed with status: 5\d\d)/;
 const APIGW_CLIENT_ERROR = /^Method completed with status: 4\d\d/;

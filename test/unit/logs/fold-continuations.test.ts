@@ -74,8 +74,10 @@ describe('foldContinuations', () => {
       items(['10.0.0.1 - - [01/Jan/2024:12:00:00 +0000] "GET / HTTP/1.1" 200 1', '    at a']),
     );
     const exceptionAfterInfo = foldContinuations(items(['INFO started', 'TypeError: x is undefined']));
+    const twoErrors = foldContinuations(items(['Error: ECONNREFUSED', 'TypeError: fetch failed']));
     // Assert
     expect(late).toHaveLength(2);
+    expect(twoErrors).toHaveLength(2);
     expect(access).toHaveLength(2);
     expect(exceptionAfterInfo).toHaveLength(2);
     expect(exceptionAfterInfo[1]?.document.level).toBe('error');
@@ -85,7 +87,7 @@ describe('foldContinuations', () => {
     // Arrange
     const lines = ['ERROR boom', ...Array.from({ length: 5 }, (_, n) => `    at f${n} (x.js:${n}:1)`)];
     // Act
-    const folded = foldContinuations(items(lines), { maxGapMs: 2000, maxEvents: 3, maxChars: 1_000_000 });
+    const folded = foldContinuations(items(lines), { maxGapMs: 1000, maxEvents: 3, maxChars: 1_000_000 });
     // Assert
     expect(folded.map((f) => f.document.merged_event_ids ?? [])).toEqual([['e1', 'e2', 'e3'], ['e5']]);
   });
