@@ -47,41 +47,82 @@ const NEVER_CONTINUED: ReadonlySet<LogFormat> = new Set([
   'lambda-platform',
 ]);
 
-interface Group {
-  document: LogDocument;
-  timeMs: number;
-  original: string;
-  lastArrivalMs: number;
-  ids: string[];
-  hasFrames: boolean;
-  /** The head is itself a bare exception line (no level column of its own). */
-  headIsException: boolean;
-}
+/**
+ * Folds events as they come: `push` each parsed event in order, `finish` at the end; every
+ * finished document goes to `emit`. Events that continue nothing pass through as they are.
+ */
+export class ContinuationFolder {
+  private head: ParsedLogEvent | undefined;
+  private original = '';
+  private message = '';
+  private lastArrivalMs = 0;
+  private ids: string[] | undefined;
+  private hasFrames = false;
+  private headIsException = false;
 
-function accepts(group: Group, item: ParsedItem, limits: FoldLimits): boolean {
-  const { continuation } = item.parsed;
-  if (continuation === undefined || NEVER_CONTINUED.has(group.document.format)) return false;
-  const gap = item.arrivalMs - group.lastArrivalMs;
-  if (gap < 0 || gap >= limits.maxGapMs) return false;
-  if (group.ids.length >= limits.maxEvents) return false;
-  if (group.document.message.length + item.parsed.document.message.length + 1 > limits.maxChars) return false;
-  if (continuation === 'frame') return true;
-  // An exception line joins a trace already under way, or the levelled error line that announced
-  // it; two bare exception lines in a row are two errors.
-  const { level, message } = group.document;
-  if (group.hasFrames || message.startsWith('Traceback')) return true;
-  return !group.headIsException && (level === 'error' || level === 'fatal');
-}
+  public constructor(
+    private readonly emit: (document: LogDocument, timeMs: number, original: string) => void,
+    private readonly limits: FoldLimits = DEFAULT_FOLD_LIMITS,
+  ) {}
 
-function close(group: Group): FoldedLog {
-  if (group.ids.length === 0)
-    return { document: group.document, timeMs: group.timeMs, original: group.original };
-  const notes = [...(group.document.notes ?? []), `merged:${group.ids.length}`];
-  return {
-    document: { ...group.document, notes, merged_event_ids: group.ids },
-    timeMs: group.timeMs,
-    original: group.original,
-  };
+  /** Takes the next event of the payload. */
+  public push(parsed: ParsedLogEvent, original: string, arrivalMs: number): void {
+    if (this.head !== undefined && this.accepts(parsed, arrivalMs)) {
+      this.message = `${this.message}\n${parsed.document.message}`;
+      this.original = `${this.original}\n${original}`;
+      this.lastArrivalMs = arrivalMs;
+      (this.ids ??= []).push(parsed.document.event_id);
+      if (parsed.continuation === 'frame') this.hasFrames = true;
+      return;
+    }
+    this.flush();
+    this.head = parsed;
+    this.original = original;
+    this.message = parsed.document.message;
+    this.lastArrivalMs = arrivalMs;
+    this.ids = undefined;
+    this.hasFrames = parsed.continuation === 'frame';
+    this.headIsException = parsed.continuation === 'exception';
+  }
+
+  /** Emits the last document. */
+  public finish(): void {
+    this.flush();
+    this.head = undefined;
+  }
+
+  private accepts(parsed: ParsedLogEvent, arrivalMs: number): boolean {
+    const head = this.head;
+    const { continuation } = parsed;
+    if (head === undefined || continuation === undefined || NEVER_CONTINUED.has(head.document.format))
+      return false;
+    const gap = arrivalMs - this.lastArrivalMs;
+    if (gap < 0 || gap >= this.limits.maxGapMs) return false;
+    if ((this.ids?.length ?? 0) >= this.limits.maxEvents) return false;
+    if (this.message.length + parsed.document.message.length + 1 > this.limits.maxChars) return false;
+    if (continuation === 'frame') return true;
+    // An exception line joins a trace already under way, or the levelled error line that announced
+    // it; two bare exception lines in a row are two errors.
+    const { level } = head.document;
+    if (this.hasFrames || this.message.startsWith('Traceback')) return true;
+    return !this.headIsException && (level === 'error' || level === 'fatal');
+  }
+
+  private flush(): void {
+    const head = this.head;
+    if (head === undefined) return;
+    const ids = this.ids;
+    if (ids === undefined) {
+      this.emit(head.document, head.timeMs, this.original);
+      return;
+    }
+    const notes = [...(head.document.notes ?? []), `merged:${ids.length}`];
+    this.emit(
+      { ...head.document, message: this.message, notes, merged_event_ids: ids },
+      head.timeMs,
+      this.original,
+    );
+  }
 }
 
 /** Folds continuation events into the event before them; other events pass through unchanged. */
@@ -90,28 +131,11 @@ export function foldContinuations(
   limits: FoldLimits = DEFAULT_FOLD_LIMITS,
 ): FoldedLog[] {
   const out: FoldedLog[] = [];
-  let group: Group | undefined;
-  for (const item of items) {
-    const { document } = item.parsed;
-    if (group !== undefined && accepts(group, item, limits)) {
-      group.document = { ...group.document, message: `${group.document.message}\n${document.message}` };
-      group.original = `${group.original}\n${item.original}`;
-      group.lastArrivalMs = item.arrivalMs;
-      group.ids.push(document.event_id);
-      if (item.parsed.continuation === 'frame') group.hasFrames = true;
-      continue;
-    }
-    if (group !== undefined) out.push(close(group));
-    group = {
-      document,
-      timeMs: item.parsed.timeMs,
-      original: item.original,
-      lastArrivalMs: item.arrivalMs,
-      ids: [],
-      hasFrames: item.parsed.continuation === 'frame',
-      headIsException: item.parsed.continuation === 'exception',
-    };
-  }
-  if (group !== undefined) out.push(close(group));
+  const folder = new ContinuationFolder(
+    (document, timeMs, original) => out.push({ document, timeMs, original }),
+    limits,
+  );
+  for (const item of items) folder.push(item.parsed, item.original, item.arrivalMs);
+  folder.finish();
   return out;
 }

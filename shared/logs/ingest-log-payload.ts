@@ -6,8 +6,7 @@ import type { IndexableLog, LogCategory } from './log-document';
 import { LogPayloadError } from './log-errors';
 import { serviceForLogGroup } from './log-group-service';
 import type { TimestampBounds } from './log-timestamps';
-import { foldContinuations } from './fold-continuations';
-import type { ParsedItem } from './fold-continuations';
+import { ContinuationFolder } from './fold-continuations';
 import { readLogEvent } from './parse-log-line';
 import { decodeSubscriptionPayload, DEFAULT_MAX_DECOMPRESSED_BYTES } from './subscription-payload';
 import type { SubscriptionPayload } from './subscription-payload';
@@ -80,17 +79,19 @@ export function logsOfPayload(payload: SubscriptionPayload, reading: PayloadRead
     ...(service !== undefined ? { service } : {}),
   };
   const options = reading.timestampBounds === undefined ? {} : { bounds: reading.timestampBounds };
-  const parsed: ParsedItem[] = payload.logEvents.map((event) => ({
-    parsed: readLogEvent(event, source, options),
-    original: event.message,
-    arrivalMs: event.timestamp,
-  }));
-  return foldContinuations(parsed).map((folded) => ({
-    index: indexNameForIso(category, folded.document['@timestamp']),
-    id: folded.document.event_id,
-    document: folded.document,
-    original: folded.original,
-  }));
+  const logs: IndexableLog[] = [];
+  const folder = new ContinuationFolder((document, _timeMs, original) => {
+    logs.push({
+      index: indexNameForIso(category, document['@timestamp']),
+      id: document.event_id,
+      document,
+      original,
+    });
+  });
+  for (const event of payload.logEvents)
+    folder.push(readLogEvent(event, source, options), event.message, event.timestamp);
+  folder.finish();
+  return logs;
 }
 
 /**
