@@ -6,7 +6,7 @@ import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import type { LogSearchPage, LogSearchQuery } from './log-search-query';
 import { createOpenSearchHttp } from './opensearch-http';
 import type { OpenSearchConnection } from './opensearch-http';
-import { searchLogs } from './opensearch-log-index';
+import { searchLogs } from './opensearch-log-search';
 
 /** A search function over `logs-*` (newest first); signs with `connection.credentials` or the default chain. */
 export function createHttpLogSearch(

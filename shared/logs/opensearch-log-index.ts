@@ -11,14 +11,13 @@ import {
   LOG_TEMPLATE_NAME,
 } from './index-template';
 import type { LogTemplateOptions } from './index-template';
-import { LogIndexUnavailableError, LogRequestTooLargeError, LogSearchError } from './log-errors';
+import { LogIndexUnavailableError, LogRequestTooLargeError } from './log-errors';
 import type { BulkItemResult, LogIndex } from './log-ports';
-import { buildLogSearchRequest, readLogSearchResponse } from './log-search-query';
-import type { LogSearchPage, LogSearchQuery } from './log-search-query';
 import { describeAnswer, OpenSearchRequestError } from './opensearch-http';
 import type { OpenSearchAnswer, OpenSearchHttp } from './opensearch-http';
 
 export { createOpenSearchHttp, OpenSearchRequestError } from './opensearch-http';
+export { searchLogs } from './opensearch-log-search';
 export type { OpenSearchConnection, OpenSearchHttp } from './opensearch-http';
 
 /** One item's answer: its status, and the error when it failed. */
@@ -181,23 +180,6 @@ export async function applyLogIndexSetup(http: OpenSearchHttp, options: LogIndex
         ? {}
         : { if_seq_no: String(current._seq_no), if_primary_term: String(current._primary_term) },
   });
-}
-
-/** Searches `logs-*` newest first; page on with `nextCursor`. */
-export async function searchLogs(http: OpenSearchHttp, query: LogSearchQuery): Promise<LogSearchPage> {
-  const request = buildLogSearchRequest(query);
-  const answer = await http.request('POST', `/${request.index}/_search`, {
-    body: JSON.stringify(request.body),
-    query: { ignore_unavailable: 'true', allow_no_indices: 'true' },
-  });
-  if (!ok(answer.status)) throw new LogSearchError(describeAnswer('log search', answer));
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(answer.body) as unknown;
-  } catch (error) {
-    throw new LogSearchError('log search answered with a body that is not JSON', { cause: error });
-  }
-  return readLogSearchResponse(parsed, query.size);
 }
 
 /** IAM role ARNs to map onto the pipeline's fine-grained access control roles. */
