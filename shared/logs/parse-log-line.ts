@@ -59,15 +59,15 @@ function trimLine(message: string): string {
   return last === 10 || last === 13 || last === 32 || last === 9 ? message.trimEnd() : message;
 }
 
+const readWrapped = (text: string, arrivalMs: number): Extracted =>
+  extractLine(trimLine(text), arrivalMs, true);
+
 /** Tries the recognisers whose first character fits, cheapest checks first. */
 function extractLine(line: string, arrivalMs: number, nested = false): Extracted {
   const first = line.charCodeAt(0);
   if (first === 123) {
     // A wrapper's own line (Docker's `log`) is read once more, not deeper.
-    const inner = nested
-      ? undefined
-      : (text: string): Extracted => extractLine(trimLine(text), arrivalMs, true);
-    return jsonLine(line, inner) ?? plainText(line);
+    return jsonLine(line, arrivalMs, nested ? undefined : readWrapped) ?? plainText(line);
   }
   if (first >= 48 && first <= 57) {
     return runtimeTsv(line) ?? accessLine(line) ?? timedText(line) ?? plainText(line);

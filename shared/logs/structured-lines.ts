@@ -6,7 +6,7 @@ import { addNote, isRecord } from './line-extraction';
 import type { Extracted } from './line-extraction';
 
 /** Reads the text a wrapper record carries (Docker's `log`) as a line of its own. */
-export type InnerLineReader = (line: string) => Extracted;
+export type InnerLineReader = (line: string, arrivalMs: number) => Extracted;
 
 // Known keys of structured lines, by what they hold, most trusted first.
 const TIME_KEYS = [
@@ -159,6 +159,7 @@ function extractRecord(
   format: LogFormat,
   line: string,
   inner: InnerLineReader | undefined,
+  arrivalMs: number,
 ): Extracted {
   const extracted: Extracted = { format, message: line };
   const ranks = [99, 99, 99, 99, 99, 99];
@@ -242,7 +243,7 @@ function extractRecord(
 
   // Docker / Fluent Bit wrap the application's own line as {"log": "...", "stream": ...}.
   if (messageKey === 'log' && message !== undefined && inner !== undefined) {
-    const wrapped = inner(message);
+    const wrapped = inner(message, arrivalMs);
     extracted.message = wrapped.message;
     extracted.level ??= wrapped.level;
     if (wrapped.time !== undefined) {
@@ -291,7 +292,7 @@ function extractRecord(
 }
 
 /** A JSON object line; `inner` reads a wrapped line (absent inside a wrapper: one level only). */
-export function jsonLine(line: string, inner?: InnerLineReader): Extracted | undefined {
+export function jsonLine(line: string, arrivalMs: number, inner?: InnerLineReader): Extracted | undefined {
   if (line.charCodeAt(line.length - 1) !== 125) return undefined;
   let parsed: unknown;
   try {
@@ -299,7 +300,7 @@ export function jsonLine(line: string, inner?: InnerLineReader): Extracted | und
   } catch {
     return undefined;
   }
-  return isRecord(parsed) ? extractRecord(parsed, 'json', line, inner) : undefined;
+  return isRecord(parsed) ? extractRecord(parsed, 'json', line, inner, arrivalMs) : undefined;
 }
 
 const LOGFMT_START = /^[A-Za-z_][\w.\-/@]*=/;
@@ -324,5 +325,5 @@ export function logfmtLine(line: string): Extracted | undefined {
     if (LOGFMT_KEYS.has(key)) known += 1;
   }
   if (pairs < 2 || known === 0) return undefined;
-  return extractRecord(record, 'logfmt', line, undefined);
+  return extractRecord(record, 'logfmt', line, undefined, 0);
 }
