@@ -5,8 +5,9 @@ import { compact, dash } from './line-extraction';
 import type { Extracted } from './line-extraction';
 
 // host ident user [time] "request" status bytes [tail]
-const CLF = /^(\S+) (\S+) (\S+) \[([^\]]+)\] "((?:[^"\\]|\\.)*)" (\d{3}|-) (\d+|-)(?: ([\s\S]*))?$/;
-const COMBINED_TAIL = /^"((?:[^"\\]|\\.)*)" "((?:[^"\\]|\\.)*)"(?: ([\s\S]*))?$/;
+// Quoted strings are matched unrolled ([^"\\]*(?:\\.[^"\\]*)*): no alternation per character.
+const CLF = /^(\S+) (\S+) (\S+) \[([^\]]+)\] "([^"\\]*(?:\\.[^"\\]*)*)" (\d{3}|-) (\d+|-)(?: ([\s\S]*))?$/;
+const COMBINED_TAIL = /^"([^"\\]*(?:\\.[^"\\]*)*)" "([^"\\]*(?:\\.[^"\\]*)*)"(?: ([\s\S]*))?$/;
 const HTTP_REQUEST = /^(\S+) (\S+?)(?: (\S+))?$/;
 
 export function accessLine(line: string): Extracted | undefined {

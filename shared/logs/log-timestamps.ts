@@ -149,7 +149,8 @@ export function parseTimestampMs(value: unknown): number | undefined {
   if (text === '') return undefined;
   const first = text.charCodeAt(0);
   if (first >= 48 && first <= 57) {
-    const iso = parseIsoLike(text);
+    // `10/Oct/2000:...` has its slash third; an ISO date never does.
+    const iso = text.charCodeAt(2) === 47 ? undefined : parseIsoLike(text);
     if (iso !== undefined) return iso;
     const clf = CLF_TIME.exec(text);
     if (clf !== null) {
