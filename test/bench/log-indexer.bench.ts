@@ -228,7 +228,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       json: { type: 'boolean', default: false },
-      runs: { type: 'string', default: '5' },
+      runs: { type: 'string', default: '9' },
       lines: { type: 'string', default: '20000' },
     },
   });
