@@ -1,17 +1,21 @@
 /** Lambda entry of the log index setup custom resource (CDK Provider framework onEvent). */
+import { fromEnv } from '@aws-sdk/credential-provider-env';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import { requireEnv } from '../../shared/logs/env';
-import { createOpenSearchClient } from '../../shared/logs/opensearch-log-index';
+import { createOpenSearchHttp } from '../../shared/logs/opensearch-http';
 import { createLogIndexSetup } from './log-index-setup';
 
 const logger = new Logger();
 const tracer = new Tracer();
 const region = requireEnv('AWS_REGION');
-const setup = createLogIndexSetup((endpoint) => createOpenSearchClient({ endpoint, sign: true, region }));
+const credentials = fromEnv();
+const setup = createLogIndexSetup((endpoint) =>
+  createOpenSearchHttp({ endpoint, sign: true, region, credentials }),
+);
 
 /** The handler. */
 export const handler = middy(async (event: unknown): Promise<{ PhysicalResourceId: string }> => {

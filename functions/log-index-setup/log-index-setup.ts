@@ -1,7 +1,7 @@
 /** Custom resource logic: installs the log index template, retention policy and access roles. */
-import type { Client } from '@opensearch-project/opensearch';
 import * as z from 'zod';
 import { applyLogIndexSetup, applyLogSecurityRoles } from '../../shared/logs/opensearch-log-index';
+import type { OpenSearchHttp } from '../../shared/logs/opensearch-http';
 
 const flag = z.enum(['true', 'false']).transform((value) => value === 'true');
 const count = z.coerce.number().int().nonnegative();
@@ -36,9 +36,9 @@ export class InvalidSetupEventError extends Error {
   }
 }
 
-/** Builds the onEvent function; `clientFor` makes a client for an endpoint. */
+/** Builds the onEvent function; `clientFor` makes a connection to an endpoint. */
 export function createLogIndexSetup(
-  clientFor: (endpoint: string) => Client,
+  clientFor: (endpoint: string) => OpenSearchHttp,
 ): (event: unknown) => Promise<{ PhysicalResourceId: string }> {
   return async (event: unknown) => {
     const parsed = setupEventSchema.safeParse(event);

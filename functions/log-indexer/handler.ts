@@ -1,5 +1,5 @@
 /** Lambda entry: CloudWatch Logs subscription -> OpenSearch, rejected lines -> SQS. */
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { fromEnv } from '@aws-sdk/credential-provider-env';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Tracer } from '@aws-lambda-powertools/tracer';
@@ -7,8 +7,14 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
-import { INDEXER_LAG_METRIC } from '../../shared/logs/indexer-metrics';
-import { createOpenSearchClient, OpenSearchLogIndex } from '../../shared/logs/opensearch-log-index';
+import {
+  classifyIngestLag,
+  INDEXER_BACKFILL_EVENTS_METRIC,
+  INDEXER_BACKFILL_METRIC,
+  INDEXER_LAG_METRIC,
+} from '../../shared/logs/indexer-metrics';
+import { createOpenSearchHttp } from '../../shared/logs/opensearch-http';
+import { OpenSearchLogIndex } from '../../shared/logs/opensearch-log-index';
 import { SqsDeadLetterSink } from '../../shared/logs/sqs-dead-letter-sink';
 import { requireEnv } from '../../shared/logs/env';
 import { createLogIndexer, readLogIndexerConfig } from './log-indexer';
@@ -17,13 +23,22 @@ const logger = new Logger();
 const tracer = new Tracer();
 const config = readLogIndexerConfig();
 const region = requireEnv('AWS_REGION');
-const openSearch = createOpenSearchClient({ endpoint: config.endpoint, sign: true, region });
-const sqs = tracer.captureAWSv3Client(new SQSClient({ region }));
+// Lambda hands its role's credentials to the function in the environment.
+const credentials = fromEnv();
+const sqsEndpoint = process.env.AWS_ENDPOINT_URL_SQS ?? process.env.AWS_ENDPOINT_URL;
 
 const indexLogs = createLogIndexer({
-  index: new OpenSearchLogIndex(openSearch),
-  deadLetters: new SqsDeadLetterSink(sqs, config.deadLetterQueueUrl),
+  index: new OpenSearchLogIndex(
+    createOpenSearchHttp({ endpoint: config.endpoint, sign: true, region, credentials }),
+  ),
+  deadLetters: new SqsDeadLetterSink({
+    queueUrl: config.deadLetterQueueUrl,
+    region,
+    credentials,
+    ...(sqsEndpoint !== undefined && sqsEndpoint !== '' ? { endpoint: sqsEndpoint } : {}),
+  }),
   categories: config.categories,
+  services: config.services,
   defaultCategory: config.defaultCategory,
   limits: config.limits,
 });
@@ -38,11 +53,13 @@ const metrics = new Metrics({
 export const handler = middy(async (event: unknown): Promise<void> => {
   const result = await indexLogs(event);
   if (result.status === 'indexed' && result.newestEventAt !== undefined) {
-    metrics.addMetric(
-      INDEXER_LAG_METRIC.metricName,
-      MetricUnit.Seconds,
-      Math.max(0, (Date.now() - result.newestEventAt) / 1000),
-    );
+    const lag = classifyIngestLag(result.newestEventAt, Date.now());
+    if (lag.kind === 'live') {
+      metrics.addMetric(INDEXER_LAG_METRIC.metricName, MetricUnit.Seconds, lag.seconds);
+    } else {
+      metrics.addMetric(INDEXER_BACKFILL_METRIC.metricName, MetricUnit.Seconds, lag.seconds);
+      metrics.addMetric(INDEXER_BACKFILL_EVENTS_METRIC.metricName, MetricUnit.Count, result.events);
+    }
   }
   logger.info('log payload processed', { result });
 })

@@ -8,6 +8,7 @@ import type { RetryPolicy } from '../../shared/logs/index-log-documents';
 import { LOG_CATEGORIES } from '../../shared/logs/log-document';
 import type { LogCategory } from '../../shared/logs/log-document';
 import type { DeadLetterSink, LogIndex } from '../../shared/logs/log-ports';
+import type { TimestampBounds } from '../../shared/logs/log-timestamps';
 import { requireEnv } from '../../shared/logs/env';
 
 /** The subscription event Lambda receives from CloudWatch Logs. */
@@ -18,6 +19,8 @@ export interface LogIndexerConfig {
   readonly endpoint: string;
   readonly deadLetterQueueUrl: string;
   readonly categories: Readonly<Record<string, LogCategory>>;
+  /** Service of each configured log group (explicit or derived at synth time). */
+  readonly services: Readonly<Record<string, string>>;
   readonly defaultCategory: LogCategory;
   readonly limits: BulkLimits;
 }
@@ -33,20 +36,25 @@ export class InvalidLogEventError extends Error {
 
 const categorySchema = z.enum(LOG_CATEGORIES);
 const categoriesSchema = z.record(z.string(), categorySchema);
+const servicesSchema = z.record(z.string(), z.string().min(1));
 const positiveInt = z.coerce.number().int().positive();
+
+function readJsonVariable<T>(env: NodeJS.ProcessEnv, name: string, schema: z.ZodType<T>): T {
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(env[name] ?? '{}');
+  } catch (error) {
+    throw new TypeError(`${name} is not JSON`, { cause: error });
+  }
+  const parsed = schema.safeParse(decoded);
+  if (!parsed.success) throw new TypeError(`${name} is invalid: ${parsed.error.message}`);
+  return parsed.data;
+}
 
 /** Reads the configuration; throws naming the missing or malformed variable. */
 export function readLogIndexerConfig(env: NodeJS.ProcessEnv = process.env): LogIndexerConfig {
-  const rawCategories = env.LOG_GROUP_CATEGORIES ?? '{}';
-  let decoded: unknown;
-  try {
-    decoded = JSON.parse(rawCategories);
-  } catch (error) {
-    throw new TypeError('LOG_GROUP_CATEGORIES is not JSON', { cause: error });
-  }
-  const categories = categoriesSchema.safeParse(decoded);
-  if (!categories.success)
-    throw new TypeError(`LOG_GROUP_CATEGORIES is invalid: ${categories.error.message}`);
+  const categories = readJsonVariable(env, 'LOG_GROUP_CATEGORIES', categoriesSchema);
+  const services = readJsonVariable(env, 'LOG_GROUP_SERVICES', servicesSchema);
   const defaultCategory = categorySchema.safeParse(env.DEFAULT_LOG_CATEGORY ?? 'application');
   if (!defaultCategory.success) throw new TypeError('DEFAULT_LOG_CATEGORY is not a log category');
   const maxBytes = positiveInt.safeParse(env.BULK_MAX_BYTES ?? DEFAULT_BULK_LIMITS.maxBytes);
@@ -56,7 +64,8 @@ export function readLogIndexerConfig(env: NodeJS.ProcessEnv = process.env): LogI
   return {
     endpoint: requireEnv('OPENSEARCH_ENDPOINT', env),
     deadLetterQueueUrl: requireEnv('DEAD_LETTER_QUEUE_URL', env),
-    categories: categories.data,
+    categories,
+    services,
     defaultCategory: defaultCategory.data,
     limits: { maxBytes: maxBytes.data, maxCount: maxCount.data },
   };
@@ -68,6 +77,9 @@ export interface LogIndexerDeps {
   readonly deadLetters: DeadLetterSink;
   readonly categories: Readonly<Record<string, LogCategory>>;
   readonly defaultCategory: LogCategory;
+  /** @default {} (every group's service derived by the documented rule) */
+  readonly services?: Readonly<Record<string, string>>;
+  readonly timestampBounds?: TimestampBounds;
   readonly limits?: BulkLimits;
   readonly retry?: RetryPolicy;
   readonly sleep?: (ms: number) => Promise<void>;

@@ -49,6 +49,12 @@ const mathEntry = z.object({
   description: z.string(),
 });
 
+/** A subscribed log group: its name, or its name and the service of its lines that name none. */
+const logGroupEntry = z.union([
+  z.string().min(1),
+  z.object({ name: z.string().min(1), service: z.string().min(1).optional() }).strict(),
+]);
+
 /** Metric catalog: names rules and dashboards refer to, mapped to their CloudWatch source. */
 export const metricCatalogSchema = z.record(name, z.discriminatedUnion('kind', [metricEntry, mathEntry]));
 /** Metric catalog. */
@@ -320,12 +326,14 @@ export const vigilConfigSchema = z.object({
         }),
         z.object({ kind: z.literal('import'), endpoint: z.url() }),
       ]),
+      // A name, or `{ name, service }` when the service is not the one derived from the name
+      // (deriveServiceFromLogGroup: the last path segment unless it is a category or a stage).
       logGroups: z
         .object({
-          application: z.array(z.string().min(1)).default([]),
-          system: z.array(z.string().min(1)).default([]),
-          access: z.array(z.string().min(1)).default([]),
-          error: z.array(z.string().min(1)).default([]),
+          application: z.array(logGroupEntry).default([]),
+          system: z.array(logGroupEntry).default([]),
+          access: z.array(logGroupEntry).default([]),
+          error: z.array(logGroupEntry).default([]),
         })
         .default({ application: [], system: [], access: [], error: [] }),
       retentionDays: z.number().int().min(1).max(3650).default(30),

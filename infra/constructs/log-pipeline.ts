@@ -27,6 +27,7 @@ import {
   LOG_WRITER_ROLE,
 } from '../../shared/logs/index-template';
 import { isLogCategory, LOG_CATEGORIES } from '../../shared/logs/log-document';
+import { deriveServiceFromLogGroup } from '../../shared/logs/log-group-service';
 import type { LogCategory } from '../../shared/logs/log-document';
 import { VigilFunction } from './vigil-function';
 
@@ -66,14 +67,27 @@ export interface ExtraLogGroup {
   readonly logGroup: logs.ILogGroup;
   /** Index family its lines go to. */
   readonly category: LogCategory;
+  /** Service of lines that name none. @default - derived from the group's name (deriveServiceFromLogGroup) */
+  readonly service?: string;
+}
+
+/** A log group to subscribe by name, with the service of its lines that name none. */
+export interface NamedLogGroup {
+  /** The log group's name. */
+  readonly name: string;
+  /** Service of lines that name none. @default - derived from the name (deriveServiceFromLogGroup) */
+  readonly service?: string;
 }
 
 /** Properties of {@link LogPipeline}. */
 export interface LogPipelineProps {
   /** Create a domain (sizes per stage) or import one by endpoint. */
   readonly domain: NewLogDomainProps | ImportedLogDomainProps;
-  /** Log group names to subscribe, by category. @default - none */
-  readonly logGroupNames?: Partial<Record<LogCategory, readonly string[]>>;
+  /**
+   * Log groups to subscribe, by category: a name (its service derived by deriveServiceFromLogGroup)
+   * or a name with its service. @default - none
+   */
+  readonly logGroupNames?: Partial<Record<LogCategory, readonly (string | NamedLogGroup)[]>>;
   /** Further log groups with their category, e.g. the pipeline's own Lambdas. @default - none */
   readonly extraLogGroups?: readonly ExtraLogGroup[];
   /** Category for lines from a log group the indexer has no mapping for. @default 'application' */
@@ -127,6 +141,7 @@ export class LogPipeline extends Construct {
   public readonly indexSetup: CustomResource;
   private readonly readerArns: string[] = [];
   private readonly categories: Record<string, LogCategory> = {};
+  private readonly services: Record<string, string> = {};
   private subscriptionCount = 0;
   private readonly logsInvokePermission: lambda.CfnPermission;
 
@@ -175,6 +190,7 @@ export class LogPipeline extends Construct {
         DEFAULT_LOG_CATEGORY: props.defaultCategory ?? 'application',
         BULK_MAX_BYTES: String(props.bulkMaxBytes ?? DEFAULT_BULK_LIMITS.maxBytes),
         LOG_GROUP_CATEGORIES: Lazy.string({ produce: () => Stack.of(this).toJsonString(this.categories) }),
+        LOG_GROUP_SERVICES: Lazy.string({ produce: () => Stack.of(this).toJsonString(this.services) }),
       },
     });
     this.indexer.bindQueue(this.deadLetterQueue, 'DEAD_LETTER_QUEUE_URL', props.deadLetterKey);
@@ -281,7 +297,8 @@ export class LogPipeline extends Construct {
 
     for (const reader of props.readers ?? []) this.grantSearch(reader);
     for (const category of LOG_CATEGORIES) {
-      (props.logGroupNames?.[category] ?? []).forEach((name) => {
+      (props.logGroupNames?.[category] ?? []).forEach((entry) => {
+        const name = typeof entry === 'string' ? entry : entry.name;
         const id = `Source${this.subscriptionCount}`;
         this.subscribe(
           props.createLogGroups === true
@@ -292,6 +309,7 @@ export class LogPipeline extends Construct {
               })
             : logs.LogGroup.fromLogGroupName(this, id, name),
           category,
+          typeof entry === 'string' ? undefined : entry.service,
         );
       });
     }
@@ -301,7 +319,7 @@ export class LogPipeline extends Construct {
           'LogPipelineProps.extraLogGroups must not contain the indexer log group (it would index itself)',
         );
       }
-      this.subscribe(extra.logGroup, extra.category);
+      this.subscribe(extra.logGroup, extra.category, extra.service);
     }
   }
 
@@ -333,11 +351,16 @@ export class LogPipeline extends Construct {
   }
 
   /**
-   * Subscribes a log group; its lines are indexed under `category`. The filter comes after the
-   * invoke permission and the index setup, so no line arrives before its index template.
+   * Subscribes a log group; its lines are indexed under `category`, and a line that names no
+   * service gets `service` (or the one derived from the group's name; at run time when the name
+   * is only known then). The filter comes after the invoke permission and the index setup, so no
+   * line arrives before its index template.
    */
-  public subscribe(logGroup: logs.ILogGroup, category: LogCategory): void {
-    this.categories[logGroup.logGroupName] = category;
+  public subscribe(logGroup: logs.ILogGroup, category: LogCategory, service?: string): void {
+    const name = logGroup.logGroupName;
+    this.categories[name] = category;
+    const known = service ?? (Token.isUnresolved(name) ? undefined : deriveServiceFromLogGroup(name));
+    if (known !== undefined) this.services[name] = known;
     const indexer = this.indexer.fn;
     const filter = new logs.SubscriptionFilter(this, `Subscription${this.subscriptionCount}`, {
       logGroup,
@@ -487,8 +510,12 @@ function validate(props: LogPipelineProps): void {
   for (const [category, names] of Object.entries(props.logGroupNames ?? {})) {
     if (!isLogCategory(category))
       throw new Error(`LogPipelineProps.logGroupNames has unknown category ${category}`);
-    for (const name of names ?? []) {
+    for (const entry of names ?? []) {
+      const name = typeof entry === 'string' ? entry : entry.name;
       if (name.trim() === '') throw new Error(`LogPipelineProps.logGroupNames.${category} has an empty name`);
+      if (typeof entry !== 'string' && entry.service !== undefined && entry.service.trim() === '') {
+        throw new Error(`LogPipelineProps.logGroupNames.${category}: ${name} has an empty service`);
+      }
       if (seen.has(name)) throw new Error(`LogPipelineProps.logGroupNames lists ${name} twice`);
       seen.add(name);
     }

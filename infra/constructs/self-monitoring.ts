@@ -10,7 +10,11 @@ import { DefaultDashboardFactory, MonitoringFacade, SnsAlarmActionStrategy } fro
 import { Construct } from 'constructs';
 import { EVALUATOR_METRICS } from '../../functions/rule-evaluator/create-handler';
 import { TICK_METRICS } from '../../functions/tick/create-handler';
-import { INDEXER_LAG_METRIC } from '../../shared/logs/indexer-metrics';
+import {
+  INDEXER_BACKFILL_EVENTS_METRIC,
+  INDEXER_BACKFILL_METRIC,
+  INDEXER_LAG_METRIC,
+} from '../../shared/logs/indexer-metrics';
 
 export { INDEXER_LAG_METRIC };
 
@@ -273,6 +277,20 @@ export class SelfMonitoring extends Construct {
                 },
               },
             ],
+          },
+          {
+            // Backfills and replays: drawn so they are visible, never alarmed.
+            title: 'Backfill (not alarmed)',
+            metrics: [INDEXER_BACKFILL_METRIC, INDEXER_BACKFILL_EVENTS_METRIC].map(
+              (m) =>
+                new cloudwatch.Metric({
+                  namespace: m.namespace,
+                  metricName: m.metricName,
+                  dimensionsMap: { ...m.dimensions },
+                  statistic: m.statistic,
+                  period: Duration.minutes(1),
+                }),
+            ),
           },
         ],
       });

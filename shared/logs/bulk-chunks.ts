@@ -28,8 +28,11 @@ export interface BulkPlan {
 
 /** Serialises one document as a bulk `index` action (an overwrite: redelivery stays idempotent). */
 export function toBulkItem(log: IndexableLog): BulkItem {
-  const ndjson = `${JSON.stringify({ index: { _index: log.index, _id: log.id } })}\n${JSON.stringify(log.document)}\n`;
-  return { log, ndjson, bytes: Buffer.byteLength(ndjson, 'utf8') };
+  const action = `{"index":{"_index":${JSON.stringify(log.index)},"_id":${JSON.stringify(log.id)}}}`;
+  const document = JSON.stringify(log.document);
+  // Measured in parts: measuring the joined line would flatten it, one more copy of every document.
+  const bytes = Buffer.byteLength(action, 'utf8') + Buffer.byteLength(document, 'utf8') + 2;
+  return { log, ndjson: `${action}\n${document}\n`, bytes };
 }
 
 /** Packs items in order into chunks that respect both limits. */

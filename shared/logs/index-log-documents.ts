@@ -85,6 +85,7 @@ export async function indexLogDocuments(
   }
 
   let pending: BulkItem[] = plan.chunks.flat();
+  let planned: readonly (readonly BulkItem[])[] | undefined = plan.chunks;
   let indexed = 0;
   let attempts = 0;
   let bulkRequests = 0;
@@ -95,7 +96,10 @@ export async function indexLogDocuments(
     const retry: BulkItem[] = [];
     // A request the domain refuses as too large (413) is split in halves until it passes; a single
     // document it refuses is dead-lettered. Splitting costs no attempt: nothing was throttled.
-    const queue: BulkItem[][] = planBulkRequests(pending, limits).chunks.map((chunk) => [...chunk]);
+    const queue: BulkItem[][] = (planned ?? planBulkRequests(pending, limits).chunks).map((chunk) => [
+      ...chunk,
+    ]);
+    planned = undefined;
     for (let chunk = queue.shift(); chunk !== undefined; chunk = queue.shift()) {
       bulkRequests += 1;
       let results;

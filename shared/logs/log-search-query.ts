@@ -1,12 +1,15 @@
 /** Builds log search requests and reads their answers. Pure. */
 import * as z from 'zod';
-import { LOG_LEVELS } from './log-document';
+import { levelsAtLeast, LOG_LEVELS } from './log-document';
 import type { LogCategory, LogLevel } from './log-document';
 import { LogSearchError } from './log-errors';
 
 /** A search across `logs-*`. */
 export interface LogSearchQuery {
+  /** Exactly this level. */
   readonly level?: LogLevel;
+  /** This level or a more severe one: `error` finds error and fatal lines. */
+  readonly minLevel?: LogLevel;
   readonly service?: string;
   readonly from: Date;
   readonly to: Date;
@@ -29,6 +32,8 @@ export interface LogHit {
   readonly traceId?: string;
   readonly requestId?: string;
   readonly logGroup?: string;
+  readonly format?: string;
+  readonly notes?: readonly string[];
   readonly fields?: Record<string, unknown>;
 }
 
@@ -75,6 +80,7 @@ export function buildLogSearchRequest(query: LogSearchQuery): {
     { range: { '@timestamp': { gte: query.from.toISOString(), lte: query.to.toISOString() } } },
   ];
   if (query.level !== undefined) filter.push({ term: { level: query.level } });
+  if (query.minLevel !== undefined) filter.push({ terms: { level: levelsAtLeast(query.minLevel) } });
   if (query.service !== undefined) filter.push({ term: { service: query.service } });
   const must: Record<string, unknown>[] =
     query.query === undefined || query.query.trim() === ''
@@ -103,6 +109,8 @@ const hitSchema = z.object({
     trace_id: z.string().optional(),
     request_id: z.string().optional(),
     log_group: z.string().optional(),
+    format: z.string().optional().catch(undefined),
+    notes: z.array(z.string()).optional().catch(undefined),
     fields: z.record(z.string(), z.unknown()).optional(),
   }),
 });
@@ -125,6 +133,8 @@ export function readLogSearchResponse(body: unknown, size: number): LogSearchPag
       ...(source.trace_id !== undefined ? { traceId: source.trace_id } : {}),
       ...(source.request_id !== undefined ? { requestId: source.request_id } : {}),
       ...(source.log_group !== undefined ? { logGroup: source.log_group } : {}),
+      ...(source.format !== undefined ? { format: source.format } : {}),
+      ...(source.notes !== undefined ? { notes: source.notes } : {}),
       ...(source.fields !== undefined ? { fields: source.fields } : {}),
     };
   });

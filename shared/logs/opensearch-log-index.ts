@@ -1,8 +1,6 @@
-/** OpenSearch adapters: client factory (SigV4 or plain HTTP), bulk indexing, index setup, search. */
-import { defaultProvider } from '@aws-sdk/credential-provider-node';
-import { Client, errors } from '@opensearch-project/opensearch';
-import { AwsSigv4Signer } from '@opensearch-project/opensearch/aws';
+/** OpenSearch adapters over {@link OpenSearchHttp}: bulk indexing, index setup, access roles, search. */
 import * as z from 'zod';
+import { NoAnswerError } from './aws-http';
 import type { BulkItem } from './bulk-chunks';
 import {
   LOG_READER_ROLE,
@@ -15,116 +13,138 @@ import {
 import type { LogTemplateOptions } from './index-template';
 import { LogIndexUnavailableError, LogRequestTooLargeError } from './log-errors';
 import type { BulkItemResult, LogIndex } from './log-ports';
-import { buildLogSearchRequest, readLogSearchResponse } from './log-search-query';
-import type { LogSearchPage, LogSearchQuery } from './log-search-query';
+import { describeAnswer, OpenSearchRequestError } from './opensearch-http';
+import type { OpenSearchAnswer, OpenSearchHttp } from './opensearch-http';
 
-/** How to reach a domain. */
-export interface OpenSearchConnection {
-  /** `https://search-...es.amazonaws.com` or `http://127.0.0.1:9200`; a bare host means https. */
-  readonly endpoint: string;
-  /** Sign requests with SigV4 (service `es`) using the default credential chain. */
-  readonly sign: boolean;
-  /** Needed when signing. */
-  readonly region?: string;
-  /** @default 30000 */
-  readonly requestTimeoutMs?: number;
+export { createOpenSearchHttp, OpenSearchRequestError } from './opensearch-http';
+export { searchLogs } from './opensearch-log-search';
+export type { OpenSearchConnection, OpenSearchHttp } from './opensearch-http';
+
+/** One item's answer: its status, and the error when it failed. */
+interface ItemAnswer {
+  readonly status: number;
+  readonly error?: { readonly type: string; readonly reason?: string };
 }
 
-/** Creates a client. Retries are off: callers own the retry policy. */
-export function createOpenSearchClient(connection: OpenSearchConnection): Client {
-  const node = /^https?:\/\//.test(connection.endpoint)
-    ? connection.endpoint
-    : `https://${connection.endpoint}`;
-  const base = { node, maxRetries: 0, requestTimeout: connection.requestTimeoutMs ?? 30_000 };
-  if (!connection.sign) return new Client(base);
-  if (connection.region === undefined || connection.region === '') {
-    throw new TypeError('a region is needed to sign OpenSearch requests');
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * The per-item answers of a bulk response (`{"items": [{"index": {"status": 201}}, ...]}`), read
+ * by hand: it is parsed once per bulk on the indexer's hot path. `undefined` when the body has
+ * another shape.
+ */
+export function readBulkItems(body: unknown): (ItemAnswer | undefined)[] | undefined {
+  if (!isObject(body) || !Array.isArray(body.items)) return undefined;
+  const answers: (ItemAnswer | undefined)[] = [];
+  for (const entry of body.items as unknown[]) {
+    if (!isObject(entry)) return undefined;
+    let answer: ItemAnswer | undefined;
+    for (const action in entry) {
+      const result = entry[action];
+      if (!isObject(result) || typeof result.status !== 'number') return undefined;
+      const error = result.error;
+      if (error === undefined) {
+        answer = { status: result.status };
+      } else {
+        if (!isObject(error) || typeof error.type !== 'string') return undefined;
+        const reason = typeof error.reason === 'string' ? error.reason : undefined;
+        answer = {
+          status: result.status,
+          error: reason === undefined ? { type: error.type } : { type: error.type, reason },
+        };
+      }
+    }
+    answers.push(answer);
   }
-  const credentials = defaultProvider();
-  return new Client({
-    ...base,
-    ...AwsSigv4Signer({ region: connection.region, service: 'es', getCredentials: () => credentials() }),
-  });
+  return answers;
 }
 
-const bulkResponseSchema = z.object({
-  items: z.array(
-    z.record(
-      z.string(),
-      z.object({
-        _id: z.string().optional(),
-        status: z.number(),
-        error: z.object({ type: z.string(), reason: z.string().nullish() }).optional(),
-      }),
-    ),
-  ),
-});
+// Only what the per-item check reads: a fraction of the full answer to parse.
+const BULK_FILTER = 'errors,items.*.status,items.*.error.type,items.*.error.reason';
 
-/** True for failures worth retrying as a whole: throttling, server errors, timeouts, no connection, unreadable answers. */
-function isTransient(error: unknown): { transient: boolean; statusCode?: number } {
-  if (error instanceof errors.ResponseError) {
-    const statusCode = error.statusCode;
-    return { transient: statusCode === 429 || statusCode >= 500, statusCode };
-  }
-  return {
-    transient:
-      // A gateway in front of the domain answers 502/504 with HTML, which the client cannot parse.
-      // The bulk may or may not have been applied; resending is safe because ids are stable.
-      error instanceof errors.DeserializationError ||
-      error instanceof errors.TimeoutError ||
-      error instanceof errors.ConnectionError ||
-      error instanceof errors.NoLivingConnectionsError,
-  };
-}
+const ok = (status: number): boolean => status >= 200 && status < 300;
 
 /** {@link LogIndex} over the `_bulk` API. */
 export class OpenSearchLogIndex implements LogIndex {
   public constructor(
-    private readonly client: Client,
+    private readonly http: OpenSearchHttp,
     private readonly options: { readonly refresh?: boolean } = {},
   ) {}
 
   public async bulk(items: readonly BulkItem[]): Promise<readonly BulkItemResult[]> {
-    let body: unknown;
+    let body = '';
+    let bytes = 0;
+    for (const item of items) {
+      body += item.ndjson;
+      bytes += item.bytes;
+    }
+    let answer: OpenSearchAnswer;
     try {
-      const response = await this.client.transport.request({
-        method: 'POST',
-        path: '/_bulk',
-        bulkBody: items.map((item) => item.ndjson).join(''),
-        querystring: this.options.refresh === true ? { refresh: 'true' } : {},
+      answer = await this.http.request('POST', '/_bulk', {
+        body,
+        query:
+          this.options.refresh === true
+            ? { filter_path: BULK_FILTER, refresh: 'true' }
+            : { filter_path: BULK_FILTER },
       });
-      body = response.body;
     } catch (error) {
-      if (error instanceof errors.ResponseError && error.statusCode === 413) {
-        throw new LogRequestTooLargeError(
-          items.reduce((n, item) => n + item.bytes, 0),
-          { cause: error },
-        );
+      // No answer: the bulk may or may not have been applied; resending is safe because ids are stable.
+      if (error instanceof NoAnswerError) {
+        throw new LogIndexUnavailableError(`bulk request failed: ${error.message}`, { cause: error });
       }
-      const { transient, statusCode } = isTransient(error);
-      if (!transient) throw error;
-      throw new LogIndexUnavailableError(`bulk request failed: ${(error as Error).message}`, {
-        cause: error,
-        ...(statusCode !== undefined ? { statusCode } : {}),
+      throw error;
+    }
+    if (answer.status === 413) throw new LogRequestTooLargeError(bytes);
+    // Throttled or failing (a gateway in front of the domain answers 502/504 with HTML): retry.
+    if (answer.status === 429 || answer.status >= 500) {
+      throw new LogIndexUnavailableError(describeAnswer('bulk request', answer), {
+        statusCode: answer.status,
       });
     }
-    const parsed = bulkResponseSchema.safeParse(body);
-    if (!parsed.success)
-      throw new LogIndexUnavailableError('bulk response is not recognisable', { cause: parsed.error });
-    return items.map((item, position): BulkItemResult => {
-      const entry = parsed.data.items[position];
-      const result = entry === undefined ? undefined : Object.values(entry)[0];
+    // Refused as a whole (403, 400): the invocation fails and Lambda's retries and on-failure queue take it.
+    if (!ok(answer.status))
+      throw new OpenSearchRequestError(describeAnswer('bulk request', answer), answer.status);
+    let answers: (ItemAnswer | undefined)[] | undefined;
+    try {
+      answers = readBulkItems(JSON.parse(answer.body));
+    } catch (error) {
+      throw new LogIndexUnavailableError('bulk response is not JSON', { cause: error });
+    }
+    if (answers === undefined) throw new LogIndexUnavailableError('bulk response is not recognisable');
+    const results: BulkItemResult[] = [];
+    for (let position = 0; position < items.length; position += 1) {
+      const id = items[position]?.log.id ?? '';
+      const result = answers[position];
       // A missing item answer is treated as throttled, so it is retried rather than lost.
-      if (result === undefined) return { id: item.log.id, status: 429, errorType: 'missing_item_result' };
-      if (result.error === undefined) return { id: item.log.id, status: result.status };
-      return {
-        id: item.log.id,
-        status: result.status,
-        errorType: result.error.type,
-        reason: result.error.reason ?? result.error.type,
-      };
-    });
+      if (result === undefined) results.push({ id, status: 429, errorType: 'missing_item_result' });
+      else if (result.error === undefined) results.push({ id, status: result.status });
+      else {
+        results.push({
+          id,
+          status: result.status,
+          errorType: result.error.type,
+          reason: result.error.reason ?? result.error.type,
+        });
+      }
+    }
+    return results;
   }
+}
+
+async function requestOk(
+  http: OpenSearchHttp,
+  what: string,
+  method: 'GET' | 'PUT' | 'POST',
+  path: string,
+  options: { readonly body?: string; readonly query?: Readonly<Record<string, string>> } = {},
+  allowed: readonly number[] = [],
+): Promise<OpenSearchAnswer> {
+  const answer = await http.request(method, path, options);
+  if (!ok(answer.status) && !allowed.includes(answer.status)) {
+    throw new OpenSearchRequestError(describeAnswer(what, answer), answer.status);
+  }
+  return answer;
 }
 
 /** What {@link applyLogIndexSetup} installs. */
@@ -134,38 +154,32 @@ export interface LogIndexSetupOptions extends LogTemplateOptions {
   readonly retention: boolean;
 }
 
+const policyVersionSchema = z.object({ _seq_no: z.number(), _primary_term: z.number() });
+
 /** Installs (or updates) the index template and the ISM retention policy. Idempotent. */
-export async function applyLogIndexSetup(client: Client, options: LogIndexSetupOptions): Promise<void> {
-  await client.transport.request({
-    method: 'PUT',
-    path: `/_index_template/${LOG_TEMPLATE_NAME}`,
-    body: buildLogIndexTemplate(options),
+export async function applyLogIndexSetup(http: OpenSearchHttp, options: LogIndexSetupOptions): Promise<void> {
+  await requestOk(http, 'index template', 'PUT', `/_index_template/${LOG_TEMPLATE_NAME}`, {
+    body: JSON.stringify(buildLogIndexTemplate(options)),
   });
   if (!options.retention) return;
   const path = `/_plugins/_ism/policies/${LOG_RETENTION_POLICY_ID}`;
-  const existing = await client.transport.request({ method: 'GET', path }, { ignore: [404] });
-  const current = z.object({ _seq_no: z.number(), _primary_term: z.number() }).safeParse(existing.body);
-  await client.transport.request({
-    method: 'PUT',
-    path,
-    body: buildLogRetentionPolicy(options.retentionDays),
-    querystring:
-      existing.statusCode === 404 || !current.success
+  const existing = await requestOk(http, 'retention policy', 'GET', path, {}, [404]);
+  let current: z.infer<typeof policyVersionSchema> | undefined;
+  if (existing.status !== 404) {
+    try {
+      const parsed = policyVersionSchema.safeParse(JSON.parse(existing.body));
+      current = parsed.success ? parsed.data : undefined;
+    } catch {
+      current = undefined;
+    }
+  }
+  await requestOk(http, 'retention policy', 'PUT', path, {
+    body: JSON.stringify(buildLogRetentionPolicy(options.retentionDays)),
+    query:
+      current === undefined
         ? {}
-        : { if_seq_no: current.data._seq_no, if_primary_term: current.data._primary_term },
+        : { if_seq_no: String(current._seq_no), if_primary_term: String(current._primary_term) },
   });
-}
-
-/** Searches `logs-*` newest first; page on with `nextCursor`. */
-export async function searchLogs(client: Client, query: LogSearchQuery): Promise<LogSearchPage> {
-  const request = buildLogSearchRequest(query);
-  const response = await client.transport.request({
-    method: 'POST',
-    path: `/${request.index}/_search`,
-    body: request.body,
-    querystring: { ignore_unavailable: 'true', allow_no_indices: 'true' },
-  });
-  return readLogSearchResponse(response.body, query.size);
 }
 
 /** IAM role ARNs to map onto the pipeline's fine-grained access control roles. */
@@ -175,7 +189,7 @@ export interface LogSecurityRoles {
 }
 
 /** Creates the writer and reader roles (limited to `logs-*`) and maps IAM roles onto them. */
-export async function applyLogSecurityRoles(client: Client, roles: LogSecurityRoles): Promise<void> {
+export async function applyLogSecurityRoles(http: OpenSearchHttp, roles: LogSecurityRoles): Promise<void> {
   const definitions = [
     {
       name: LOG_WRITER_ROLE,
@@ -195,15 +209,17 @@ export async function applyLogSecurityRoles(client: Client, roles: LogSecurityRo
     },
   ];
   for (const role of definitions) {
-    await client.transport.request({
-      method: 'PUT',
-      path: `/_plugins/_security/api/roles/${role.name}`,
-      body: role.body,
+    await requestOk(http, `role ${role.name}`, 'PUT', `/_plugins/_security/api/roles/${role.name}`, {
+      body: JSON.stringify(role.body),
     });
-    await client.transport.request({
-      method: 'PUT',
-      path: `/_plugins/_security/api/rolesmapping/${role.name}`,
-      body: { backend_roles: [...role.backendRoles] },
-    });
+    await requestOk(
+      http,
+      `role mapping ${role.name}`,
+      'PUT',
+      `/_plugins/_security/api/rolesmapping/${role.name}`,
+      {
+        body: JSON.stringify({ backend_roles: [...role.backendRoles] }),
+      },
+    );
   }
 }

@@ -6,7 +6,8 @@ import { LogPayloadError } from './log-errors';
 const logEventSchema = z.object({
   // CONTROL_MESSAGE events carry an empty id.
   id: z.string(),
-  timestamp: z.number(),
+  // Epoch ms; beyond +-8.64e15 there is no date, and no CloudWatch event has one.
+  timestamp: z.number().int().min(-8.64e15).max(8.64e15),
   message: z.string(),
 });
 
@@ -27,7 +28,20 @@ export type SubscriptionLogEvent = z.infer<typeof logEventSchema>;
 /** Default cap on decompressed size; CloudWatch batches are at most about 1 MiB uncompressed. */
 export const DEFAULT_MAX_DECOMPRESSED_BYTES = 16 * 1024 * 1024;
 
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+/**
+ * The bytes of standard base64 text, or `undefined` when it is not. Node's decoder skips
+ * characters outside the alphabet, so a text with any of them decodes to fewer bytes than its
+ * length promises: comparing the two checks every character without a pass of our own.
+ */
+function fromBase64(text: string): Buffer | undefined {
+  if (text.length === 0 || text.length % 4 !== 0) return undefined;
+  const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
+  const bytes = Buffer.from(text, 'base64');
+  if (bytes.length !== (text.length / 4) * 3 - padding) return undefined;
+  // `-` and `_` (base64url) decode too; CloudWatch never sends them, and a stray one is no base64.
+  if (text.includes('-') || text.includes('_')) return undefined;
+  return bytes;
+}
 
 /**
  * Decodes `awslogs.data`. Decompression stops at `maxBytes`, so a gzip bomb fails fast
@@ -37,11 +51,10 @@ export function decodeSubscriptionPayload(
   data: string,
   maxBytes: number = DEFAULT_MAX_DECOMPRESSED_BYTES,
 ): SubscriptionPayload {
-  const compact = data.replace(/\s+/g, '');
-  if (compact.length === 0 || compact.length % 4 !== 0 || !BASE64.test(compact)) {
-    throw new LogPayloadError('NOT_BASE64', 'awslogs.data is not base64');
-  }
-  const compressed = Buffer.from(compact, 'base64');
+  let compressed = fromBase64(data);
+  // Line-wrapped base64 is still base64; look for white space only when the plain read failed.
+  if (compressed === undefined && /\s/.test(data)) compressed = fromBase64(data.replace(/\s+/g, ''));
+  if (compressed === undefined) throw new LogPayloadError('NOT_BASE64', 'awslogs.data is not base64');
   if (compressed.length < 2 || compressed[0] !== 0x1f || compressed[1] !== 0x8b) {
     throw new LogPayloadError('NOT_GZIP', 'awslogs.data is not gzip (missing gzip magic bytes)');
   }

@@ -1,19 +1,19 @@
 // Throughput of the log indexer end to end into a real OpenSearch node, against a direct bulk of
-// the same documents with the plain client. Part of `npm run bench`; alone:
+// the same documents with the official client, payload by payload in turns. Part of `npm run bench`; alone:
 // npx tsx test/bench/log-indexer.bench.ts [--json] [--runs N] [--lines N]
 import { parseArgs } from 'node:util';
 import type { Client } from '@opensearch-project/opensearch';
-import { ingestLogPayload } from '../../shared/logs/ingest-log-payload';
-import { indexNameFor } from '../../shared/logs/log-document';
-import type { LogDocument } from '../../shared/logs/log-document';
+import { ingestLogPayload, logsOfPayload } from '../../shared/logs/ingest-log-payload';
+import type { IndexableLog } from '../../shared/logs/log-document';
 import { InMemoryDeadLetterSink } from '../../shared/logs/log-ports';
 import {
   applyLogIndexSetup,
-  createOpenSearchClient,
+  createOpenSearchHttp,
   OpenSearchLogIndex,
 } from '../../shared/logs/opensearch-log-index';
-import { parseLogEvent } from '../../shared/logs/parse-log-line';
+import type { OpenSearchHttp } from '../../shared/logs/opensearch-log-index';
 import { decodeSubscriptionPayload } from '../../shared/logs/subscription-payload';
+import { createOpenSearchClient } from '../support/opensearch-client';
 import { dataPayload, eventId } from '../fixtures/logs/payloads';
 import type { FixtureEvent } from '../fixtures/logs/payloads';
 import { startOpenSearchNode } from '../support/opensearch-node';
@@ -37,44 +37,67 @@ function stats(values: readonly number[]): Stats {
   return { min: sorted[0] ?? 0, median, max: sorted[sorted.length - 1] ?? 0 };
 }
 
-/** A realistic mix: Powertools JSON, console text with stack traces, platform lines. */
+const REQUEST_ID = 'c6af9ac6-7b61-11e6-9a41-93e812345678';
+
+/**
+ * A realistic mix of the shapes the parser reads: Powertools JSON, Lambda's JSON format, runtime
+ * lines of Node.js (with a stack trace), Python and Java, platform REPORT lines, combined access
+ * logs, syslog, logfmt and timed plain text.
+ */
 export function makeLogEvents(lines: number, salt: number, day: number): FixtureEvent[] {
   return Array.from({ length: lines }, (_, n) => {
     const timestamp = day + n;
+    const iso = new Date(timestamp).toISOString();
     const id = eventId(n, salt);
-    switch (n % 4) {
+    const at = (message: string): FixtureEvent => ({ id, timestamp, message });
+    switch (n % 10) {
       case 0:
-        return {
-          id,
-          timestamp,
-          message: JSON.stringify({
+        return at(
+          JSON.stringify({
             level: n % 20 === 0 ? 'ERROR' : 'INFO',
             message: `order ${n} processed`,
             service: 'checkout',
-            timestamp: new Date(timestamp).toISOString(),
+            timestamp: iso,
             xray_trace_id: `1-65a4f0e0-${String(n).padStart(24, '0')}`,
             function_request_id: `c6af9ac6-7b61-11e6-9a41-${String(n).padStart(12, '0')}`,
+            cold_start: false,
             cart: { items: n % 7, currency: 'EUR', total: n * 1.5 },
           }),
-        };
+        );
       case 1:
-        return {
-          id,
-          timestamp,
-          message: `${new Date(timestamp).toISOString()}\tc6af9ac6-7b61-11e6-9a41-93e812345678\tERROR\tError: call ${n} failed\n    at handler (/var/task/index.js:10:5)\n    at run (/var/task/index.js:20:3)\n`,
-        };
+        return at(
+          `${iso}\t${REQUEST_ID}\tERROR\tError: call ${n} failed\n    at handler (/var/task/index.js:10:5)\n    at run (/var/task/index.js:20:3)\n`,
+        );
       case 2:
-        return {
-          id,
-          timestamp,
-          message: `REPORT RequestId: c6af9ac6-7b61-11e6-9a41-93e812345678\tDuration: ${n % 300}.25 ms\tBilled Duration: 300 ms\tMemory Size: 256 MB\tMax Memory Used: 91 MB\t\n`,
-        };
+        return at(
+          `REPORT RequestId: ${REQUEST_ID}\tDuration: ${n % 300}.25 ms\tBilled Duration: 300 ms\tMemory Size: 256 MB\tMax Memory Used: 91 MB\t\n`,
+        );
+      case 3:
+        return at(
+          `203.0.113.${n % 250} - - [10/Oct/2023:13:55:36 +0000] "GET /cart/${n} HTTP/1.1" 200 ${n % 9000} "-" "k6/0.50"`,
+        );
+      case 4:
+        return at(`[INFO]\t${iso}\t${REQUEST_ID}\tpayment ${n} authorised\n`);
+      case 5:
+        return at(
+          `${iso.slice(0, 10)} ${iso.slice(11, 19)} ${REQUEST_ID} WARN  InventoryClient - slow reply for sku-${n}`,
+        );
+      case 6:
+        return at(`<14>Oct 10 13:55:36 ip-10-0-0-${n % 250} cron[${n}]: job ${n} finished`);
+      case 7:
+        return at(`time=${iso} level=info msg="cache refreshed" keys=${n} took=${n % 90}ms`);
+      case 8:
+        return at(
+          JSON.stringify({
+            timestamp: iso,
+            level: 'INFO',
+            requestId: REQUEST_ID,
+            message: `fetched ${n} rows`,
+            db: { table: 'orders', rows: n, ms: n % 40 },
+          }),
+        );
       default:
-        return {
-          id,
-          timestamp,
-          message: `203.0.113.${n % 250} - - [10/Oct/2023:13:55:36 +0000] "GET /cart/${n} HTTP/1.1" 200 ${n % 9000} "-" "k6/0.50"`,
-        };
+        return at(`${iso} [main] INFO  com.example.Worker - batch ${n} committed`);
     }
   });
 }
@@ -91,38 +114,62 @@ async function resetIndices(client: Client): Promise<void> {
   await client.indices.delete({ index: 'logs-*', ignore_unavailable: true });
 }
 
-async function runIndexer(client: Client, payloads: readonly string[]): Promise<number> {
-  const deps = {
-    index: new OpenSearchLogIndex(client),
-    deadLetters: new InMemoryDeadLetterSink(),
-    categories: { [LOG_GROUP]: 'application' as const },
-    defaultCategory: 'application' as const,
-  };
+const READING = {
+  categories: { [LOG_GROUP]: 'application' as const },
+  defaultCategory: 'application' as const,
+};
+
+// The direct bulk writes the same documents to their own indices, so both paths create, never update.
+const BASELINE_PREFIX = 'logs-baseline-';
+
+/** One payload through the indexer: decode, parse, bulk, check every item. Returns ms. */
+async function indexPayload(deps: Parameters<typeof ingestLogPayload>[1], payload: string): Promise<number> {
   const started = performance.now();
-  for (const payload of payloads) {
-    const result = await ingestLogPayload(payload, deps);
-    if (result.status !== 'indexed' || result.deadLettered > 0)
-      throw new Error(`unexpected ${JSON.stringify(result)}`);
-  }
-  return performance.now() - started;
+  const result = await ingestLogPayload(payload, deps);
+  const ms = performance.now() - started;
+  if (result.status !== 'indexed' || result.deadLettered > 0)
+    throw new Error(`unexpected ${JSON.stringify(result)}`);
+  return ms;
 }
 
-async function runDirect(client: Client, documents: readonly LogDocument[][]): Promise<number> {
+/** The same payload's documents (parsed beforehand) in one bulk with the official client. Returns ms. */
+async function bulkDirect(client: Client, batch: readonly IndexableLog[]): Promise<number> {
   const started = performance.now();
-  for (const batch of documents) {
-    const body = batch.flatMap((document) => [
-      {
-        index: {
-          _index: indexNameFor('application', Date.parse(document['@timestamp'])),
-          _id: document.event_id,
-        },
-      },
-      document,
-    ]);
-    const response = await client.bulk({ body });
-    if (response.body.errors) throw new Error('direct bulk reported errors');
+  const body = batch.flatMap((log) => [
+    { index: { _index: log.index.replace(/^logs-[a-z]+-/, BASELINE_PREFIX), _id: log.id } },
+    log.document,
+  ]);
+  const response = await client.bulk({ body });
+  const ms = performance.now() - started;
+  if (response.body.errors) throw new Error('direct bulk reported errors');
+  return ms;
+}
+
+/**
+ * One run: payload by payload, the indexer and the direct bulk of the same documents take turns
+ * (who goes first alternates), so a burst of load from elsewhere on the machine falls on both.
+ */
+async function runInterleaved(
+  client: Client,
+  http: OpenSearchHttp,
+  payloads: readonly string[],
+  documents: readonly IndexableLog[][],
+): Promise<{ indexerMs: number; directMs: number }> {
+  const deps = { ...READING, index: new OpenSearchLogIndex(http), deadLetters: new InMemoryDeadLetterSink() };
+  let indexerMs = 0;
+  let directMs = 0;
+  for (let p = 0; p < payloads.length; p += 1) {
+    const payload = payloads[p] ?? '';
+    const batch = documents[p] ?? [];
+    if (p % 2 === 0) {
+      indexerMs += await indexPayload(deps, payload);
+      directMs += await bulkDirect(client, batch);
+    } else {
+      directMs += await bulkDirect(client, batch);
+      indexerMs += await indexPayload(deps, payload);
+    }
   }
-  return performance.now() - started;
+  return { indexerMs, directMs };
 }
 
 /** Options of {@link runLogIndexerBench}. */
@@ -141,28 +188,20 @@ export interface LogIndexerRates {
 export async function measureLogIndexer(options: LogIndexerBenchOptions): Promise<LogIndexerRates> {
   const { runs, lines } = options;
   const node = await startOpenSearchNode();
-  const client = createOpenSearchClient({ endpoint: node.url, sign: false, requestTimeoutMs: 120_000 });
+  const client = createOpenSearchClient({ endpoint: node.url, requestTimeoutMs: 120_000 });
+  const http = createOpenSearchHttp({ endpoint: node.url, sign: false, requestTimeoutMs: 120_000 });
   try {
-    await applyLogIndexSetup(client, { replicas: 0, retentionDays: 7, retention: false });
+    await applyLogIndexSetup(http, { replicas: 0, retentionDays: 7, retention: false });
     const indexerRates: number[] = [];
     const directRates: number[] = [];
     // One untimed warm-up of each path, so JIT and index creation do not skew the first run.
     for (let run = -1; run < runs; run += 1) {
       const day = Date.UTC(2024, 6, 1);
       const payloads = toPayloads(makeLogEvents(lines, run + 100, day));
-      const documents = payloads.map((payload) => {
-        const decoded = decodeSubscriptionPayload(payload);
-        const source = {
-          category: 'application' as const,
-          logGroup: decoded.logGroup,
-          logStream: decoded.logStream,
-        };
-        return decoded.logEvents.map((event) => parseLogEvent(event, source));
-      });
+      // The direct path sends exactly the documents the indexer builds, parsed before the clock starts.
+      const documents = payloads.map((payload) => logsOfPayload(decodeSubscriptionPayload(payload), READING));
       await resetIndices(client);
-      const indexerMs = await runIndexer(client, payloads);
-      await resetIndices(client);
-      const directMs = await runDirect(client, documents);
+      const { indexerMs, directMs } = await runInterleaved(client, http, payloads, documents);
       if (run >= 0) {
         indexerRates.push((lines / indexerMs) * 1000);
         directRates.push((lines / directMs) * 1000);
@@ -175,13 +214,13 @@ export async function measureLogIndexer(options: LogIndexerBenchOptions): Promis
   }
 }
 
-/** The benchmark section: indexer and direct rates, and their per-run ratio (target >= 0.8). */
+/** The benchmark section: indexer and direct rates, and their per-run ratio (target >= 0.9). */
 export async function runLogIndexerBench(options: LogIndexerBenchOptions): Promise<Figures> {
   const rates = await measureLogIndexer(options);
   return {
     'log indexer into OpenSearch': figureOf(rates.indexer, 'lines/s'),
     'direct bulk of the same documents': figureOf(rates.direct, 'lines/s'),
-    'log indexer / direct bulk': ratioFigure(rates.indexer, rates.direct, { op: '>=', value: 0.8 }),
+    'log indexer / direct bulk': ratioFigure(rates.indexer, rates.direct, { op: '>=', value: 0.9 }),
   };
 }
 
@@ -189,7 +228,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       json: { type: 'boolean', default: false },
-      runs: { type: 'string', default: '5' },
+      runs: { type: 'string', default: '9' },
       lines: { type: 'string', default: '20000' },
     },
   });

@@ -79,7 +79,7 @@ const SECTIONS: readonly Section[] = [
   { name: 'evaluator', run: () => runEvaluatorBench() },
   {
     name: 'logs',
-    run: (c) => runLogIndexerBench({ runs: c.quick ? 2 : 5, lines: c.quick ? 5_000 : 20_000 }),
+    run: (c) => runLogIndexerBench({ runs: c.quick ? 3 : 9, lines: c.quick ? 5_000 : 20_000 }),
   },
 ];
 

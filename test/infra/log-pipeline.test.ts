@@ -154,6 +154,37 @@ describe('ingestion', () => {
     expect(variables?.DEFAULT_LOG_CATEGORY).toBe('application');
   });
 
+  it("passes each named log group's service, configured or derived, to the indexer", () => {
+    // Arrange / Act
+    const { template } = synth({
+      logGroupNames: {
+        application: ['/aws/lambda/checkout', '/dokkerr/dev/api'],
+        access: [{ name: '/dokkerr/dev/access', service: 'gateway' }],
+        error: ['/dokkerr/dev/errors'],
+      },
+    });
+    const functions = Object.values(template.findResources('AWS::Lambda::Function'));
+    const indexer = functions.find(
+      (fn) => fn.Properties.Environment?.Variables?.LOG_GROUP_SERVICES !== undefined,
+    );
+    // Assert: a shared group (its name is a category) gets no service; lines that name one keep theirs.
+    const services = JSON.parse(
+      String(indexer?.Properties.Environment.Variables.LOG_GROUP_SERVICES),
+    ) as unknown;
+    expect(services).toEqual({
+      '/aws/lambda/checkout': 'checkout',
+      '/dokkerr/dev/api': 'api',
+      '/dokkerr/dev/access': 'gateway',
+    });
+  });
+
+  it('rejects a named log group with an empty service naming the field', () => {
+    // Arrange / Act / Assert
+    expect(() => synth({ logGroupNames: { access: [{ name: '/x/access', service: ' ' }] } })).toThrow(
+      /logGroupNames.access: \/x\/access has an empty service/,
+    );
+  });
+
   it('keeps rejected documents in an encrypted, TLS-only dead-letter queue', () => {
     // Arrange / Act
     const { template } = synth();

@@ -326,6 +326,17 @@ describe('pipeline-health dashboard', () => {
     expect(all).toContain(`AWS/SNS NumberOfNotificationsFailed TopicName {{GetAtt:${fixture.ids.channel}}}`);
     expect(all).toContain('Vigil/LogIndexer IngestLagSeconds service log-indexer');
   });
+
+  it('draws backfills (their age and lines) without an alarm on them', () => {
+    // Act
+    const widgets = dashboardBody(fixture.template, 'vigil-test-pipeline-health').widgets;
+    const all = widgets.flatMap((w) => (w.type === 'metric' ? metricRows(properties(w)) : [])).join('\n');
+    const backfillAlarms = alarmsNamed('').filter((a) => JSON.stringify(a).includes('Backfill'));
+    // Assert
+    expect(all).toContain('Vigil/LogIndexer BackfillLagSeconds service log-indexer');
+    expect(all).toContain('Vigil/LogIndexer BackfillEvents service log-indexer');
+    expect(backfillAlarms).toEqual([]);
+  });
 });
 
 describe('self-monitoring alarms page the ops topic', () => {

@@ -1,10 +1,11 @@
 /** `logs search`: find log lines in OpenSearch from a terminal. */
 import { parseArgs } from 'node:util';
+import { createHttpLogSearch } from '../../logs/http-log-search';
 import { LOG_CATEGORIES, LOG_LEVELS } from '../../logs/log-document';
-import type { LogCategory, LogLevel } from '../../logs/log-document';
+import type { LogCategory } from '../../logs/log-document';
+import { levelFromWord } from '../../logs/log-levels';
 import { MAX_SEARCH_SIZE } from '../../logs/log-search-query';
 import type { LogHit, LogSearchQuery } from '../../logs/log-search-query';
-import { createOpenSearchClient, searchLogs } from '../../logs/opensearch-log-index';
 import { parseTimeExpression } from '../../logs/relative-time';
 
 /** Where the command writes and reads its environment. */
@@ -15,7 +16,7 @@ export interface LogsCommandIo {
 }
 
 const USAGE =
-  'usage: logs search [--level L] [--service S] [--category C] [--from -30m] [--to now] [--query TEXT] [--size N] [--cursor X] [--json] [--endpoint URL]';
+  'usage: logs search [--level L] [--only-level] [--service S] [--category C] [--from -30m] [--to now] [--query TEXT] [--size N] [--cursor X] [--json] [--endpoint URL]';
 
 /** A flag is wrong; the message is one line for stderr. */
 export class LogsUsageError extends Error {
@@ -33,7 +34,6 @@ export interface LogsSearchArgs {
   readonly endpoint: string;
 }
 
-const isLevel = (value: string): value is LogLevel => (LOG_LEVELS as readonly string[]).includes(value);
 const isCategory = (value: string): value is LogCategory =>
   (LOG_CATEGORIES as readonly string[]).includes(value);
 
@@ -84,16 +84,19 @@ export function parseLogsSearchArgs(
         size: { type: 'string', default: '50' },
         cursor: { type: 'string' },
         json: { type: 'boolean', default: false },
+        'only-level': { type: 'boolean', default: false },
         endpoint: { type: 'string' },
       },
     }));
   } catch (error) {
     throw new LogsUsageError((error as Error).message.split('\n')[0] ?? 'invalid flags');
   }
-  const level = values.level?.toLowerCase();
-  if (level !== undefined && !isLevel(level)) {
+  // Any spelling a logger writes (ERROR, Warning, crit) names one of the five levels.
+  const level = values.level === undefined ? undefined : levelFromWord(values.level);
+  if (values.level !== undefined && level === undefined) {
     throw new LogsUsageError(`--level must be one of ${LOG_LEVELS.join(', ')}`);
   }
+  if (values['only-level'] && level === undefined) throw new LogsUsageError('--only-level needs --level');
   if (values.category !== undefined && !isCategory(values.category)) {
     throw new LogsUsageError(`--category must be one of ${LOG_CATEGORIES.join(', ')}`);
   }
@@ -116,7 +119,8 @@ export function parseLogsSearchArgs(
     from,
     to,
     size,
-    ...(level !== undefined ? { level } : {}),
+    // `--level error` means error or worse, as on-call expects; --only-level means exactly that level.
+    ...(level !== undefined ? (values['only-level'] ? { level } : { minLevel: level }) : {}),
     ...(values.service !== undefined ? { service: values.service } : {}),
     ...(values.category !== undefined && isCategory(values.category) ? { category: values.category } : {}),
     ...(values.query !== undefined ? { query: values.query } : {}),
@@ -159,13 +163,13 @@ export async function runLogsCommand(
   // Plain HTTP means a local node; anything else is an AWS domain and is signed.
   const sign = !args.endpoint.startsWith('http://');
   const region = io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION;
-  const client = createOpenSearchClient({
-    endpoint: args.endpoint,
-    sign,
-    ...(region !== undefined ? { region } : {}),
-  });
   try {
-    const page = await searchLogs(client, args.query);
+    const search = createHttpLogSearch({
+      endpoint: args.endpoint,
+      sign,
+      ...(region !== undefined ? { region } : {}),
+    });
+    const page = await search(args.query);
     if (args.json) {
       for (const hit of page.hits) io.stdout(`${JSON.stringify(hit)}\n`);
       if (page.nextCursor !== undefined) io.stderr(`next page: --cursor ${page.nextCursor}\n`);
@@ -177,7 +181,5 @@ export async function runLogsCommand(
   } catch (error) {
     io.stderr(`logs: search failed: ${(error as Error).message.split('\n')[0] ?? 'unknown error'}\n`);
     return 1;
-  } finally {
-    await client.close();
   }
 }

@@ -74,7 +74,11 @@ export interface PreflightPlan {
 /** The plan of a validated stage config. */
 export function preflightPlan(config: VigilConfig): PreflightPlan {
   const prefix = `vigil-${config.stage}`;
-  const logGroups = config.logs ? Object.values(config.logs.logGroups).flat() : [];
+  const logGroups = config.logs
+    ? Object.values(config.logs.logGroups)
+        .flat()
+        .map((g) => (typeof g === 'string' ? g : g.name))
+    : [];
   const createLogGroups = config.logs?.createLogGroups === true;
   const live = config.incidents.mitigation.enabled && !config.incidents.mitigation.dryRun;
   const actions = alarmRules(config).flatMap((r) => (r.mitigation ? [r.mitigation] : []));

@@ -1,5 +1,4 @@
 // The logs diagnostics source against a real OpenSearch 2.x node, fed through the log indexer.
-import type { Client } from '@opensearch-project/opensearch';
 import { createLogIndexer } from '../../../functions/log-indexer/log-indexer';
 import { createLogsSource } from '../../../shared/diagnostics/logs-source';
 import { runWithBudget } from '../../../shared/domain/diagnostics';
@@ -7,10 +6,11 @@ import { createHttpLogSearch } from '../../../shared/logs/http-log-search';
 import { InMemoryDeadLetterSink } from '../../../shared/logs/log-ports';
 import {
   applyLogIndexSetup,
-  createOpenSearchClient,
+  createOpenSearchHttp,
   OpenSearchLogIndex,
   searchLogs,
 } from '../../../shared/logs/opensearch-log-index';
+import type { OpenSearchHttp } from '../../../shared/logs/opensearch-log-index';
 import { dataPayload, eventId } from '../../fixtures/logs/payloads';
 import { startOpenSearchNode } from '../../support/opensearch-node';
 import type { RunningOpenSearchNode } from '../../support/opensearch-node';
@@ -21,7 +21,7 @@ const GROUP = '/dokkerr/dev/checkout';
 const T0 = Date.UTC(2026, 10, 26, 14, 0, 0);
 
 let node: RunningOpenSearchNode;
-let client: Client;
+let client: OpenSearchHttp;
 
 const line = (n: number, at: number, level: string, message: string, service = 'checkout') => ({
   id: eventId(n, 7),
@@ -37,7 +37,7 @@ const line = (n: number, at: number, level: string, message: string, service = '
 
 beforeAll(async () => {
   node = await startOpenSearchNode();
-  client = createOpenSearchClient({ endpoint: node.url, sign: false });
+  client = createOpenSearchHttp({ endpoint: node.url, sign: false });
   await applyLogIndexSetup(client, { replicas: 0, retentionDays: 7, retention: false });
   const indexer = createLogIndexer({
     index: new OpenSearchLogIndex(client, { refresh: true }),
@@ -60,7 +60,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await client?.close();
   await node?.stop();
 });
 
@@ -74,7 +73,7 @@ function query() {
   };
 }
 
-test("the Lambdas' HTTP search returns exactly what the client library search returns", async () => {
+test("the Lambdas' HTTP search returns exactly what the adapter's search returns", async () => {
   // Arrange
   const http = createHttpLogSearch({ endpoint: node.url, sign: false });
   const search = {

@@ -8,9 +8,10 @@ import { InMemoryDeadLetterSink } from '../../../shared/logs/log-ports';
 import type { LogIndex } from '../../../shared/logs/log-ports';
 import {
   applyLogIndexSetup,
-  createOpenSearchClient,
+  createOpenSearchHttp,
   OpenSearchLogIndex,
 } from '../../../shared/logs/opensearch-log-index';
+import { createOpenSearchClient } from '../../support/opensearch-client';
 import { dataPayload, eventId } from '../../fixtures/logs/payloads';
 import { DeliveryTally, rowFromTally } from '../../support/fault-tally';
 import type { FaultProxy, ProxyAction } from '../../support/fault-proxy';
@@ -27,8 +28,13 @@ let direct: Client;
 
 beforeAll(async () => {
   node = await startOpenSearchNode();
-  direct = createOpenSearchClient({ endpoint: node.url, sign: false });
-  await applyLogIndexSetup(direct, { replicas: 0, retentionDays: 7, retention: false, shards: 1 });
+  direct = createOpenSearchClient({ endpoint: node.url });
+  await applyLogIndexSetup(createOpenSearchHttp({ endpoint: node.url, sign: false }), {
+    replicas: 0,
+    retentionDays: 7,
+    retention: false,
+    shards: 1,
+  });
 });
 
 afterAll(async () => {
@@ -127,7 +133,7 @@ describe('log path under faults', () => {
       }
     };
     const proxy: FaultProxy = await startFaultProxy(node.url, decide);
-    const client = createOpenSearchClient({ endpoint: proxy.url, sign: false, requestTimeoutMs: 10_000 });
+    const client = createOpenSearchHttp({ endpoint: proxy.url, sign: false, requestTimeoutMs: 10_000 });
     const sink = new InMemoryDeadLetterSink();
     const tally = new DeliveryTally();
     tally.expect(...ids);
@@ -140,7 +146,6 @@ describe('log path under faults', () => {
       limits: { maxBytes: 1024 * 1024, maxCount: 100 },
       retry: { maxAttempts: 12, baseDelayMs: 5, maxDelayMs: 100 },
     });
-    await client.close();
     await proxy.stop();
     const stored = await storedIds(index);
     for (const id of stored) tally.saw(id);
@@ -168,7 +173,7 @@ describe('log path under faults', () => {
   it('a node killed and restarted in the middle of the bulks loses and duplicates nothing', async () => {
     // Arrange: the node is killed (SIGKILL) once a few bulks have been answered, while others are in flight.
     const { data, ids, index } = payloads(42, 8, 400, 2, 200);
-    const client = createOpenSearchClient({ endpoint: node.url, sign: false, requestTimeoutMs: 5_000 });
+    const client = createOpenSearchHttp({ endpoint: node.url, sign: false, requestTimeoutMs: 5_000 });
     const real = new OpenSearchLogIndex(client);
     let answered = 0;
     let restart: Promise<void> | undefined;
@@ -212,7 +217,6 @@ describe('log path under faults', () => {
       },
     );
     await restart;
-    await client.close();
     const stored = await storedIds(index);
     for (const id of stored) tally.saw(id);
     const counts = tally.counts();

@@ -1,5 +1,4 @@
 // Throttling: a node with a one-slot write queue answers 429; nothing may be lost or duplicated.
-import type { Client } from '@opensearch-project/opensearch';
 import type { BulkItem } from '../../../shared/logs/bulk-chunks';
 import { ingestLogPayload } from '../../../shared/logs/ingest-log-payload';
 import { LogIndexUnavailableError } from '../../../shared/logs/log-errors';
@@ -7,9 +6,12 @@ import { InMemoryDeadLetterSink } from '../../../shared/logs/log-ports';
 import type { BulkItemResult, LogIndex } from '../../../shared/logs/log-ports';
 import {
   applyLogIndexSetup,
-  createOpenSearchClient,
+  createOpenSearchHttp,
   OpenSearchLogIndex,
 } from '../../../shared/logs/opensearch-log-index';
+import type { OpenSearchHttp } from '../../../shared/logs/opensearch-log-index';
+import type { Client } from '@opensearch-project/opensearch';
+import { createOpenSearchClient } from '../../support/opensearch-client';
 import { dataPayload, eventId } from '../../fixtures/logs/payloads';
 import { startOpenSearchNode } from '../../support/opensearch-node';
 import type { RunningOpenSearchNode } from '../../support/opensearch-node';
@@ -34,18 +36,20 @@ class CountingLogIndex implements LogIndex {
 }
 
 let node: RunningOpenSearchNode;
-let client: Client;
+let client: OpenSearchHttp;
+let direct: Client;
 
 beforeAll(async () => {
   node = await startOpenSearchNode({
     settings: { 'thread_pool.write.size': '1', 'thread_pool.write.queue_size': '1' },
   });
-  client = createOpenSearchClient({ endpoint: node.url, sign: false });
+  client = createOpenSearchHttp({ endpoint: node.url, sign: false });
+  direct = createOpenSearchClient({ endpoint: node.url });
   await applyLogIndexSetup(client, { replicas: 0, retentionDays: 7, retention: false, shards: 2 });
 });
 
 afterAll(async () => {
-  await client?.close();
+  await direct?.close();
   await node?.stop();
 });
 
@@ -74,8 +78,8 @@ test('concurrent bulks against a saturated write queue lose and duplicate nothin
   };
   // Act
   const results = await Promise.all(payloads.map((payload) => ingestLogPayload(payload, deps)));
-  await client.indices.refresh({ index: 'logs-application-2024.05.01' });
-  const count = await client.count({ index: 'logs-application-2024.05.01' });
+  await direct.indices.refresh({ index: 'logs-application-2024.05.01' });
+  const count = await direct.count({ index: 'logs-application-2024.05.01' });
   // Assert
   expect(index.throttledItems + index.throttledRequests).toBeGreaterThan(0);
   expect(results.every((result) => result.status === 'indexed' && result.indexed === 400)).toBe(true);

@@ -1,15 +1,17 @@
 // The indexer, index template and search against a real OpenSearch 2.x node.
 import type { Client } from '@opensearch-project/opensearch';
+import { createOpenSearchClient } from '../../support/opensearch-client';
 import { createLogIndexer } from '../../../functions/log-indexer/log-indexer';
 import { runLogsCommand } from '../../../shared/cli/commands/logs';
 import { LOG_TEMPLATE_NAME } from '../../../shared/logs/index-template';
 import { InMemoryDeadLetterSink } from '../../../shared/logs/log-ports';
 import {
   applyLogIndexSetup,
-  createOpenSearchClient,
+  createOpenSearchHttp,
   OpenSearchLogIndex,
   searchLogs,
 } from '../../../shared/logs/opensearch-log-index';
+import type { OpenSearchHttp } from '../../../shared/logs/opensearch-log-index';
 import { controlPayload, dataPayload, eventId } from '../../fixtures/logs/payloads';
 import { startOpenSearchNode } from '../../support/opensearch-node';
 import type { RunningOpenSearchNode } from '../../support/opensearch-node';
@@ -22,10 +24,11 @@ const T0 = Date.UTC(2024, 0, 15, 10, 0, 0);
 
 let node: RunningOpenSearchNode;
 let client: Client;
+let http: OpenSearchHttp;
 
 function indexer(deadLetters: InMemoryDeadLetterSink) {
   return createLogIndexer({
-    index: new OpenSearchLogIndex(client, { refresh: true }),
+    index: new OpenSearchLogIndex(http, { refresh: true }),
     deadLetters,
     categories: { [APP_GROUP]: 'application', [ACCESS_GROUP]: 'access' },
     defaultCategory: 'system',
@@ -40,8 +43,9 @@ async function countDocs(index: string): Promise<number> {
 
 beforeAll(async () => {
   node = await startOpenSearchNode();
-  client = createOpenSearchClient({ endpoint: node.url, sign: false });
-  await applyLogIndexSetup(client, { replicas: 0, retentionDays: 7, retention: false });
+  client = createOpenSearchClient({ endpoint: node.url });
+  http = createOpenSearchHttp({ endpoint: node.url, sign: false });
+  await applyLogIndexSetup(http, { replicas: 0, retentionDays: 7, retention: false });
 });
 
 afterAll(async () => {
@@ -92,7 +96,7 @@ test('mixed JSON and text lines are found by level, service and time range', asy
   const sink = new InMemoryDeadLetterSink();
   // Act
   const result = await indexer(sink)({ awslogs: { data: dataPayload(APP_GROUP, mixedEvents) } });
-  const page = await searchLogs(client, {
+  const page = await searchLogs(http, {
     level: 'error',
     service: 'checkout',
     from: new Date(T0 - 60_000),
@@ -122,7 +126,7 @@ test('the template maps unknown fields into one flat_object and keeps the mappin
     path: `/_index_template/${LOG_TEMPLATE_NAME}`,
   });
   const mapping = await client.indices.getMapping({ index: 'logs-application-2024.01.15' });
-  const byField = await searchLogs(client, {
+  const byField = await searchLogs(http, {
     from: new Date(T0 - 60_000),
     to: new Date(T0 + 60_000),
     size: 10,
@@ -217,9 +221,9 @@ test('search pages newest first with a cursor and no overlap', async () => {
   await indexer(sink)({ awslogs: { data: dataPayload(APP_GROUP, events) } });
   const query = { service: 'pager', from: new Date(base), to: new Date(base + 3_600_000), size: 10 };
   // Act
-  const first = await searchLogs(client, query);
-  const second = await searchLogs(client, { ...query, cursor: first.nextCursor });
-  const third = await searchLogs(client, { ...query, cursor: second.nextCursor });
+  const first = await searchLogs(http, query);
+  const second = await searchLogs(http, { ...query, cursor: first.nextCursor });
+  const third = await searchLogs(http, { ...query, cursor: second.nextCursor });
   // Assert
   const messages = [...first.hits, ...second.hits, ...third.hits].map((hit) => hit.message);
   expect(messages).toEqual(Array.from({ length: 25 }, (_, n) => `slow call ${24 - n}`));

@@ -68,6 +68,17 @@ describe('stage config validation', () => {
     expect(() => validateConfig(input)).toThrow(/route\.routes\[0\]\.matchers\[0\]/);
   });
 
+  it('takes a log group as a name or as { name, service }, and names a bad entry', () => {
+    const input = devInput();
+    const logs = input['logs'] as { logGroups: Record<string, unknown[]> };
+    logs.logGroups['access'] = [{ name: '/dokkerr/dev/access', service: 'gateway' }];
+    expect(validateConfig(input).logs?.logGroups.access).toEqual([
+      { name: '/dokkerr/dev/access', service: 'gateway' },
+    ]);
+    logs.logGroups['access'] = [{ name: '/dokkerr/dev/access', service: '' }];
+    expect(() => validateConfig(input)).toThrow(/logs\.logGroups\.access\[0\]\.service: Too small/);
+  });
+
   it('fails an invalid phone number and an external prefix that overlaps our own alarms', () => {
     const bad = devInput();
     bad['channels'] = { sms: { subscribers: ['0770 090 0123'] } };

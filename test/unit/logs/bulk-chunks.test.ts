@@ -15,6 +15,9 @@ function log(id: number, messageLength: number): IndexableLog {
       log_group: 'g',
       log_stream: 's',
       event_id: String(id),
+      event_time: '2024-01-01T00:00:00.000Z',
+      format: 'text',
+      timestamp_source: 'arrival',
     },
   };
 }

@@ -12,6 +12,7 @@ describe('readLogIndexerConfig', () => {
     const env = {
       ...baseEnv,
       LOG_GROUP_CATEGORIES: '{"/aws/lambda/a":"error"}',
+      LOG_GROUP_SERVICES: '{"/dokkerr/dev/access":"gateway"}',
       DEFAULT_LOG_CATEGORY: 'system',
       BULK_MAX_BYTES: '1048576',
     };
@@ -22,6 +23,7 @@ describe('readLogIndexerConfig', () => {
       endpoint: 'https://search-x',
       deadLetterQueueUrl: 'https://sqs/q',
       categories: { '/aws/lambda/a': 'error' },
+      services: { '/dokkerr/dev/access': 'gateway' },
       defaultCategory: 'system',
       limits: { maxBytes: 1048576, maxCount: 1000 },
     });
@@ -39,6 +41,8 @@ describe('readLogIndexerConfig', () => {
   it.each([
     [{ LOG_GROUP_CATEGORIES: '{"/a":"audit"}' }, /LOG_GROUP_CATEGORIES is invalid/],
     [{ LOG_GROUP_CATEGORIES: 'nope' }, /LOG_GROUP_CATEGORIES is not JSON/],
+    [{ LOG_GROUP_SERVICES: '{"/a":""}' }, /LOG_GROUP_SERVICES is invalid/],
+    [{ LOG_GROUP_SERVICES: '["api"]' }, /LOG_GROUP_SERVICES is invalid/],
     [{ DEFAULT_LOG_CATEGORY: 'misc' }, /DEFAULT_LOG_CATEGORY/],
     [{ BULK_MAX_BYTES: '-1' }, /BULK_MAX_BYTES/],
   ])('rejects malformed configuration %#', (extra, message) => {

@@ -1,80 +1,8 @@
-import { createHash, createHmac } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createHttpLogSearch } from '../../../shared/logs/http-log-search';
+import { expectedSignature, startPeer } from '../../support/sigv4-peer';
+import type { SeenRequest } from '../../support/sigv4-peer';
 
-interface Seen {
-  readonly method: string;
-  readonly url: string;
-  readonly headers: IncomingMessage['headers'];
-  readonly body: string;
-}
-
-const hmac = (key: Buffer | string, text: string): Buffer => createHmac('sha256', key).update(text).digest();
-const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
-/** RFC 3986 escaping as SigV4 wants it (encodeURIComponent leaves !'()* alone). */
-const escape = (text: string): string =>
-  encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-
-/** Recomputes a SigV4 signature from the request as received, per AWS's published algorithm. */
-function expectedSignature(seen: Seen, secret: string): string {
-  const auth = String(seen.headers.authorization);
-  const signedHeaders = /SignedHeaders=([^,]+)/.exec(auth)?.[1]?.split(';') ?? [];
-  const scope = /Credential=[^/]+\/([^,]+)/.exec(auth)?.[1] ?? '';
-  const [date = '', region = '', service = ''] = scope.split('/');
-  const url = new URL(seen.url, 'http://x');
-  const query = [...url.searchParams.entries()]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([k, v]) => `${escape(k)}=${escape(v)}`)
-    .join('&');
-  const canonical = [
-    seen.method,
-    // Outside S3 the path is escaped once more than it travelled.
-    url.pathname.split('/').map(escape).join('/'),
-    query,
-    ...signedHeaders.map((h) => `${h}:${String(seen.headers[h]).trim()}`),
-    '',
-    signedHeaders.join(';'),
-    sha256(seen.body),
-  ].join('\n');
-  const stringToSign = [
-    'AWS4-HMAC-SHA256',
-    String(seen.headers['x-amz-date']),
-    scope,
-    sha256(canonical),
-  ].join('\n');
-  const key = hmac(hmac(hmac(hmac(`AWS4${secret}`, date), region), service), 'aws4_request');
-  return hmac(key, stringToSign).toString('hex');
-}
-
-async function serve(
-  answer: (seen: Seen) => { status: number; body: string },
-): Promise<{ url: string; seen: Seen[]; close: () => Promise<void> }> {
-  const seen: Seen[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const request = {
-        method: req.method ?? '',
-        url: req.url ?? '',
-        headers: req.headers,
-        body: Buffer.concat(chunks).toString('utf8'),
-      };
-      seen.push(request);
-      const { status, body } = answer(request);
-      res.writeHead(status, { 'content-type': 'application/json' }).end(body);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    seen,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-}
+const serve = (answer: (seen: SeenRequest) => { status: number; body: string }) => startPeer(answer);
 
 const QUERY = {
   service: 'checkout',

@@ -39,6 +39,20 @@ describe('buildLogSearchRequest', () => {
     });
   });
 
+  it.each([
+    ['debug', ['debug', 'info', 'warn', 'error', 'fatal']],
+    ['warn', ['warn', 'error', 'fatal']],
+    ['error', ['error', 'fatal']],
+    ['fatal', ['fatal']],
+  ] as const)('finds %s or worse with minLevel', (minLevel, levels) => {
+    // Arrange / Act
+    const request = buildLogSearchRequest({ from, to, minLevel, size: 5 });
+    // Assert
+    expect(request.body).toMatchObject({
+      query: { bool: { filter: [expect.anything(), { terms: { level: levels } }] } },
+    });
+  });
+
   it('narrows the index pattern to a category and continues after a cursor', () => {
     // Arrange
     const cursor = encodeCursor([1704067200000, 'evt-9']);

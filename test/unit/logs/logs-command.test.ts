@@ -67,7 +67,7 @@ describe('parseLogsSearchArgs', () => {
       json: true,
       endpoint: 'http://127.0.0.1:9200',
       query: {
-        level: 'error',
+        minLevel: 'error',
         service: 'checkout',
         from: new Date('2024-05-05T11:30:00.000Z'),
         to: NOW,
@@ -76,6 +76,23 @@ describe('parseLogsSearchArgs', () => {
         cursor: 'abc',
         category: 'application',
       },
+    });
+  });
+
+  it.each([
+    [['--level', 'error'], { minLevel: 'error' }],
+    [['--level', 'WARNING'], { minLevel: 'warn' }],
+    [['--level', 'Critical'], { minLevel: 'fatal' }],
+    [['--level', 'error', '--only-level'], { level: 'error' }],
+  ])('reads %p as %p: a level means that level or worse unless --only-level', (flags, expected) => {
+    // Arrange / Act
+    const args = parseLogsSearchArgs(['search', ...flags, '--endpoint', 'http://x'], {}, NOW);
+    // Assert
+    expect(args.query).toEqual({
+      ...expected,
+      from: new Date('2024-05-05T11:45:00.000Z'),
+      to: NOW,
+      size: 50,
     });
   });
 
@@ -94,6 +111,7 @@ describe('parseLogsSearchArgs', () => {
 describe('runLogsCommand flag errors', () => {
   it.each([
     [['search', '--level', 'loud', '--endpoint', 'http://x'], /--level must be one of/],
+    [['search', '--only-level', '--endpoint', 'http://x'], /--only-level needs --level/],
     [['search', '--from', 'yesterday', '--endpoint', 'http://x'], /--from yesterday is not a time/],
     [['search', '--from', 'now', '--to', '-1h', '--endpoint', 'http://x'], /--from is after --to/],
     [['search', '--size', '0', '--endpoint', 'http://x'], /--size must be an integer/],
