@@ -128,6 +128,13 @@ export async function resolveAlertFor(
   input: ManualResolveInput & { readonly via?: ActionSource },
 ): Promise<ResolveOutcome> {
   const resolved = await resolveAlertByHand(deps, input);
+  const failed = (what: string) => (error: unknown) =>
+    deps.log?.error(`hand resolve: ${what} failed`, {
+      fingerprint: input.fingerprint,
+      error: describeError(error),
+    });
+  // The incident first, so its timeline names who resolved (the publish would name the pipeline).
+  if (deps.incidents) await deps.incidents.resolved(resolved, input.by).catch(failed('incident'));
   const channels = resolved.outbox?.channels ?? [];
   let published: Channel[] = [];
   let publishFailure: string | undefined;
@@ -141,12 +148,6 @@ export async function resolveAlertFor(
       publishFailure = describeError(error).message;
     }
   }
-  const failed = (what: string) => (error: unknown) =>
-    deps.log?.error(`hand resolve: ${what} failed`, {
-      fingerprint: input.fingerprint,
-      error: describeError(error),
-    });
-  if (deps.incidents) await deps.incidents.resolved(resolved, input.by).catch(failed('incident'));
   if (deps.audit) {
     await deps.audit
       .record({
