@@ -20,7 +20,7 @@ import { DynamoActionClaims, DynamoAuditLog } from '../../shared/adapters/dynamo
 import { DynamoAlertStore } from '../../shared/adapters/dynamo-alert-store';
 import { DynamoGroupStore } from '../../shared/adapters/dynamo-group-store';
 import { DynamoIncidentStore } from '../../shared/adapters/dynamo-incident-store';
-import { requireEnv } from '../../shared/adapters/env';
+import { optionalEnv, requireEnv } from '../../shared/adapters/env';
 import { createIncidentMetrics, INCIDENT_METRICS } from '../../shared/adapters/incident-metrics';
 import { logger, powertoolsLog, tracer } from '../../shared/adapters/observability';
 import { loadRuntimeConfig } from '../../shared/adapters/runtime-config-source';
@@ -46,6 +46,8 @@ const metrics = new Metrics({ namespace: ACTION_METRICS.namespace });
 const topics = topicArnsFromEnv();
 const secret = (env: string, label: string) =>
   createSecretReader({ secretId: requireEnv(env), label, maxAgeSeconds: 300, provider });
+// A stage without PagerDuty has no webhook secret: its webhooks are refused as not set up.
+const pagerdutySecretId = optionalEnv(PAGERDUTY_WEBHOOK_SECRET_ENV);
 
 /** Action endpoint: Slack interactivity, PagerDuty webhooks and one-click links (HTTP API). */
 export const handler = middy(
@@ -84,7 +86,9 @@ export const handler = middy(
     },
     secrets: {
       slackSigning: secret(SLACK_SIGNING_SECRET_ENV, 'Slack signing secret'),
-      pagerdutyWebhook: secret(PAGERDUTY_WEBHOOK_SECRET_ENV, 'PagerDuty webhook secret'),
+      pagerdutyWebhook: pagerdutySecretId
+        ? secret(PAGERDUTY_WEBHOOK_SECRET_ENV, 'PagerDuty webhook secret')
+        : () => Promise.reject(new Error('PagerDuty is not enabled in this stage')),
       linkKey: secret(ACTION_LINK_KEY_SECRET_ENV, 'link signing key'),
     },
     postJson: createResponseUrlPoster(),
