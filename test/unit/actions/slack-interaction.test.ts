@@ -6,11 +6,13 @@ import {
 } from '../../../shared/domain/actions/slack-interaction';
 import { actionsBlock, renderSlack } from '../../../shared/domain/format/slack';
 import { signedSlackClick } from '../../../shared/replay/slack-click';
+import type { NotifiedAlert } from '../../../shared/domain/notification';
 import { aNotification, criticalFiring, criticalResolved } from '../../fixtures/delivery/notifications';
 
 const FP = '53ca53ea0c5f6e1ad362';
-const [fixtureAlert] = criticalFiring.alerts;
-if (fixtureAlert === undefined) throw new Error('the fixture has an alert');
+const [firstAlert] = criticalFiring.alerts;
+if (firstAlert === undefined) throw new Error('the fixture has an alert');
+const fixtureAlert: NotifiedAlert = firstAlert;
 /** The fixture with a fingerprint as the pipeline makes them (20 hex characters). */
 const firing = aNotification({ alerts: [{ ...fixtureAlert, fingerprint: FP }] });
 

@@ -3,14 +3,15 @@ import { verifyLinkToken } from '../../../shared/domain/actions/link-token';
 import { buildActionLinks, EMAIL_LINKED_ALERTS } from '../../../shared/domain/format/action-links';
 import { renderEmailBody } from '../../../shared/domain/format/email';
 import { fitsOneSegment, renderSms, smsSegmentInfo } from '../../../shared/domain/format/sms';
-import type { Notification } from '../../../shared/domain/notification';
+import type { Notification, NotifiedAlert } from '../../../shared/domain/notification';
 import { aNotification, criticalFiring, hostileNotification } from '../../fixtures/delivery/notifications';
 
 const NOW = Date.UTC(2026, 10, 26, 14, 0, 0);
 const KEY = 'unit-link-key';
 const BASE = 'https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com';
-const [fixtureAlert] = criticalFiring.alerts;
-if (fixtureAlert === undefined) throw new Error('the fixture has an alert');
+const [firstAlert] = criticalFiring.alerts;
+if (firstAlert === undefined) throw new Error('the fixture has an alert');
+const fixtureAlert: NotifiedAlert = firstAlert;
 
 function withAlerts(count: number): Notification {
   const alerts = Array.from({ length: count }, (_, i) => ({
