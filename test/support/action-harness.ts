@@ -5,6 +5,7 @@
  * served over HTTP on 127.0.0.1.
  */
 import { createHash, createHmac } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { createActionHandler } from '../../functions/action-endpoint/create-handler';
 import { createResponseUrlPoster } from '../../shared/adapters/action-endpoint-wiring';
@@ -142,15 +143,43 @@ export async function startActionHarness(
     isSilenced: createSilenceCheck((t) => groups.listSilences(t, 0), clock, 0),
     stormingRoutes: stormingRoutesFrom(() => groups.getTickState()),
   });
+  // The endpoint gets its own client, wired as its Lambda wires it, so what it asks of DynamoDB is
+  // recorded and can be held against what its role is granted.
+  const endpointClient = new DynamoDBClient({
+    endpoint: dynamo.endpoint,
+    region: 'eu-west-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    maxAttempts: 1,
+  });
+  const endpointCalls: DynamoCall[] = [];
+  recordDynamoCalls(endpointClient, endpointCalls);
+  const endpointDoc = DynamoDBDocumentClient.from(endpointClient, {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  const endpointStore = new DynamoAlertStore(endpointDoc, {
+    tableName,
+    historyRetentionDays: config.historyRetentionDays,
+  });
+  const endpointIncidents = new DynamoIncidentStore(endpointDoc, { tableName, retentionDays: 90 });
   const handler = createActionHandler({
     config,
-    store,
-    groups,
-    incidents: incidentStore,
-    incidentHooks,
-    audit,
-    claims,
-    publish: { service: { ...service(), claimant: 'action-endpoint' }, canPublish: () => true },
+    store: endpointStore,
+    groups: new DynamoGroupStore(endpointDoc, tableName),
+    incidents: endpointIncidents,
+    incidentHooks: createIncidentHooks({
+      settings,
+      incidents: endpointIncidents,
+      pointers: endpointIncidents,
+      alerts: endpointStore,
+      clock,
+      log,
+    }),
+    audit: new DynamoAuditLog(endpointDoc, { tableName, retentionDays: 30 }),
+    claims: new DynamoActionClaims(endpointDoc, tableName),
+    publish: {
+      service: { config, store: endpointStore, publisher, clock, log, claimant: 'action-endpoint' },
+      canPublish: () => true,
+    },
     secrets: {
       slackSigning: () => Promise.resolve(TEST_SECRETS.slackSigning),
       pagerdutyWebhook: () => Promise.resolve(TEST_SECRETS.pagerdutyWebhook),
@@ -185,6 +214,8 @@ export async function startActionHarness(
     server,
     log,
     published,
+    /** Every DynamoDB request the endpoint's handler made. */
+    endpointCalls,
     baseUrl,
     now: clock,
     /** Moves the virtual clock. */
@@ -316,11 +347,55 @@ export async function startActionHarness(
     },
     async stop() {
       await server.stop();
+      endpointClient.destroy();
       await receiver.stop();
       await dynamo.stop();
     },
   };
   return harness;
+}
+
+/** One DynamoDB request: the API action and the partition key it names (for a Query, the key it queries). */
+export interface DynamoCall {
+  readonly action: string;
+  readonly pk: string | undefined;
+  readonly index: string | undefined;
+}
+
+/** The partition-key value a low-level request names: `Key.pk`, `Item.pk` or a Query's `pk = :v`. */
+function partitionKeyOf(input: Record<string, unknown>): string | undefined {
+  const attr = (v: unknown): string | undefined =>
+    typeof v === 'object' && v !== null && 'S' in v && typeof v.S === 'string' ? v.S : undefined;
+  const field = (o: unknown, name: string): unknown =>
+    typeof o === 'object' && o !== null && name in o ? (o as Record<string, unknown>)[name] : undefined;
+  const direct = attr(field(input['Key'], 'pk')) ?? attr(field(input['Item'], 'pk'));
+  if (direct !== undefined) return direct;
+  const condition = input['KeyConditionExpression'];
+  if (typeof condition !== 'string') return undefined;
+  const names = input['ExpressionAttributeNames'];
+  const match = /(#?\w+)\s*=\s*(:\w+)/.exec(condition);
+  if (!match?.[1] || !match[2]) return undefined;
+  const keyName = match[1].startsWith('#') ? field(names, match[1]) : match[1];
+  return keyName === 'pk'
+    ? attr(field(input['ExpressionAttributeValues'], match[2]))
+    : `(${String(keyName)})`;
+}
+
+/** Records each request `client` sends: its action (`GetItem`, `Query`, ...) and partition key. */
+function recordDynamoCalls(client: DynamoDBClient, calls: DynamoCall[]): void {
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = (args.input ?? {}) as Record<string, unknown>;
+      const index = input['IndexName'];
+      calls.push({
+        action: String(context.commandName).replace(/Command$/, ''),
+        pk: partitionKeyOf(input),
+        index: typeof index === 'string' ? index : undefined,
+      });
+      return next(args);
+    },
+    { step: 'build', name: 'recordEndpointCalls' },
+  );
 }
 
 /** A running harness. */

@@ -1,6 +1,7 @@
 import { smsSegmentInfo } from '../../../shared/domain/format/sms';
 import type { ActionHarness } from '../../support/action-harness';
 import { startActionHarness } from '../../support/action-harness';
+import { ungrantedCalls } from '../../support/endpoint-grants';
 
 const CRITICAL = 'vigil-prod-high-error-rate-checkout';
 
@@ -11,7 +12,10 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
+  // Whatever the requests were, the endpoint asked DynamoDB only what its role grants.
+  const ungranted = ungrantedCalls(h.endpointCalls);
   await h.stop();
+  expect(ungranted).toEqual([]);
 });
 
 /** The path of the first link in a body after `label`. */
