@@ -5,6 +5,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
+import { actionLinksFromEnv } from '../../shared/adapters/action-links';
 import { wireAlertPath } from '../../shared/adapters/alert-path-wiring';
 import { requireEnv } from '../../shared/adapters/env';
 import { logger, powertoolsLog, tracer } from '../../shared/adapters/observability';
@@ -37,7 +38,17 @@ export const handler = middy(
     isSilenced,
     isSmsPaused,
     stormingRoutes,
-    publisher: new SnsPublisher(sns, topicArnsFromEnv(), channelAttributes(config.smsSenderId)),
+    publisher: new SnsPublisher(
+      sns,
+      topicArnsFromEnv(),
+      channelAttributes(config.smsSenderId),
+      actionLinksFromEnv({
+        config,
+        clock,
+        log: powertoolsLog(logger),
+        capture: (c) => tracer.captureAWSv3Client(c),
+      }),
+    ),
     deadLetter: new SqsDeadLetterSink(sqs, requireEnv('DEAD_LETTER_QUEUE_URL')),
     clock,
     traceId: () => tracer.getRootXrayTraceId(),

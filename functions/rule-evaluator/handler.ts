@@ -14,6 +14,7 @@ import { wireAlertPath } from '../../shared/adapters/alert-path-wiring';
 import { requireEnv } from '../../shared/adapters/env';
 import { logger, powertoolsLog, tracer } from '../../shared/adapters/observability';
 import { loadRuntimeConfig } from '../../shared/adapters/runtime-config-source';
+import { actionLinksFromEnv } from '../../shared/adapters/action-links';
 import { channelAttributes, SnsPublisher, topicArnsFromEnv } from '../../shared/adapters/sns-publisher';
 import { createRuleEvaluatorHandler, EVALUATOR_METRICS } from './create-handler';
 
@@ -48,7 +49,17 @@ export const handler = middy(
     isSilenced,
     isSmsPaused,
     stormingRoutes,
-    publisher: new SnsPublisher(sns, topicArnsFromEnv(), channelAttributes(config.smsSenderId)),
+    publisher: new SnsPublisher(
+      sns,
+      topicArnsFromEnv(),
+      channelAttributes(config.smsSenderId),
+      actionLinksFromEnv({
+        config,
+        clock,
+        log: powertoolsLog(logger),
+        capture: (c) => tracer.captureAWSv3Client(c),
+      }),
+    ),
     clock,
     traceId: () => tracer.getRootXrayTraceId(),
     log: powertoolsLog(logger),

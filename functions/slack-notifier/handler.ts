@@ -10,7 +10,7 @@ import { optionalEnv, requireEnv } from '../../shared/adapters/env';
 import { logger, powertoolsLog, tracer } from '../../shared/adapters/observability';
 import { createSecretReader, createSecretsProvider, isHttpUrl } from '../../shared/adapters/secrets';
 import { SqsDeadLetterSink } from '../../shared/adapters/sqs-dead-letter';
-import { createSlackNotifier } from './notifier';
+import { createSlackNotifier, SLACK_ACTION_BUTTONS_ENV } from './notifier';
 
 export { createSlackNotifier } from './notifier';
 
@@ -36,7 +36,11 @@ export const handler = middy(
     deadLetter: new SqsDeadLetterSink(sqs, queueUrl),
     log: powertoolsLog(logger),
     clock: () => Date.now(),
-    links: { consoleRegion: optionalEnv('CONSOLE_REGION'), dashboardUrl: optionalEnv('DASHBOARD_URL') },
+    links: {
+      consoleRegion: optionalEnv('CONSOLE_REGION'),
+      dashboardUrl: optionalEnv('DASHBOARD_URL'),
+      actionButtons: optionalEnv(SLACK_ACTION_BUTTONS_ENV) === 'true',
+    },
   }),
 )
   .use(injectLambdaContext(logger))

@@ -9,6 +9,7 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import { CloudWatchAlarmStates } from '../../shared/adapters/cloudwatch-alarm-states';
 import { cloudWatchSmsSpend } from '../../shared/adapters/sms-spend';
+import { actionLinksFromEnv } from '../../shared/adapters/action-links';
 import { wireAlertPath } from '../../shared/adapters/alert-path-wiring';
 import { requireEnv } from '../../shared/adapters/env';
 import { logger, powertoolsLog, tracer } from '../../shared/adapters/observability';
@@ -35,7 +36,17 @@ export const handler = middy(
     groups,
     alarmStates: new CloudWatchAlarmStates(cloudwatch),
     smsSpend: cloudWatchSmsSpend(cloudwatch, () => Date.now()),
-    publisher: new SnsPublisher(sns, topicArnsFromEnv(), channelAttributes(config.smsSenderId)),
+    publisher: new SnsPublisher(
+      sns,
+      topicArnsFromEnv(),
+      channelAttributes(config.smsSenderId),
+      actionLinksFromEnv({
+        config,
+        clock,
+        log: powertoolsLog(logger),
+        capture: (c) => tracer.captureAWSv3Client(c),
+      }),
+    ),
     clock: () => Date.now(),
     log: powertoolsLog(logger),
     sink: {

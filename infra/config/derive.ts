@@ -149,10 +149,19 @@ export function deriveRuntimeConfig(config: VigilConfig): RuntimeConfig {
       ),
     },
   };
+  const withActions = config.actions.enabled
+    ? {
+        ...runtime,
+        actions: {
+          linkTtlSeconds: durationSeconds(config.actions.linkTtl),
+          silenceUntilResolvedMaxSeconds: durationSeconds(config.actions.silenceUntilResolvedMax),
+        },
+      }
+    : runtime;
   const alarms = { ...runtime.alarms, ...scheduledAlarms(config) };
   const scheduled = config.rules.filter(isScheduledRule).map((r) => [r.id, scheduledRuleRuntime(r)] as const);
   return parseRuntimeConfig({
-    ...runtime,
+    ...withActions,
     rules: { ...runtime.rules, ...Object.fromEntries(scheduled) },
     alarms,
   });

@@ -21,6 +21,10 @@ export const OUTPUT_KEYS = {
   logSearchEndpoint: 'LogSearchEndpoint',
   logIndexer: 'LogIndexerFunctionArn',
   restartRunbook: 'RestartRunbookName',
+  actionEndpoint: 'ActionEndpointUrl',
+  slackSigningSecret: 'SlackSigningSecretArn',
+  pagerdutyWebhookSecret: 'PagerDutyWebhookSecretArn',
+  actionLinkKey: 'ActionLinkKeySecretArn',
 } as const;
 
 /** Output key of a channel's topic ARN, e.g. `TopicArnSlack`. */

@@ -389,6 +389,32 @@ export const vigilConfigSchema = z.object({
       tick: z.number().int().min(1).max(10).default(2),
       ruleEvaluator: z.number().int().min(1).max(10).default(2),
       logIndexer: z.number().int().min(1).max(1000).default(5),
+      /** The action endpoint; with the API's throttling it caps what a flood of requests can cost. */
+      actionEndpoint: z.number().int().min(1).max(100).default(2),
+    })
+    .prefault({}),
+  /**
+   * Acting from the messages: the action endpoint (an API Gateway HTTP API) takes Slack button
+   * clicks, PagerDuty webhooks and the signed one-click links of emails and SMS.
+   */
+  actions: z
+    .object({
+      enabled: z.boolean().default(true),
+      /** How long an email or SMS link works. */
+      linkTtl: durationText.default('24h'),
+      /** The longest a "silence until resolved" lasts when its alerts never resolve. */
+      silenceUntilResolvedMax: durationText.default('7d'),
+      /** API Gateway throttling of the endpoint: steady requests per second and the burst above it. */
+      rateLimit: z
+        .object({
+          perSecond: z.number().int().min(1).max(1000).default(10),
+          burst: z.number().int().min(1).max(5000).default(20),
+        })
+        .prefault({}),
+      /** Complete ARN of an existing secret with the Slack app's signing secret. @default created without a value */
+      slackSigningSecretArn: z.string().optional(),
+      /** Complete ARN of an existing secret with the PagerDuty webhook's signing secret. @default created without a value */
+      pagerdutyWebhookSecretArn: z.string().optional(),
     })
     .prefault({}),
   /** Keep data (table, keys) when the stack is deleted. */

@@ -12,6 +12,7 @@ import { deliveryKeyPrefix } from '../../shared/adapters/delivery-ledger';
 import { PAGERDUTY_EVENTS_URL } from '../../shared/delivery/pagerduty-delivery';
 import { isSeverity, type Severity } from '../../shared/domain/alert';
 import { isValidSenderId } from '../../shared/domain/format/sms';
+import { createEmptySecret } from './empty-secret';
 import { VigilFunction } from './vigil-function';
 
 /**
@@ -159,7 +160,13 @@ export class DeliveryChannels extends Construct {
 
     const secret = spec.secretArn
       ? secretsmanager.Secret.fromSecretCompleteArn(this, `${id}Secret`, spec.secretArn)
-      : this.emptySecret(`${id}Secret`, spec.secretName, spec.secretDescription, key);
+      : createEmptySecret(this, `${id}Secret`, {
+          name: spec.secretName,
+          description: spec.secretDescription,
+          key,
+          rotation:
+            'Slack webhook URLs and PagerDuty routing keys are issued by those services and cannot be rotated by a Lambda; they are rotated by issuing a new one and updating the secret',
+        });
 
     const fn = new VigilFunction(this, `${id}Notifier`, {
       functionDir: `${spec.channel}-notifier`,
@@ -184,25 +191,6 @@ export class DeliveryChannels extends Construct {
     });
     spec.topic.addSubscription(new subs.LambdaSubscription(fn.fn, { deadLetterQueue }));
     return { fn, secret, deadLetterQueue };
-  }
-
-  /**
-   * A secret created without a value: nothing of it is in the template, so no later change to the
-   * stack rewrites what the operator put in it. The forwarder reports the missing value until then.
-   */
-  private emptySecret(id: string, name: string, description: string, key?: kms.IKey): secretsmanager.Secret {
-    const secret = new secretsmanager.Secret(this, id, { secretName: name, description, encryptionKey: key });
-    // CDK generates a random value unless told otherwise; with neither property the secret has none.
-    const cfn = secret.node.defaultChild;
-    if (!(cfn instanceof secretsmanager.CfnSecret))
-      throw new Error(`secret ${name}: no CfnSecret to configure`);
-    cfn.addPropertyDeletionOverride('GenerateSecretString');
-    Validations.of(secret).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason:
-        'Slack webhook URLs and PagerDuty routing keys are issued by those services and cannot be rotated by a Lambda; they are rotated by issuing a new one and updating the secret',
-    });
-    return secret;
   }
 
   /** Item-level access to this channel's delivery records only (IAM LeadingKeys on the partition key). */

@@ -36,6 +36,13 @@ export interface StackOutputsProps {
   readonly logIndexer?: lambda.IFunction;
   /** The stage's restart runbook. @default - none shipped */
   readonly restartRunbookName?: string;
+  /** The action endpoint and its secrets. @default - actions are off */
+  readonly actionEndpoint?: {
+    readonly url: string;
+    readonly slackSigningSecret: secretsmanager.ISecret;
+    readonly pagerdutyWebhookSecret?: secretsmanager.ISecret;
+    readonly linkKey: secretsmanager.ISecret;
+  };
 }
 
 /**
@@ -86,6 +93,31 @@ export class StackOutputs extends Construct {
         props.logIndexer.functionArn,
         'Destination of the log subscription filters',
       );
+    }
+    if (props.actionEndpoint) {
+      const a = props.actionEndpoint;
+      out(
+        OUTPUT_KEYS.actionEndpoint,
+        a.url,
+        "Action endpoint: Slack interactivity Request URL is this + /slack/actions, PagerDuty's webhook this + /pagerduty/webhook",
+      );
+      out(
+        OUTPUT_KEYS.slackSigningSecret,
+        a.slackSigningSecret.secretArn,
+        "Put the Slack app's signing secret here",
+      );
+      out(
+        OUTPUT_KEYS.actionLinkKey,
+        a.linkKey.secretArn,
+        'Key of the one-click links (generated; rotate by hand)',
+      );
+      if (a.pagerdutyWebhookSecret) {
+        out(
+          OUTPUT_KEYS.pagerdutyWebhookSecret,
+          a.pagerdutyWebhookSecret.secretArn,
+          "Put the PagerDuty webhook subscription's secret here",
+        );
+      }
     }
     if (props.restartRunbookName !== undefined) {
       out(

@@ -16,6 +16,8 @@ import { CHANNELS } from '../../shared/domain/alert';
 import { alarmPrefixOf, alarmSpecs, deriveRuntimeConfig } from '../config/derive';
 import type { VigilConfig } from '../config/schema';
 import { alarmRules } from '../config/schema';
+import { SLACK_ACTION_BUTTONS_ENV } from '../../functions/slack-notifier/notifier';
+import { ActionEndpoint } from '../constructs/action-endpoint';
 import { AlertTable } from '../constructs/alert-table';
 import { ChannelTopics } from '../constructs/channel-topics';
 import { RuleAlarms } from '../constructs/rule-alarms';
@@ -309,6 +311,10 @@ export class VigilStack extends Stack {
       dashboardUrl: config.dashboardUrl,
     });
     monitoredFunctions.push({ name: 'slack-notifier', fn: delivery.slackNotifier.fn });
+    const actions = config.actions.enabled
+      ? this.createActionEndpoint(config, delivery, key, runtimeConfig)
+      : undefined;
+    if (actions) monitoredFunctions.push({ name: 'action-endpoint', fn: actions.fn.fn });
     deadLetterQueues.push({ name: 'slack-dlq', queue: delivery.slackDeadLetterQueue });
     if (delivery.pagerdutyNotifier && delivery.pagerdutyDeadLetterQueue) {
       monitoredFunctions.push({ name: 'pagerduty-notifier', fn: delivery.pagerdutyNotifier.fn });
@@ -401,7 +407,40 @@ export class VigilStack extends Stack {
       logSearchEndpoint: logPipeline?.endpoint,
       logIndexer: logPipeline?.indexer.fn,
       restartRunbookName: mitigation.restartRunbook?.name,
+      actionEndpoint: actions,
     });
+  }
+
+  /**
+   * The action endpoint, and what the rest of the stack needs of it: the publishers sign email and
+   * SMS links with its key, and the Slack forwarder puts buttons on the messages.
+   */
+  private createActionEndpoint(
+    config: VigilConfig,
+    delivery: DeliveryChannels,
+    key: kms.IKey,
+    runtimeConfig: unknown,
+  ): ActionEndpoint {
+    const actions = new ActionEndpoint(this, 'Actions', {
+      namePrefix: `vigil-${config.stage}`,
+      runtimeConfig,
+      table: this.table.table,
+      encryptionKey: key,
+      pagerdutyTopic: config.channels.pagerduty.enabled ? this.channels.topics.pagerduty : undefined,
+      slackSigningSecretArn: config.actions.slackSigningSecretArn,
+      pagerdutyWebhookSecretArn: config.actions.pagerdutyWebhookSecretArn,
+      rateLimit: config.actions.rateLimit,
+      reservedConcurrency: config.reservedConcurrency.actionEndpoint,
+    });
+    for (const publisher of [
+      this.alarmHandler,
+      this.tick,
+      ...(this.ruleEvaluator ? [this.ruleEvaluator] : []),
+    ]) {
+      actions.grantLinkSigning(publisher);
+    }
+    delivery.slackNotifier.addEnvironment(SLACK_ACTION_BUTTONS_ENV, 'true');
+    return actions;
   }
 
   /**

@@ -22,7 +22,7 @@ const STATE_SK = 'STATE';
 
 const outboxSchema = z.object({
   id: z.string(),
-  status: z.enum(['firing', 'resolved']),
+  status: z.enum(['firing', 'resolved', 'acknowledged']),
   channels: z.array(z.enum(CHANNELS)),
   createdAt: z.number(),
   claimedBy: z.string().optional(),

@@ -2,6 +2,7 @@ import type { MessageAttributeValue, SNSClient } from '@aws-sdk/client-sns';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import type { Channel } from '../domain/alert';
 import { ConfigError } from '../domain/errors';
+import type { NotificationActionLinks } from '../domain/format/action-links';
 import { renderSnsEnvelope } from '../domain/format/sns-message';
 import { smsPublishAttributes } from '../domain/format/sms';
 import type { Notification } from '../domain/notification';
@@ -41,6 +42,8 @@ export class SnsPublisher implements Publisher {
     private readonly sns: SNSClient,
     private readonly topics: Partial<Record<Channel, string>>,
     private readonly extraAttributes: (channel: Channel) => Record<string, string> = () => ({}),
+    /** One-click links for the email and SMS bodies; never throws (no links rather than no page). */
+    private readonly actionLinks?: (n: Notification) => Promise<NotificationActionLinks | undefined>,
   ) {}
 
   /** @inheritdoc */
@@ -48,7 +51,11 @@ export class SnsPublisher implements Publisher {
     const topicArn = this.topics[channel];
     if (!topicArn)
       throw new ConfigError(`no topic configured for channel "${channel}" (${TOPIC_ENV[channel]})`);
-    const envelope = renderSnsEnvelope(notification);
+    const links =
+      this.actionLinks && (channel === 'email' || channel === 'sms')
+        ? await this.actionLinks(notification)
+        : undefined;
+    const envelope = renderSnsEnvelope(notification, links);
     const attributes: Record<string, MessageAttributeValue> = {};
     for (const [name, value] of Object.entries({
       ...envelope.attributes,

@@ -9,6 +9,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { deriveRuntimeConfig } from '../../infra/config/derive';
 import { OUTPUT_KEYS, stackNameOf } from '../../infra/config/outputs';
 import { loadStageConfig } from '../../infra/config/stages';
+import { DynamoAuditLog } from '../adapters/dynamo-action-store';
 import { DynamoAlertStore } from '../adapters/dynamo-alert-store';
 import { DynamoGroupStore } from '../adapters/dynamo-group-store';
 import { DynamoIncidentStore } from '../adapters/dynamo-incident-store';
@@ -55,6 +56,8 @@ export interface CliTarget {
   readonly alerts: DynamoAlertStore;
   readonly groups: DynamoGroupStore;
   readonly incidents: DynamoIncidentStore;
+  /** The audit trail of actions on alerts. */
+  readonly audit: DynamoAuditLog;
   /** Publishes a hand resolve at once; channels it cannot reach are left to the tick's outbox sweep. */
   readonly publisher: Publisher;
   /** True when {@link publisher} reaches this channel. */
@@ -86,6 +89,7 @@ function stores(doc: DynamoDBDocumentClient, tableName: string, config: RuntimeC
     alerts: new DynamoAlertStore(doc, { tableName, historyRetentionDays: config.historyRetentionDays }),
     groups: new DynamoGroupStore(doc, tableName),
     incidents: new DynamoIncidentStore(doc, { tableName, retentionDays: config.historyRetentionDays }),
+    audit: new DynamoAuditLog(doc, { tableName, retentionDays: config.historyRetentionDays }),
   };
 }
 

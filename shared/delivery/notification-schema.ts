@@ -64,7 +64,10 @@ export const notificationSchema: z.ZodType<Notification> = z.looseObject({
     })
     .optional(),
   // An unknown reason must not cost the delivery: it is only shown as context.
-  reason: z.enum(['alert', 'group', 'repeat', 'escalation', 'digest']).optional().catch(undefined),
+  reason: z
+    .enum(['alert', 'group', 'repeat', 'escalation', 'digest', 'acknowledged'])
+    .optional()
+    .catch(undefined),
   createdAt: z.string(),
   stage: z.string(),
 });

@@ -1,7 +1,6 @@
 /** Delivers notifications to a Slack incoming webhook. */
 import type { Notification } from '../domain/notification';
-import type { LinkOptions } from '../domain/format/links';
-import { renderSlack } from '../domain/format/slack';
+import { renderSlack, type SlackRenderOptions } from '../domain/format/slack';
 import type { Deliver } from './forwarder';
 import type { JsonPost, JsonPostResult } from './http-client';
 
@@ -10,7 +9,8 @@ export interface SlackDeliveryDeps {
   /** Returns the webhook URL (a secret: it carries the token). */
   readonly webhookUrl: () => Promise<string>;
   readonly post: (post: JsonPost) => Promise<JsonPostResult>;
-  readonly links?: LinkOptions;
+  /** Links and buttons of the rendered message. */
+  readonly links?: SlackRenderOptions;
 }
 
 /** Slack answers errors with a short code in the body, e.g. `invalid_payload`, `channel_not_found`. */

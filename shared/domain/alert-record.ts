@@ -3,11 +3,17 @@ import type { AlarmState, Annotations, Channel, Labels, NotificationStatus, Seve
 /** Lifecycle of an alert: never fired yet (or only no-data), firing, resolved. */
 export type AlertStatus = 'inactive' | 'firing' | 'resolved';
 
+/**
+ * What an outbox publishes: the firing or the resolve of an episode, or (to PagerDuty only) the
+ * acknowledgement of a page PagerDuty received under the alert's fingerprint.
+ */
+export type OutboxStatus = NotificationStatus | 'acknowledged';
+
 /** Notifications still to be published for an alert, with the claim of the invocation sending them. */
 export interface Outbox {
   /** Notification id (without the channel suffix): `<fingerprint>:<status>:<transition ms>`. */
   readonly id: string;
-  readonly status: NotificationStatus;
+  readonly status: OutboxStatus;
   /** Channels not yet published. */
   readonly channels: readonly Channel[];
   readonly createdAt: number;

@@ -204,7 +204,7 @@ export async function deliverOutbox(deps: AlertServiceDeps, record: AlertRecord)
     // An alert outside any incident (prepare found none) skips the incident lookups.
     if (outbox.status === 'firing') {
       if (extras) await deps.incidents.afterPublish(record, delivered, 'alert');
-    } else await deps.incidents.resolved(record);
+    } else if (outbox.status === 'resolved') await deps.incidents.resolved(record);
   }
   if (failed.length > 0) throw new DeliveryError(failed);
   deps.log.info('notifications published', { fingerprint: record.fingerprint, outbox: outbox.id, delivered });

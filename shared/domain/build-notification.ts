@@ -1,9 +1,10 @@
 import type { Channel } from './alert';
+import type { NotificationStatus } from './alert';
 import type { AlertRecord, Outbox } from './alert-record';
 import type { Notification, NotifiedAlert } from './notification';
 
 /** The alert as it appears in a notification. */
-export function toNotifiedAlert(record: AlertRecord, status: Outbox['status']): NotifiedAlert {
+export function toNotifiedAlert(record: AlertRecord, status: NotificationStatus): NotifiedAlert {
   return {
     fingerprint: record.fingerprint,
     alarmName: record.alarmName,
@@ -35,16 +36,18 @@ export function buildAlertNotification(
   now: number,
 ): Notification {
   const service = record.labels['service'] ?? 'unknown';
+  // An acknowledgement is news about a firing alert; PagerDuty turns it into an `acknowledge` event.
+  const status: NotificationStatus = outbox.status === 'resolved' ? 'resolved' : 'firing';
   return {
     id: `${outbox.id}:${channel}`,
     channel,
-    status: outbox.status,
+    status,
     severity: record.severity,
     groupKey: record.fingerprint,
     title: `${service}: ${record.annotations.summary}`,
-    alerts: [toNotifiedAlert(record, outbox.status)],
+    alerts: [toNotifiedAlert(record, status)],
     totalAlerts: 1,
-    reason: 'alert',
+    reason: outbox.status === 'acknowledged' ? 'acknowledged' : 'alert',
     links: {
       alarm: record.annotations.alarmUrl,
       dashboard: record.annotations.dashboardUrl,

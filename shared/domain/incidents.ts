@@ -226,6 +226,7 @@ export async function linkFiringAlert(
 export async function resolveIfAllResolved(
   deps: IncidentDeps,
   alert: Pick<IncidentAlert, 'fingerprint' | 'labels'>,
+  by: string = PIPELINE_ACTOR,
 ): Promise<Incident | undefined> {
   const pointer = await deps.pointers.getPointer(serviceOf(alert));
   if (!pointer) return undefined;
@@ -242,7 +243,7 @@ export async function resolveIfAllResolved(
       ? undefined
       : appendTimeline(
           { ...current, status: 'resolved', resolvedAt: now },
-          { at: now, kind: 'resolved', by: PIPELINE_ACTOR, alert: alert.fingerprint },
+          { at: now, kind: 'resolved', by, alert: alert.fingerprint },
         ),
   );
   if (resolved) {
@@ -418,8 +419,8 @@ export interface IncidentHooks {
   prepare(alert: IncidentAlert, cause: 'fired' | 'escalated'): Promise<IncidentExtras | undefined>;
   /** After a firing alert's notification: timeline entries for the channels, then a pending mitigation. */
   afterPublish(alert: IncidentAlert, channels: readonly Channel[], reason?: string): Promise<void>;
-  /** A linked alert resolved. */
-  resolved(alert: IncidentAlert): Promise<void>;
+  /** A linked alert resolved (`by`: who resolved it by hand; @default the pipeline). */
+  resolved(alert: IncidentAlert, by?: string): Promise<void>;
   /** Counts published notifications per channel (every notification, incident or not). */
   countSent(channels: readonly Channel[]): void;
   /**
@@ -487,10 +488,10 @@ export function createIncidentHooks(deps: IncidentDeps): IncidentHooks {
         if (noted.alerts[0] === alert.fingerprint) await mitigateIncident(deps, noted);
       });
     },
-    resolved: async (alert) => {
+    resolved: async (alert, by) => {
       if (!mayBeInIncident(deps.settings, alert)) return;
       await guard('resolve', alert, async () => {
-        const resolved = await resolveIfAllResolved(deps, alert);
+        const resolved = await resolveIfAllResolved(deps, alert, by);
         if (resolved) deps.log.info('incident resolved', { incidentId: resolved.id });
       });
     },

@@ -55,8 +55,11 @@ export interface Notification {
   readonly links: { readonly dashboard?: string; readonly runbook?: string; readonly alarm?: string };
   /** Present on storm digests: what the digest folds together. */
   readonly digest?: NotificationDigest;
-  /** Why this notification was sent: first/changed group, repeat, escalation, storm digest. */
-  readonly reason?: 'alert' | 'group' | 'repeat' | 'escalation' | 'digest';
+  /**
+   * Why this notification was sent: first/changed group, repeat, escalation, storm digest, or
+   * `acknowledged`: someone acknowledged the alert (sent to PagerDuty only, as an `acknowledge` event).
+   */
+  readonly reason?: 'alert' | 'group' | 'repeat' | 'escalation' | 'digest' | 'acknowledged';
   /** ISO-8601 time the notification was created. */
   readonly createdAt: string;
   /** Stage name of the deployment (dev, prod, ...). */

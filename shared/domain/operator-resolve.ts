@@ -1,9 +1,15 @@
+import type { ActionSource } from './actions/actor';
+import type { AuditLog } from './actions/audit';
 import type { AlarmStateChange } from './alarm-event';
+import type { Channel } from './alert';
 import type { AlertIdentity } from './alert-identity';
 import type { AlertRecord } from './alert-record';
-import { VigilError } from './errors';
+import { finishPendingOutbox } from './alert-service';
+import { describeError, VigilError } from './errors';
+import type { IncidentHooks } from './incidents';
+import type { PublishNow } from './operator';
 import { OperatorError } from './operator';
-import type { AlertStore, Clock } from './ports';
+import type { AlertStore, Clock, Log } from './ports';
 import { decideTransition } from './state-machine';
 
 /** What an operator gives to resolve an alert by hand. */
@@ -84,4 +90,81 @@ export async function resolveAlertByHand(
     if (stored) return stored;
   }
   throw new OperatorError('CONFLICT', `alert ${input.fingerprint} kept changing; try again`);
+}
+
+/** Ports of {@link resolveAlertFor}; all but the store and the clock are optional. */
+export interface ResolveDeps {
+  readonly store: AlertStore;
+  readonly clock: Clock;
+  /** Incident steps: the alert's incident resolves when this was its last firing alert. @default none */
+  readonly incidents?: Pick<IncidentHooks, 'resolved'>;
+  /** The resolve is audited here. @default not audited */
+  readonly audit?: AuditLog;
+  /** Publishes the resolve at once. @default left to the tick's outbox sweep */
+  readonly publish?: PublishNow;
+  /** Where a failure after the resolve (publish, incident, audit) is reported. @default silent */
+  readonly log?: Log;
+}
+
+/** What a hand resolve did. */
+export interface ResolveOutcome {
+  /** The alert as stored after the resolve (and its publish). */
+  readonly alert: AlertRecord;
+  /** Channels the resolve was published to now. */
+  readonly published: readonly Channel[];
+  /** Channels whose resolve waits in the outbox for the tick's sweep (within a minute). */
+  readonly queued: readonly Channel[];
+  /** Why publishing now failed (the outbox keeps it for the sweep). */
+  readonly publishFailure?: string;
+}
+
+/**
+ * Resolves a firing alert by hand ({@link resolveAlertByHand}), then publishes the resolve to the
+ * channels told of the firing (at once when the caller reaches them all, else through the tick's
+ * outbox sweep), resolves the alert's incident when it was its last firing alert, and audits it.
+ */
+export async function resolveAlertFor(
+  deps: ResolveDeps,
+  input: ManualResolveInput & { readonly via?: ActionSource },
+): Promise<ResolveOutcome> {
+  const resolved = await resolveAlertByHand(deps, input);
+  const failed = (what: string) => (error: unknown) =>
+    deps.log?.error(`hand resolve: ${what} failed`, {
+      fingerprint: input.fingerprint,
+      error: describeError(error),
+    });
+  // The incident first, so its timeline names who resolved (the publish would name the pipeline).
+  if (deps.incidents) await deps.incidents.resolved(resolved, input.by).catch(failed('incident'));
+  const channels = resolved.outbox?.channels ?? [];
+  let published: Channel[] = [];
+  let publishFailure: string | undefined;
+  const publish = deps.publish;
+  if (publish && channels.length > 0 && channels.every(publish.canPublish)) {
+    try {
+      const result = await finishPendingOutbox(publish.service, resolved);
+      if (result !== 'conflict') published = result;
+    } catch (error) {
+      // The outbox keeps what failed; the tick's sweep retries it.
+      publishFailure = describeError(error).message;
+    }
+  }
+  if (deps.audit) {
+    await deps.audit
+      .record({
+        at: deps.clock(),
+        action: 'resolve',
+        fingerprint: resolved.fingerprint,
+        alarmName: resolved.alarmName,
+        by: input.by,
+        via: input.via ?? 'cli',
+        outcome: input.reason ? `resolved: ${input.reason}` : 'resolved',
+      })
+      .catch(failed('audit'));
+  }
+  return {
+    alert: (await deps.store.get(resolved.fingerprint)) ?? resolved,
+    published,
+    queued: channels.filter((c) => !published.includes(c)),
+    ...(publishFailure === undefined ? {} : { publishFailure }),
+  };
 }

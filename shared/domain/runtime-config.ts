@@ -179,6 +179,15 @@ export const runtimeConfigSchema = z.object({
   evaluator: evaluatorConfigSchema.default({ instances: [], timeoutSeconds: 20 }),
   /** Incidents; absent: alerts open no incidents. */
   incidents: incidentsRuntimeSchema.optional(),
+  /** Acting from the messages (Slack buttons, PagerDuty webhooks, signed links); absent: off. */
+  actions: z
+    .object({
+      /** How long an email or SMS link works. */
+      linkTtlSeconds: z.number().int().min(60),
+      /** The longest a "silence until resolved" lasts when the alert never resolves. */
+      silenceUntilResolvedMaxSeconds: z.number().int().min(3600),
+    })
+    .optional(),
 });
 
 /** An inhibition rule. */

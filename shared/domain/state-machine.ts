@@ -214,11 +214,53 @@ export function applyDeliveryResult(
     // A resolve replaced our firing while we published: it must also reach what we just delivered.
     outbox = { ...current.outbox, channels: union(current.outbox.channels, delivered) };
   }
+  // Acknowledged while PagerDuty's page was still pending: now that it is paged, acknowledge it there too.
+  if (
+    outbox === undefined &&
+    status === 'firing' &&
+    sameOutbox &&
+    delivered.includes('pagerduty') &&
+    current.status === 'firing' &&
+    current.ack !== undefined
+  ) {
+    return { ...current, notified, outbox: pagerDutyAckOutbox(current, now), dirtyAt: now };
+  }
   return { ...current, notified, outbox, dirtyAt: now };
 }
 
-/** Acknowledges the alert's firing episode; a resolved or inactive alert cannot be acknowledged. */
-export function acknowledge(current: AlertRecord, by: string, now: number): AlertRecord | undefined {
+/** The outbox that tells PagerDuty an alert it was paged for under its fingerprint is acknowledged. */
+export function pagerDutyAckOutbox(record: AlertRecord, now: number): Outbox {
+  return {
+    id: `${record.fingerprint}:acknowledged:${record.ack?.at ?? now}`,
+    status: 'acknowledged',
+    channels: ['pagerduty'],
+    createdAt: now,
+    attempts: 0,
+  };
+}
+
+/** Options of {@link acknowledge}. */
+export interface AcknowledgeOptions {
+  /**
+   * Tell PagerDuty when it was paged for this alert (an `acknowledge` event for the same dedup key).
+   * False when the acknowledgement came from PagerDuty itself. @default true
+   */
+  readonly tellPagerDuty?: boolean;
+}
+
+/**
+ * Acknowledges the alert's firing episode; a resolved or inactive alert cannot be acknowledged.
+ * When PagerDuty was paged for the alert, the outbox then holds its `acknowledge` (unless another
+ * notification is still pending: that one goes first, see {@link applyDeliveryResult}).
+ */
+export function acknowledge(
+  current: AlertRecord,
+  by: string,
+  now: number,
+  options: AcknowledgeOptions = {},
+): AlertRecord | undefined {
   if (current.status !== 'firing') return undefined;
-  return { ...current, ack: { by, at: now }, dirtyAt: now };
+  const acked: AlertRecord = { ...current, ack: { by, at: now }, dirtyAt: now };
+  const tell = (options.tellPagerDuty ?? true) && current.notified.includes('pagerduty') && !current.outbox;
+  return tell ? { ...acked, outbox: pagerDutyAckOutbox(acked, now) } : acked;
 }

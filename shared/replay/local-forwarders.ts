@@ -6,6 +6,7 @@ import { createSlackNotifier } from '../../functions/slack-notifier/notifier';
 import { createHttpClient, DEFAULT_RETRY_POLICY } from '../delivery/http-client';
 import type { DeliveryLedger } from '../delivery/ledger';
 import type { Channel } from '../domain/alert';
+import type { SlackRenderOptions } from '../domain/format/slack';
 import { renderSnsEnvelope } from '../domain/format/sns-message';
 import type { Notification } from '../domain/notification';
 import type { Clock, DeadLetterSink, Log } from '../domain/ports';
@@ -69,6 +70,7 @@ export function snsLambdaEvent(n: Notification, publishedAt: number): Record<str
 export function createLocalForwarders(
   receiverUrl: string,
   ports: LocalForwarderPorts,
+  options: { readonly slack?: SlackRenderOptions } = {},
 ): NotificationForwarder[] {
   const post = createHttpClient(
     { ...DEFAULT_RETRY_POLICY, maxAttempts: 2, attemptTimeoutMs: 2_000 },
@@ -79,6 +81,7 @@ export function createLocalForwarders(
     ...ports,
     post,
     webhookUrl: () => Promise.resolve(`${receiverUrl}/slack`),
+    ...(options.slack ? { links: options.slack } : {}),
   });
   const pagerduty = createPagerDutyNotifier({
     ...ports,

@@ -1,10 +1,13 @@
 /** The whole alert path wired for a local run: the real handlers over dynalite and injected ports. */
+import { randomBytes } from 'node:crypto';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createActionHandler } from '../../functions/action-endpoint/create-handler';
 import { createAlarmHandler } from '../../functions/alarm-handler/create-handler';
 import { createRuleEvaluatorHandler } from '../../functions/rule-evaluator/create-handler';
 import { createTickHandler } from '../../functions/tick/create-handler';
 import type { GetMetricDataSender } from '../adapters/cloudwatch-metric-data';
 import { CloudWatchMetricData } from '../adapters/cloudwatch-metric-data';
+import { DynamoActionClaims, DynamoAuditLog } from '../adapters/dynamo-action-store';
 import { DynamoEvalStateStore } from '../adapters/dynamo-eval-state-store';
 import { DynamoDeliveryLedger } from '../adapters/delivery-ledger';
 import { DynamoAlertStore } from '../adapters/dynamo-alert-store';
@@ -19,6 +22,7 @@ import type { AlertRecord } from '../domain/alert-record';
 import { mapLimit } from '../domain/concurrency';
 import type { DigestRecord } from '../domain/digest-record';
 import type { EvaluationReport } from '../domain/evaluation/evaluator';
+import type { SlackMessage } from '../domain/format/slack';
 import { acknowledgeAlert, addSilence, fingerprintOfAlarm } from '../domain/operator';
 import type { Clock, DeadLetterSink, Log, Publisher } from '../domain/ports';
 import type { RuntimeConfig } from '../domain/runtime-config';
@@ -26,8 +30,21 @@ import { createSilenceCheck } from '../domain/silence';
 import { stormingRoutesFrom } from '../domain/tick/storm';
 import type { TickReport } from '../domain/tick/run-tick';
 import type { DynamoMeter, MeterPhase } from './dynamo-meter';
+import { startLocalActionServer, type LocalActionServer } from './local-action-server';
 import { createAlertTable, startDynalite } from './local-dynamo';
-import type { AckRequest, SilenceRequest } from './scenario';
+import type { AckRequest, SilenceRequest, SlackClickRequest } from './scenario';
+import { signedSlackClick } from './slack-click';
+
+/** What the action endpoint answered a click, and what it posted to Slack's `response_url`. */
+export interface SlackClickAnswer {
+  readonly status: number;
+  readonly body: string;
+  /** The replacement messages the endpoint posted to the click's `response_url`. */
+  readonly updates: readonly unknown[];
+}
+
+/** Where the replay's clicks say Slack wants the message updated; nothing is sent there. */
+const REPLAY_RESPONSE_URL = 'https://hooks.slack.com/actions/T0VIGIL/replay/1';
 
 /** What the replay drives: the pipeline's entry points, as AWS and operators reach them. */
 export interface ReplayPipeline {
@@ -39,6 +56,11 @@ export interface ReplayPipeline {
   ack(request: AckRequest): Promise<void>;
   /** Creates a silence from now for its duration. */
   silence(request: SilenceRequest): Promise<void>;
+  /**
+   * Clicks a button of `message` as Slack would: a signed request over HTTP on 127.0.0.1 to the
+   * action endpoint's handler, which acts through the same domain code as the CLI.
+   */
+  slackClick?(request: SlackClickRequest, message: SlackMessage): Promise<SlackClickAnswer>;
   /** Runs the scheduled rule evaluator once; undefined when the run has no metric data. */
   evaluate?(): Promise<EvaluationReport | undefined>;
 }
@@ -162,6 +184,40 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
           isSilenced: createSilenceCheck((now) => groups.listSilences(now, 0), options.clock),
           sink: { count: () => undefined, milliseconds: () => undefined },
         });
+  // The action endpoint, wired as its Lambda is, started at the first click. Its secrets are the
+  // run's own: the replay signs its clicks with them.
+  const signingSecret = randomBytes(24).toString('hex');
+  const linkKey = randomBytes(32).toString('hex');
+  const updates: unknown[] = [];
+  let actionServer: LocalActionServer | undefined;
+  const startActionServer = (): Promise<LocalActionServer> =>
+    startLocalActionServer(
+      createActionHandler({
+        config: options.config,
+        store,
+        groups,
+        incidents: settings ? incidentStore : undefined,
+        incidentHooks: incidents,
+        audit: new DynamoAuditLog(doc, {
+          tableName: TABLE,
+          retentionDays: options.config.historyRetentionDays,
+        }),
+        claims: new DynamoActionClaims(doc, TABLE),
+        publish: {
+          service: { ...ports, claimant: 'action-endpoint' },
+          canPublish: () => true,
+        },
+        secrets: {
+          slackSigning: () => Promise.resolve(signingSecret),
+          pagerdutyWebhook: () => Promise.reject(new Error('the replay sends no PagerDuty webhooks')),
+          linkKey: () => Promise.resolve(linkKey),
+        },
+        postJson: (_url, body) => Promise.resolve(void updates.push(body)),
+        isAllowedResponseUrl: (url) => url === REPLAY_RESPONSE_URL,
+        clock: options.clock,
+        log: options.log,
+      }),
+    );
   let requests = 0;
   let silences = 0;
   const within = <T>(phase: MeterPhase, work: () => Promise<T>): Promise<T> =>
@@ -201,6 +257,24 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
         `replay-silence-${++silences}`,
       );
     },
+    async slackClick(request, message) {
+      actionServer ??= await startActionServer();
+      const click = signedSlackClick({
+        message,
+        actionId: request.button,
+        user: request.user,
+        responseUrl: REPLAY_RESPONSE_URL,
+        signingSecret,
+        at: options.clock(),
+      });
+      const before = updates.length;
+      const res = await fetch(`${actionServer.url}/slack/actions`, {
+        method: 'POST',
+        headers: click.headers,
+        body: click.body,
+      });
+      return { status: res.status, body: await res.text(), updates: updates.slice(before) };
+    },
     async finalAlerts() {
       // A few reads at a time: thousands at once make the local server drop connections.
       const records = await mapLimit([...store.fingerprints], 16, (f) => store.get(f));
@@ -213,6 +287,9 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       return all.reverse();
     },
     ledger: new DynamoDeliveryLedger(doc, { tableName: TABLE }),
-    stop: () => dynamo.stop(),
+    async stop() {
+      await actionServer?.stop();
+      await dynamo.stop();
+    },
   };
 }

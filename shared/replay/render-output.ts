@@ -45,6 +45,7 @@ function alertList(names: readonly string[]): string {
 }
 
 function entryLine(entry: TimelineEntry): string {
+  if (entry.type === 'action') return `${clock(entry.at)}  <- ${entry.text}`;
   if (entry.type === 'event') {
     const attempt = entry.attempts > 1 ? ` (delivery ${entry.attempt}/${entry.attempts})` : '';
     const outcome = entry.outcomes.length > 0 ? ` -> ${entry.outcomes.join(', ')}` : '';

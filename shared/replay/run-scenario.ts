@@ -1,9 +1,11 @@
 /** Replays a scenario through the real handlers on a virtual clock and records what leaves the pipeline. */
+import * as z from 'zod';
 import type { Channel, NotificationStatus, Severity } from '../domain/alert';
 import { extractAlarmDeliveries } from '../domain/alarm-event';
 import { describeError } from '../domain/errors';
 import { renderEmailSubject } from '../domain/format/email';
 import { renderPagerDutyEvent } from '../domain/format/pagerduty';
+import type { SlackMessage } from '../domain/format/slack';
 import { renderSlack } from '../domain/format/slack';
 import { renderSms } from '../domain/format/sms';
 import { toSingleLine } from '../domain/format/text';
@@ -57,6 +59,12 @@ export type TimelineEntry =
       readonly message: ReplayMessage;
       /** What the channel's forwarder made of it; absent when the channel is captured only. */
       readonly delivery?: ForwardOutcome;
+    }
+  | {
+      /** A person acting from a message (a Slack click), and what the action endpoint answered. */
+      readonly type: 'action';
+      readonly at: string;
+      readonly text: string;
     }
   | {
       readonly type: 'event';
@@ -311,11 +319,62 @@ function outcomeOf(entry: ReplayLogEntry): string | undefined {
   return undefined;
 }
 
-async function runAction(pipeline: ReplayPipeline, action: ScenarioAction): Promise<void> {
-  const name = action.ack !== undefined ? 'ack' : 'silence';
+/** The newest Slack message that told of the alarm firing, as Slack shows it (with its buttons). */
+function slackMessageOf(
+  captured: readonly { notification: Notification }[],
+  alarmName: string,
+): SlackMessage | undefined {
+  const told = captured
+    .filter(
+      (c) =>
+        c.notification.channel === 'slack' &&
+        c.notification.status === 'firing' &&
+        c.notification.alerts.some((a) => a.alarmName === alarmName),
+    )
+    .at(-1);
+  return told && renderSlack(told.notification, { actionButtons: true });
+}
+
+/** What the endpoint's refusal says, e.g. `409 REPLAYED`. */
+function refusalOf(status: number, body: string): string {
+  const parsed = z
+    .object({ error: z.object({ code: z.string(), message: z.string() }) })
+    .safeParse(safeJson(body));
+  return parsed.success
+    ? `${status} ${parsed.data.error.code}: ${parsed.data.error.message}`
+    : String(status);
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Carries out an operator action; a Slack click returns the timeline line it makes. */
+async function runAction(
+  pipeline: ReplayPipeline,
+  action: ScenarioAction,
+  captured: readonly { notification: Notification }[],
+): Promise<string | undefined> {
+  const name = action.ack !== undefined ? 'ack' : action.silence !== undefined ? 'silence' : 'slackClick';
   try {
     if (action.ack !== undefined) await pipeline.ack(action.ack);
     else if (action.silence !== undefined) await pipeline.silence(action.silence);
+    else if (action.slackClick !== undefined) {
+      const click = action.slackClick;
+      const message = slackMessageOf(captured, click.alarmName);
+      if (message === undefined) throw new Error(`no Slack message told of ${click.alarmName} firing`);
+      if (pipeline.slackClick === undefined) throw new Error('this pipeline has no action endpoint');
+      const answer = await pipeline.slackClick(click, message);
+      if (answer.status !== 200)
+        throw new Error(`the action endpoint refused it: ${refusalOf(answer.status, answer.body)}`);
+      const updated = answer.updates.length > 0 ? '; message updated, buttons removed' : '';
+      return `slack click ${click.button} on ${click.alarmName} by ${click.user.id} (${click.user.name}) -> ${answer.status}${updated}`;
+    }
+    return undefined;
   } catch (cause) {
     throw new ReplayActionError(
       `action ${name} at ${formatIsoDuration(action.at)}: ${describeError(cause).message}`,
@@ -418,7 +477,8 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
         }
         await pipeline.tick();
       } else if (step.type === 'action') {
-        await runAction(pipeline, step.action);
+        const text = await runAction(pipeline, step.action, captured);
+        if (text !== undefined) timeline.push({ type: 'action', at: new Date(now).toISOString(), text });
       } else {
         const { delivery } = step;
         let failure: string | undefined;

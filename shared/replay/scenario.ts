@@ -118,11 +118,28 @@ const silenceSchema = z.strictObject({
   endOnResolve: z.boolean().optional(),
 });
 
+/** A click on a button of the alarm's newest Slack message, sent signed to the action endpoint. */
+const slackClickSchema = z.strictObject({
+  alarmName: z.string().min(1),
+  button: z.enum(['vigil_ack', 'vigil_silence_1h', 'vigil_silence_resolved']).default('vigil_ack'),
+  user: z.strictObject({ id: z.string().regex(/^[UW][A-Z0-9]+$/), name: z.string().min(1) }),
+});
+
 const actionSchema = z
-  .strictObject({ at: duration, ack: ackSchema.optional(), silence: silenceSchema.optional() })
+  .strictObject({
+    at: duration,
+    ack: ackSchema.optional(),
+    silence: silenceSchema.optional(),
+    slackClick: slackClickSchema.optional(),
+  })
   .superRefine((action, ctx) => {
-    if ((action.ack === undefined) === (action.silence === undefined)) {
-      ctx.addIssue({ code: 'custom', path: [], message: 'give exactly one of "ack" or "silence"' });
+    const given = [action.ack, action.silence, action.slackClick].filter((a) => a !== undefined);
+    if (given.length !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [],
+        message: 'give exactly one of "ack", "silence" or "slackClick"',
+      });
     }
   });
 
@@ -229,6 +246,8 @@ export type ScenarioTrace = Scenario['traces'][number];
 export type AckRequest = z.output<typeof ackSchema>;
 /** A silence request (matchers parsed). */
 export type SilenceRequest = z.output<typeof silenceSchema>;
+/** A Slack button click. */
+export type SlackClickRequest = z.output<typeof slackClickSchema>;
 
 /** `events[3].at` from a zod path. */
 export function formatPath(path: readonly PropertyKey[]): string {

@@ -56,6 +56,14 @@ const COLUMNS = [
   ['note', 'note'],
 ];
 
+const HOSTILE_COLUMNS = [
+  ['route', 'route'],
+  ['request', 'request'],
+  ['status', 'status'],
+  ['code', 'code'],
+  ['unchanged', 'state unchanged'],
+];
+
 function table(header, rows) {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
   const line = (cells) =>
@@ -86,8 +94,10 @@ class FaultSummaryReporter {
   }
 
   onRunComplete(_contexts, results) {
-    const rows = readRows(this.dir);
+    const all = readRows(this.dir);
     fs.rmSync(this.dir, { recursive: true, force: true });
+    const rows = all.filter((row) => row.kind === undefined);
+    const hostile = all.filter((row) => row.kind === 'hostile-input');
     const out = [];
     if (rows.length > 0) {
       rows.sort((a, b) => `${a.suite} ${a.scenario}`.localeCompare(`${b.suite} ${b.scenario}`));
@@ -114,6 +124,32 @@ class FaultSummaryReporter {
         table(
           COLUMNS.map(([, h]) => h),
           body,
+        ),
+      );
+    }
+    if (hostile.length > 0) {
+      if (out.length > 0) out.push('');
+      const order = ['slack', 'pagerduty', 'link', 'any'];
+      hostile.sort((a, b) => order.indexOf(a.route) - order.indexOf(b.route));
+      const changed = hostile.filter((row) => !row.unchanged).length;
+      out.push(
+        'Action endpoint: hostile input (each request against the real handler over HTTP; state read back from the table)',
+        table(
+          HOSTILE_COLUMNS.map(([, h]) => h),
+          [
+            ...hostile.map((row) =>
+              HOSTILE_COLUMNS.map(([key]) =>
+                key === 'unchanged' ? (row.unchanged ? 'yes' : 'NO') : row[key],
+              ),
+            ),
+            [
+              'TOTAL',
+              `${hostile.length} requests`,
+              '',
+              '',
+              changed === 0 ? 'all' : `${changed} changed state`,
+            ],
+          ],
         ),
       );
     }

@@ -87,6 +87,12 @@ export function readyAccount(): void {
             OutputKey: 'PagerDutyRoutingKeySecretArn',
             OutputValue: secretArn('vigil-prod/pagerduty-routing-key'),
           },
+          { OutputKey: 'SlackSigningSecretArn', OutputValue: secretArn('vigil-prod/slack-signing-secret') },
+          {
+            OutputKey: 'PagerDutyWebhookSecretArn',
+            OutputValue: secretArn('vigil-prod/pagerduty-webhook-secret'),
+          },
+          { OutputKey: 'ActionLinkKeySecretArn', OutputValue: secretArn('vigil-prod/action-link-key') },
         ],
       },
     ],

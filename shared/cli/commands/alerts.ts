@@ -2,10 +2,13 @@
 import type { Channel } from '../../domain/alert';
 import { SEVERITIES } from '../../domain/alert';
 import type { AlertRecord } from '../../domain/alert-record';
-import { finishPendingOutbox } from '../../domain/alert-service';
-import { acknowledgeAlert, fingerprintOfAlarm } from '../../domain/operator';
-import { resolveAlertByHand } from '../../domain/operator-resolve';
+import type { GroupHead, GroupMember } from '../../domain/group';
+import { createIncidentHooks } from '../../domain/incidents';
+import type { PublishNow } from '../../domain/operator';
+import { acknowledgeAlertFor, fingerprintOfAlarm } from '../../domain/operator';
+import { resolveAlertFor } from '../../domain/operator-resolve';
 import { groupKeyOf, routeAlert } from '../../domain/routing';
+import type { Silence } from '../../domain/silence';
 import { silencesFor } from '../../domain/silence';
 import { listAlerts } from '../alert-query';
 import type { CliIo } from '../cli-support';
@@ -34,12 +37,15 @@ export const ALERTS_USAGE = `usage: vigil alerts <command> [--json] [--local DIR
         --limit (default 200, max 1000) items per read; never a table scan
   show <fingerprint|alarm-name>        state, labels, text, channels told, ack, silences in force
   ack <fingerprint|alarm-name> --by WHO
-        stops repeats and escalation of a firing alert until it resolves (exit 4 if not firing)
+        stops repeats and escalation of a firing alert until it resolves (exit 4 if not firing);
+        its open incident is acknowledged too, PagerDuty (when it was paged for the alert) gets
+        an acknowledge, and the action is audited
   resolve <fingerprint|alarm-name> --by WHO [--reason TEXT]
         resolves a firing alert through the state machine; the resolve goes to every channel
         that was told. Published at once locally or to the TOPIC_ARN_<CHANNEL> topics set in
-        the environment; otherwise the tick's outbox sweep publishes it within a minute. The
-        alert fires anew on the alarm's next ALARM transition`;
+        the environment; otherwise the tick's outbox sweep publishes it within a minute. Its
+        groups tell their channels at their next group_interval. The alert's incident resolves
+        when it was its last firing alert. The alert fires anew on the alarm's next ALARM transition`;
 
 const STATUSES = ['firing', 'resolved', 'all'] as const;
 
@@ -61,13 +67,20 @@ export interface AlertView {
   readonly notified: readonly string[];
   readonly pending?: { readonly status: string; readonly channels: readonly string[] };
   readonly ack?: { readonly by: string; readonly at: string };
+  /** Silences in force that mute the alert. */
+  readonly silencedBy?: readonly {
+    readonly id: string;
+    readonly until: string;
+    readonly endOnResolve: boolean;
+  }[];
 }
 
 const iso = (ms: number | undefined): string | undefined =>
   ms === undefined ? undefined : new Date(ms).toISOString();
 
-/** The JSON view of an alert at `now`. */
-export function alertView(a: AlertRecord, now: number): AlertView {
+/** The JSON view of an alert at `now`, with the silences in force that mute it. */
+export function alertView(a: AlertRecord, now: number, silences: readonly Silence[] = []): AlertView {
+  const muting = a.status === 'firing' ? silencesFor(a.labels, silences, now) : [];
   const started = a.startsAt;
   const until = a.status === 'firing' ? now : (a.endsAt ?? now);
   return {
@@ -87,7 +100,25 @@ export function alertView(a: AlertRecord, now: number): AlertView {
     notified: a.notified,
     pending: a.outbox ? { status: a.outbox.status, channels: a.outbox.channels } : undefined,
     ack: a.ack ? { by: a.ack.by, at: new Date(a.ack.at).toISOString() } : undefined,
+    silencedBy:
+      muting.length === 0
+        ? undefined
+        : muting.map((s) => ({
+            id: s.id,
+            until: new Date(Math.min(s.endsAt, s.expiredAt ?? s.endsAt)).toISOString(),
+            endOnResolve: s.endOnResolve,
+          })),
   };
+}
+
+/** The acknowledged and silenced state of an alert, as the list's own column shows it. */
+export function handledText(view: AlertView): string {
+  const parts: string[] = [];
+  if (view.ack) parts.push(`acked by ${view.ack.by}`);
+  for (const s of view.silencedBy ?? []) {
+    parts.push(s.endOnResolve ? 'silenced until resolved' : `silenced until ${isoTime(Date.parse(s.until))}`);
+  }
+  return parts.length === 0 ? '-' : parts.join('; ');
 }
 
 /** Finds an alert by fingerprint, else by the alarm name the config maps to a fingerprint. */
@@ -123,7 +154,8 @@ async function list(args: readonly string[], io: CliIo): Promise<number> {
     const now = target.clock();
     const since = values.since === undefined ? 0 : parseSinceFlag(values.since, now);
     const listing = await listAlerts(target, { status, service: values.service, severity, since, limit });
-    const views = listing.alerts.map((a) => alertView(a, now));
+    const silences = await target.groups.listSilences(now, 0);
+    const views = listing.alerts.map((a) => alertView(a, now, silences));
     if (values.json) {
       printJson(io, {
         target: target.description,
@@ -137,7 +169,17 @@ async function list(args: readonly string[], io: CliIo): Promise<number> {
     else
       io.stdout(
         formatTable(
-          ['STATUS', 'SEVERITY', 'SERVICE', 'ALARM', 'STARTED', 'FOR', 'ACK', 'FINGERPRINT', 'SUMMARY'],
+          [
+            'STATUS',
+            'SEVERITY',
+            'SERVICE',
+            'ALARM',
+            'STARTED',
+            'FOR',
+            'ACK/SILENCE',
+            'FINGERPRINT',
+            'SUMMARY',
+          ],
           views.map((v) => [
             v.status,
             v.severity,
@@ -145,7 +187,7 @@ async function list(args: readonly string[], io: CliIo): Promise<number> {
             v.alarmName,
             isoTime(v.startsAt === undefined ? undefined : Date.parse(v.startsAt)),
             durationOf(v),
-            v.ack?.by ?? '-',
+            clip(handledText(v), 60),
             v.fingerprint,
             clip(v.summary, 60),
           ]),
@@ -156,11 +198,17 @@ async function list(args: readonly string[], io: CliIo): Promise<number> {
   });
 }
 
+/** A group holding the alert, with the alert's member in it. */
+interface AlertGroup {
+  readonly key: string;
+  readonly receiver: string;
+  readonly told: readonly Channel[];
+  readonly head: GroupHead;
+  readonly member: GroupMember;
+}
+
 /** The groups holding the alert: its routes' group keys (for every severity of its episode), read by key. */
-async function groupsOf(
-  target: CliTarget,
-  alert: AlertRecord,
-): Promise<{ key: string; receiver: string; told: readonly Channel[] }[]> {
+async function groupsOf(target: CliTarget, alert: AlertRecord): Promise<AlertGroup[]> {
   const { config } = target;
   const keys = new Set<string>();
   for (const severity of new Set([alert.severity, ...(alert.episodeSeverities ?? [])])) {
@@ -169,18 +217,16 @@ async function groupsOf(
       keys.add(groupKeyOf(route, labels));
   }
   const found = await Promise.all(
-    [...keys].map(async (key) => {
+    [...keys].map(async (key): Promise<AlertGroup | undefined> => {
       const head = await target.groups.getGroup(key);
       if (!head) return undefined;
-      const members = await target.groups.getMembers(head, [alert.fingerprint]);
-      return members.has(alert.fingerprint)
-        ? { key, receiver: head.route.receiver, told: head.notifiedChannels }
+      const member = (await target.groups.getMembers(head, [alert.fingerprint])).get(alert.fingerprint);
+      return member
+        ? { key, receiver: head.route.receiver, told: head.notifiedChannels, head, member }
         : undefined;
     }),
   );
-  return found.filter(
-    (g): g is { key: string; receiver: string; told: readonly Channel[] } => g !== undefined,
-  );
+  return found.filter((g): g is AlertGroup => g !== undefined);
 }
 
 async function show(args: readonly string[], io: CliIo): Promise<number> {
@@ -191,11 +237,22 @@ async function show(args: readonly string[], io: CliIo): Promise<number> {
     const alert = await findAlert(target, id);
     const silences = silencesFor(alert.labels, await target.groups.listSilences(now, 0), now);
     // The tick's groups say who heard of the alert beyond the handler's immediate channels.
-    const groups = await groupsOf(target, alert);
+    const groups = (await groupsOf(target, alert)).map((g) => ({
+      key: g.key,
+      receiver: g.receiver,
+      told: g.told,
+    }));
+    const actions = await target.audit.list(alert.fingerprint, 20);
     const view = alertView(alert, now);
     if (values.json) {
       printJson(io, {
-        alert: { ...view, annotations: alert.annotations, silencedBy: silences.map((s) => s.id), groups },
+        alert: {
+          ...view,
+          annotations: alert.annotations,
+          silencedBy: silences.map((s) => s.id),
+          groups,
+          actions: actions.map((a) => ({ ...a, at: new Date(a.at).toISOString() })),
+        },
       });
       return EXIT.ok;
     }
@@ -240,6 +297,12 @@ async function show(args: readonly string[], io: CliIo): Promise<number> {
           'silenced by',
           silences.length === 0 ? undefined : silences.map((s) => `${s.id} (${s.author})`).join(', '),
         ],
+        [
+          'actions',
+          actions.length === 0
+            ? undefined
+            : actions.map((e) => `${isoTime(e.at)} ${e.outcome} by ${e.by}`).join('; '),
+        ],
         ['reason', a.reason === undefined ? undefined : clip(a.reason, 200)],
         ['description', a.description === undefined ? undefined : clip(a.description, 200)],
         ['runbook', a.runbookUrl],
@@ -251,25 +314,83 @@ async function show(args: readonly string[], io: CliIo): Promise<number> {
   });
 }
 
+/** Publishes at once what the target reaches (a local state: everything; AWS: the TOPIC_ARN_* set). */
+function publishNow(target: CliTarget, io: CliIo, by: string): PublishNow {
+  return {
+    service: {
+      config: target.config,
+      store: target.alerts,
+      publisher: target.publisher,
+      clock: target.clock,
+      log: stderrLog(io),
+      claimant: `vigil-cli:${by}`,
+    },
+    canPublish: (channel) => target.canPublish(channel),
+  };
+}
+
 async function ack(args: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals: rest } = parseFlags(args, { ...TARGET_OPTIONS, by: { type: 'string' } });
   const [id = ''] = positionals(rest, ['fingerprint|alarm-name']);
   const by = requireFlag(values.by, 'by');
   return withTarget(values, io, async (target) => {
     const alert = await findAlert(target, id);
-    const stored = await acknowledgeAlert(
-      { store: target.alerts, clock: target.clock },
+    const outcome = await acknowledgeAlertFor(
+      {
+        store: target.alerts,
+        clock: target.clock,
+        incidents: target.incidents,
+        audit: target.audit,
+        publish: publishNow(target, io, by),
+        log: stderrLog(io),
+      },
       alert.fingerprint,
       by,
+      { via: 'cli' },
     );
+    const stored = outcome.alert;
     const view = alertView(stored, target.clock());
-    if (values.json) printJson(io, { action: 'acknowledged', alert: view });
-    else
+    const pending = stored.outbox?.status === 'acknowledged' ? stored.outbox.channels : [];
+    if (values.json) {
+      printJson(io, {
+        action: outcome.changed ? 'acknowledged' : 'already-acknowledged',
+        alert: view,
+        incident: outcome.incidentId,
+        published: outcome.published,
+        queued: pending,
+      });
+      return EXIT.ok;
+    }
+    if (!outcome.changed) {
       io.stdout(
-        `acknowledged ${stored.alarmName} (${stored.fingerprint}) by ${by} at ${isoTime(stored.ack?.at)}\n`,
+        `${stored.alarmName} (${stored.fingerprint}) was already acknowledged by ${stored.ack?.by ?? '?'} at ${isoTime(stored.ack?.at)}; nothing changed\n`,
       );
+      return EXIT.ok;
+    }
+    io.stdout(
+      `acknowledged ${stored.alarmName} (${stored.fingerprint}) by ${by} at ${isoTime(stored.ack?.at)}\n`,
+    );
+    if (outcome.incidentId !== undefined) io.stdout(`incident ${outcome.incidentId} acknowledged\n`);
+    if (outcome.published.length > 0)
+      io.stdout(`acknowledge sent to ${outcome.published.join(', ')} via ${target.publishesTo}\n`);
+    if (pending.length > 0)
+      io.stdout(`acknowledge to ${pending.join(', ')} left to the tick's outbox sweep\n`);
+    io.stdout("repeats and escalation stop at the tick's next run\n");
     return EXIT.ok;
   });
+}
+
+/** What a group still has to say about a resolved alert, and when. */
+function groupResolveNote(group: AlertGroup, now: number): string | undefined {
+  const m = group.member;
+  const byGroup = m.notifiedStatus === 'firing' && m.sentImmediately !== true;
+  if (!byGroup) return undefined;
+  const channels = group.told.length > 0 ? group.told.join(', ') : group.head.route.channels.join(', ');
+  const due =
+    group.head.lastFlushAt === undefined
+      ? now
+      : Math.max(now, group.head.lastFlushAt + group.head.route.groupIntervalSeconds * 1000);
+  return `group ${group.head.route.receiver} tells ${channels} at the tick's first run from ${isoTime(due)} (group_interval ${Math.round(group.head.route.groupIntervalSeconds / 60)}m)`;
 }
 
 async function resolve(args: readonly string[], io: CliIo): Promise<number> {
@@ -282,46 +403,69 @@ async function resolve(args: readonly string[], io: CliIo): Promise<number> {
   const by = requireFlag(values.by, 'by');
   return withTarget(values, io, async (target) => {
     const alert = await findAlert(target, id);
-    const resolved = await resolveAlertByHand(
-      { store: target.alerts, clock: target.clock },
-      { fingerprint: alert.fingerprint, by, reason: values.reason },
+    const groupsBefore = await groupsOf(target, alert);
+    const started = target.clock();
+    const settings = target.config.incidents;
+    const outcome = await resolveAlertFor(
+      {
+        store: target.alerts,
+        clock: target.clock,
+        incidents: settings
+          ? createIncidentHooks({
+              settings,
+              incidents: target.incidents,
+              pointers: target.incidents,
+              alerts: target.alerts,
+              clock: target.clock,
+              log: stderrLog(io),
+            })
+          : undefined,
+        audit: target.audit,
+        publish: publishNow(target, io, by),
+        log: stderrLog(io),
+      },
+      { fingerprint: alert.fingerprint, by, reason: values.reason, via: 'cli' },
     );
-    const channels = resolved.outbox?.channels ?? [];
-    let published: string[] = [];
-    let failure: string | undefined;
-    if (channels.length > 0 && channels.every((c) => target.canPublish(c))) {
-      try {
-        const result = await finishPendingOutbox(
-          {
-            config: target.config,
-            store: target.alerts,
-            publisher: target.publisher,
-            clock: target.clock,
-            log: stderrLog(io),
-            claimant: `vigil-cli:${by}`,
-          },
-          resolved,
-        );
-        if (result !== 'conflict') published = result;
-      } catch (error) {
-        // The outbox keeps what failed; the tick's sweep retries it.
-        failure = error instanceof Error ? error.message : String(error);
-      }
-    }
-    const queued = channels.filter((c) => !published.includes(c));
-    const view = alertView((await target.alerts.get(alert.fingerprint)) ?? resolved, target.clock());
-    if (values.json) printJson(io, { action: 'resolved', alert: view, published, queued });
-    else {
+    const resolved = outcome.alert;
+    const now = target.clock();
+    const groupNotes = groupsBefore.flatMap((g) => groupResolveNote(g, now) ?? []);
+    const incident = await target.incidents.get(
+      (await target.incidents.getPointer(resolved.labels['service'] ?? 'unknown'))?.incidentId ?? '',
+    );
+    const incidentResolved =
+      incident?.status === 'resolved' &&
+      incident.alerts.includes(resolved.fingerprint) &&
+      (incident.resolvedAt ?? 0) >= started
+        ? incident.id
+        : undefined;
+    const view = alertView(resolved, now);
+    if (values.json) {
+      printJson(io, {
+        action: 'resolved',
+        alert: view,
+        published: outcome.published,
+        queued: outcome.queued,
+        groups: groupNotes,
+        incidentResolved,
+      });
+    } else {
       io.stdout(
         `resolved ${resolved.alarmName} (${resolved.fingerprint}) by ${by} at ${isoTime(resolved.endsAt)}\n`,
       );
-      if (published.length > 0)
-        io.stdout(`resolve published to ${published.join(', ')} via ${target.publishesTo}\n`);
-      if (queued.length > 0) io.stdout(`resolve to ${queued.join(', ')} left to the tick's outbox sweep\n`);
-      io.stdout("its groups' channels hear the resolve at the tick's next run\n");
+      if (outcome.published.length > 0)
+        io.stdout(`resolve published to ${outcome.published.join(', ')} via ${target.publishesTo}\n`);
+      if (outcome.queued.length > 0)
+        io.stdout(
+          `resolve to ${outcome.queued.join(', ')} left to the tick's outbox sweep (within a minute)\n`,
+        );
+      for (const note of groupNotes) io.stdout(`${note}\n`);
+      if (outcome.published.length + outcome.queued.length + groupNotes.length === 0)
+        io.stdout('nobody was told it fired, so nobody is told it resolved\n');
+      if (incidentResolved !== undefined)
+        io.stdout(`incident ${incidentResolved} resolved: this was its last firing alert\n`);
     }
-    if (failure !== undefined)
-      io.stderr(`vigil: alerts resolve: publish failed, the tick retries: ${failure}\n`);
+    if (outcome.publishFailure !== undefined)
+      io.stderr(`vigil: alerts resolve: publish failed, the tick retries: ${outcome.publishFailure}\n`);
     return EXIT.ok;
   });
 }

@@ -530,7 +530,9 @@ export async function runPreflight(
         return {
           check: 'secret',
           status: 'ok',
-          detail: `${secret.label}: ${id} is free; the stack creates it without a value, to be set after deploy`,
+          detail: secret.generated
+            ? `${secret.label}: ${id} is free; the stack creates it with a generated value`
+            : `${secret.label}: ${id} is free; the stack creates it without a value, to be set after deploy`,
         };
       }
       return {
@@ -548,7 +550,9 @@ export async function runPreflight(
         detail: `${secret.label}: a secret named ${id} already exists${deleted ? ` (scheduled for deletion on ${deleted.toISOString().slice(0, 10)})` : ''}; the stack creates it`,
         fix: deleted
           ? `aws secretsmanager restore-secret --secret-id ${id} && aws secretsmanager delete-secret --secret-id ${id} --force-delete-without-recovery`
-          : `import it instead (${secret.importField}) or delete it`,
+          : secret.generated
+            ? 'delete it (aws secretsmanager delete-secret --secret-id ... --force-delete-without-recovery)'
+            : `import it instead (${secret.importField}) or delete it`,
       };
     }
     const stages = Object.values(described.VersionIdsToStages ?? {}).flat();
@@ -557,10 +561,13 @@ export async function runPreflight(
       return {
         check: 'secret',
         status: deployed || secret.arn !== undefined ? 'fail' : 'ok',
-        detail: `${secret.label}: ${id} has no value yet; the forwarder sends nothing until it has`,
+        detail: `${secret.label}: ${id} has no value yet; ${secret.withoutValue} until it has`,
         fix: putFix,
       };
     }
+    // A generated key is never read: its having a current version is all there is to check.
+    if (secret.generated)
+      return { check: 'secret', status: 'ok', detail: `${secret.label}: ${id} has a value` };
     // Read only to tell a real value from the placeholder older versions of the stack wrote; never printed.
     try {
       const value = await call('secretsmanager:GetSecretValue', () =>

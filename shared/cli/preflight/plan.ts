@@ -31,6 +31,10 @@ export interface PlannedSecret {
   readonly outputKey: string;
   /** The config field that imports an existing secret instead. */
   readonly importField: string;
+  /** What does not work until it has a value, e.g. `the forwarder sends nothing`. */
+  readonly withoutValue: string;
+  /** The stack generates its value (a signing key): never read, only its name checked. @default false */
+  readonly generated?: boolean;
 }
 
 /** An SNS topic whose email subscriptions must be confirmed. */
@@ -93,10 +97,11 @@ export function preflightPlan(config: VigilConfig): PreflightPlan {
     arn: string | undefined,
     outputKey: string,
     importField: string,
+    withoutValue = 'the forwarder sends nothing',
   ): PlannedSecret =>
     arn === undefined
-      ? { label, name: `${prefix}/${name}`, outputKey, importField }
-      : { label, arn, outputKey, importField };
+      ? { label, name: `${prefix}/${name}`, outputKey, importField, withoutValue }
+      : { label, arn, outputKey, importField, withoutValue };
   const hasEvaluator = config.rules.some((r) => r.engine === 'scheduled');
   const reserved = config.reservedConcurrency;
   return {
@@ -138,6 +143,38 @@ export function preflightPlan(config: VigilConfig): PreflightPlan {
             ),
           ]
         : []),
+      ...(config.actions.enabled
+        ? [
+            secret(
+              'Slack signing secret',
+              'slack-signing-secret',
+              config.actions.slackSigningSecretArn,
+              OUTPUT_KEYS.slackSigningSecret,
+              'actions.slackSigningSecretArn',
+              'the action endpoint refuses every Slack click',
+            ),
+            ...(config.channels.pagerduty.enabled
+              ? [
+                  secret(
+                    'PagerDuty webhook secret',
+                    'pagerduty-webhook-secret',
+                    config.actions.pagerdutyWebhookSecretArn,
+                    OUTPUT_KEYS.pagerdutyWebhookSecret,
+                    'actions.pagerdutyWebhookSecretArn',
+                    'the action endpoint refuses every PagerDuty webhook',
+                  ),
+                ]
+              : []),
+            {
+              label: 'action link key',
+              name: `${prefix}/action-link-key`,
+              outputKey: OUTPUT_KEYS.actionLinkKey,
+              importField: 'actions.enabled',
+              withoutValue: 'emails and SMS go out without their one-click links',
+              generated: true,
+            },
+          ]
+        : []),
     ],
     ...(documents.includes(ownRunbook) ? { ownRunbook } : {}),
     externalRunbooks: live ? documents.filter((d) => d !== ownRunbook) : [],
@@ -146,6 +183,7 @@ export function preflightPlan(config: VigilConfig): PreflightPlan {
       reserved.alarmHandler +
       reserved.tick +
       (hasEvaluator ? reserved.ruleEvaluator : 0) +
-      (config.logs ? reserved.logIndexer : 0),
+      (config.logs ? reserved.logIndexer : 0) +
+      (config.actions.enabled ? reserved.actionEndpoint : 0),
   };
 }

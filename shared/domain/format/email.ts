@@ -1,5 +1,6 @@
 /** Email rendering: an ASCII subject SNS accepts and a plain-text body with every field and link. */
 import type { Notification, NotifiedAlert } from '../notification';
+import type { EmailAlertLinks } from './action-links';
 import { digestAlarms, digestLines, digestRestLines, reasonText } from './digest';
 import { resolveLinks, type LinkOptions } from './links';
 import {
@@ -100,8 +101,31 @@ function digestAlarmSection(n: Notification): string[] {
   ];
 }
 
+/** How an email is rendered beyond its links. */
+export interface EmailRenderOptions extends LinkOptions {
+  /** One-click acknowledge and silence links of the firing alerts. @default none */
+  readonly actionLinks?: readonly EmailAlertLinks[];
+}
+
+/** The one-click links, first in the body so they are found at 3 a.m. */
+function actionSection(n: Notification, links: readonly EmailAlertLinks[]): string[] {
+  if (links.length === 0) return [];
+  const firing = n.alerts.filter((a) => a.status === 'firing').length;
+  const more = Math.max(firing, n.status === 'firing' ? n.totalAlerts : 0) - links.length;
+  return [
+    'Act on it (each link opens a page that asks you to confirm):',
+    ...links.flatMap((l) => [
+      `  ${truncate(toSingleLine(l.alarmName), 200)}`,
+      `    Acknowledge: ${l.ack}`,
+      `    Silence 1h:  ${l.silence}`,
+    ]),
+    ...(more > 0 ? [`  ...and ${more} more: acknowledge them in Slack or with \`vigil alerts ack\`.`] : []),
+    '',
+  ];
+}
+
 /** Plain-text body: the notification, each alert with every field and link, diagnostics, ids. */
-export function renderEmailBody(n: Notification, opts: LinkOptions = {}): string {
+export function renderEmailBody(n: Notification, opts: EmailRenderOptions = {}): string {
   const total = Math.max(n.totalAlerts, n.alerts.length);
   const links = resolveLinks(n, n.alerts[0], opts);
   const parts: string[] = [
@@ -114,6 +138,7 @@ export function renderEmailBody(n: Notification, opts: LinkOptions = {}): string
     ...line('Created', formatTime(n.createdAt)),
     ...line('Why', reasonText(n)),
     '',
+    ...actionSection(n, opts.actionLinks ?? []),
     ...(n.digest !== undefined
       ? ['Storm digest:', ...digestLines(n).map((l) => `  ${truncate(toSingleLine(l), FIELD_MAX)}`), '']
       : []),
@@ -140,6 +165,6 @@ export function renderEmailBody(n: Notification, opts: LinkOptions = {}): string
 }
 
 /** Renders the email subject (<= 100 ASCII chars, no CR/LF) and plain-text body of a notification. */
-export function renderEmail(n: Notification, opts: LinkOptions = {}): RenderedEmail {
+export function renderEmail(n: Notification, opts: EmailRenderOptions = {}): RenderedEmail {
   return { subject: renderEmailSubject(n), body: renderEmailBody(n, opts) };
 }

@@ -57,16 +57,21 @@ export function toPagerDutySeverity(severity: Severity): PagerDutySeverity {
 
 /**
  * True when the notification goes to PagerDuty. Firing notifications page at `minSeverity` and above;
- * resolves always pass, because an incident opened while the alert was more severe must still close
- * (PagerDuty ignores a resolve for a dedup key it does not know).
+ * resolves and acknowledgements always pass, because an incident opened while the alert was more
+ * severe must still close (PagerDuty ignores a resolve or acknowledge for a dedup key it does not know).
  */
 export function shouldPage(n: Notification, minSeverity: Severity = 'critical'): boolean {
-  return n.status === 'resolved' || severityRank(n.severity) >= severityRank(minSeverity);
+  return (
+    n.status === 'resolved' ||
+    n.reason === 'acknowledged' ||
+    severityRank(n.severity) >= severityRank(minSeverity)
+  );
 }
 
-/** The event action for a notification status. */
+/** The event action for a notification: resolve, acknowledge (someone took it on) or trigger. */
 export function pagerDutyAction(n: Notification): PagerDutyAction {
-  return n.status === 'resolved' ? 'resolve' : 'trigger';
+  if (n.status === 'resolved') return 'resolve';
+  return n.reason === 'acknowledged' ? 'acknowledge' : 'trigger';
 }
 
 function clip(value: string | undefined, max: number = PAGERDUTY_LIMITS.detailValue): string | undefined {

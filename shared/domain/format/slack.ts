@@ -1,5 +1,11 @@
 /** Slack incoming-webhook payload (Block Kit inside a coloured attachment) for a notification. */
 import type { Severity } from '../alert';
+import {
+  buttonFingerprints,
+  buttonValue,
+  SLACK_ACTIONS_BLOCK_ID,
+  type SlackActionId,
+} from '../actions/slack-interaction';
 import type { Notification, NotifiedAlert } from '../notification';
 import { digestAlarms, digestLines, digestRestLines, reasonText } from './digest';
 import { resolveLinks, safeUrl, type LinkOptions } from './links';
@@ -39,12 +45,54 @@ export interface SlackMrkdwn {
   readonly text: string;
 }
 
+/** A button of an actions block. */
+export interface SlackButton {
+  readonly type: 'button';
+  readonly action_id: SlackActionId;
+  readonly text: SlackPlainText;
+  readonly value: string;
+  readonly style?: 'primary' | 'danger';
+}
+
 /** The Block Kit blocks this renderer emits. */
 export type SlackBlock =
   | { readonly type: 'header'; readonly text: SlackPlainText }
   | { readonly type: 'section'; readonly text?: SlackMrkdwn; readonly fields?: readonly SlackMrkdwn[] }
   | { readonly type: 'context'; readonly elements: readonly SlackMrkdwn[] }
+  | { readonly type: 'actions'; readonly block_id: string; readonly elements: readonly SlackButton[] }
   | { readonly type: 'divider' };
+
+/** How Slack messages are rendered beyond their links. */
+export interface SlackRenderOptions extends LinkOptions {
+  /**
+   * Firing notifications carry Acknowledge / Silence 1h / Silence until resolved buttons (the Slack
+   * app's interactivity must point at the action endpoint). @default false
+   */
+  readonly actionButtons?: boolean;
+}
+
+/** The buttons of a firing notification, acting on its firing alerts; undefined when there are none. */
+export function actionsBlock(n: Notification): SlackBlock | undefined {
+  const fingerprints = buttonFingerprints(n);
+  if (fingerprints.length === 0) return undefined;
+  const value = buttonValue(fingerprints);
+  const button = (action_id: SlackActionId, text: string, style?: 'primary'): SlackButton => ({
+    type: 'button',
+    action_id,
+    text: { type: 'plain_text', text, emoji: false },
+    value,
+    ...(style ? { style } : {}),
+  });
+  return {
+    type: 'actions',
+    block_id: SLACK_ACTIONS_BLOCK_ID,
+    elements: [
+      button('vigil_ack', 'Acknowledge', 'primary'),
+      button('vigil_silence_1h', 'Silence 1h'),
+      button('vigil_silence_resolved', 'Silence until resolved'),
+    ],
+  };
+}
 
 /** The JSON body posted to the webhook. */
 export interface SlackMessage {
@@ -226,7 +274,7 @@ function renderSlackDigest(n: Notification, opts: LinkOptions): SlackMessage {
 }
 
 /** Renders the webhook payload. Every piece of alert text is escaped; every block is within Slack's limits. */
-export function renderSlack(n: Notification, opts: LinkOptions = {}): SlackMessage {
+export function renderSlack(n: Notification, opts: SlackRenderOptions = {}): SlackMessage {
   if (n.digest !== undefined) return renderSlackDigest(n, opts);
   const key = statusKey(n);
   const statusWord = n.status === 'resolved' ? 'RESOLVED' : 'FIRING';
@@ -299,6 +347,8 @@ export function renderSlack(n: Notification, opts: LinkOptions = {}): SlackMessa
     });
   }
 
+  const actions = opts.actionButtons === true ? actionsBlock(n) : undefined;
+  if (actions !== undefined) blocks.push(actions);
   blocks.push(contextBlock(n));
 
   const fallback = `${EMOJI[key]} [${n.status === 'resolved' ? 'RESOLVED' : n.severity.toUpperCase()}] ${title}`;

@@ -98,11 +98,22 @@ export function smsAlertId(n: Notification): string {
   );
 }
 
+/** Characters of text an SMS keeps beside its acknowledge link; a longer link is left out. */
+export const SMS_MIN_TEXT_WITH_LINK = 40;
+
+/** How an SMS is rendered. */
+export interface SmsRenderOptions {
+  /** The one-click acknowledge link; it takes the place of the `id:` (its page names the alert). @default none */
+  readonly ackUrl?: string;
+}
+
 /**
- * Renders one SMS segment: `[CRITICAL] checkout: Error rate above 5% 7.2% > 5% id:ab12cd34ef56`.
- * At most 160 GSM-7 septets, or 70 UTF-16 units when the text needs UCS-2 (emoji, CJK).
+ * Renders one SMS segment: `[CRITICAL] checkout: Error rate above 5% 7.2% > 5% id:ab12cd34ef56`,
+ * or with an acknowledge link `[CRITICAL] checkout: Error rate above 5% 7.2% > 5% https://.../l/...`.
+ * At most 160 GSM-7 septets, or 70 UTF-16 units when the text needs UCS-2 (emoji, CJK); a link
+ * goes only into a GSM-7 message that keeps at least {@link SMS_MIN_TEXT_WITH_LINK} characters of text.
  */
-export function renderSms(n: Notification): string {
+export function renderSms(n: Notification, opts: SmsRenderOptions = {}): string {
   if (n.digest !== undefined) return renderDigestSms(n);
   const primary = n.alerts[0];
   const tag =
@@ -124,6 +135,19 @@ export function renderSms(n: Notification): string {
     .filter((p): p is string => p !== undefined && p !== '')
     .join(' ');
   const middle = foldTowardsGsm(toSingleLine(middleRaw));
+  const link = opts.ackUrl === undefined ? undefined : ` ${opts.ackUrl}`;
+  if (link !== undefined && n.status === 'firing') {
+    const withLink = fitMiddle(`${tag} `, middle, link);
+    const info = smsSegmentInfo(withLink);
+    const text = withLink.length - tag.length - link.length - 1;
+    if (
+      info.encoding === 'GSM-7' &&
+      withLink.endsWith(link) &&
+      text >= Math.min(SMS_MIN_TEXT_WITH_LINK, middle.length)
+    ) {
+      return withLink;
+    }
+  }
   return fitMiddle(`${tag} `, middle, ` id:${smsAlertId(n)}`);
 }
 

@@ -1,4 +1,5 @@
 import type { Notification } from '../notification';
+import type { NotificationActionLinks } from './action-links';
 import { renderEmail } from './email';
 import { renderSms } from './sms';
 import { toSingleLine, truncate } from './text';
@@ -24,9 +25,10 @@ function attributeValue(value: string | undefined): string {
  * `lambda` (read by the Slack and PagerDuty forwarders), `sqs`, `https` and `email-json` carry the
  * notification as JSON so every consumer can re-render it.
  */
-export function renderSnsEnvelope(n: Notification): SnsEnvelope {
-  const email = renderEmail(n);
-  const sms = renderSms(n);
+export function renderSnsEnvelope(n: Notification, actionLinks?: NotificationActionLinks): SnsEnvelope {
+  // Links are capabilities: only the email and SMS bodies carry them, never the JSON ones.
+  const email = renderEmail(n, { actionLinks: actionLinks?.email });
+  const sms = renderSms(n, { ackUrl: actionLinks?.sms });
   const first = n.alerts[0];
   const json = JSON.stringify(n);
   const message = JSON.stringify({

@@ -89,7 +89,8 @@ describe('vigil against AWS', () => {
       Item: { ack: { by: 'ana', at: NOW } },
     });
     expect(run.out).toBe(
-      `acknowledged ${firing.alarmName} (${firing.fingerprint}) by ana at 2026-11-26T15:00:00Z\n`,
+      `acknowledged ${firing.alarmName} (${firing.fingerprint}) by ana at 2026-11-26T15:00:00Z\n` +
+        "repeats and escalation stop at the tick's next run\n",
     );
   });
 
@@ -168,9 +169,17 @@ describe('vigil against AWS', () => {
     ).toEqual([firing.fingerprint]);
     const queries = dynamo.commandCalls(QueryCommand).map((c) => c.args[0].input);
     const shards = queries.map((q) => String(q.ExpressionAttributeValues?.[':shard']));
-    expect(new Set(shards.map((x) => x.split('#')[0]))).toEqual(new Set(['CHANGED', 'FIRING', 'OUTBOX']));
-    expect(new Set(shards).size).toBe(3 * SHARDS);
-    expect(queries.every((q) => q.IndexName === 'due' && (q.Limit ?? 0) <= 50)).toBe(true);
+    // The alert shards, and the one partition of silences (the list shows what mutes each alert).
+    expect(new Set(shards.map((x) => x.split('#')[0]))).toEqual(
+      new Set(['CHANGED', 'FIRING', 'OUTBOX', 'SILENCE']),
+    );
+    expect(new Set(shards).size).toBe(3 * SHARDS + 1);
+    expect(queries.every((q) => q.IndexName === 'due')).toBe(true);
+    expect(
+      queries
+        .filter((q) => q.ExpressionAttributeValues?.[':shard'] !== 'SILENCE')
+        .every((q) => (q.Limit ?? 0) <= 50),
+    ).toBe(true);
     expect(dynamo.commandCalls(ScanCommand)).toHaveLength(0);
   });
 

@@ -85,7 +85,7 @@ describe('vigil preflight on a fresh account', () => {
     expect(lines).toContain(
       'fail  log-group           /dokkerr/prod/api does not exist; its subscription filter would fail the deploy | fix: aws logs create-log-group --log-group-name /dokkerr/prod/api (or let the stack create it: logs.createLogGroups)',
     );
-    expect(lines.at(-1)).toBe('9 fail, 2 warn, 4 ok: not ready, fix each fail first');
+    expect(lines.at(-1)).toBe('9 fail, 2 warn, 7 ok: not ready, fix each fail first');
     for (const line of lines.filter((l) => /^(warn|fail) /.test(l))) expect(line).toContain(' | fix: ');
   });
 
@@ -111,7 +111,7 @@ describe('vigil preflight on a fresh account', () => {
     expect(find(doc.checks, 'lambda-concurrency')[0]).toMatchObject({
       status: 'fail',
       detail:
-        'quota 10, unreserved 10; the stack reserves 17, which would leave -7 (Lambda keeps at least 10 unreserved)',
+        'quota 10, unreserved 10; the stack reserves 19, which would leave -9 (Lambda keeps at least 10 unreserved)',
     });
     expect(find(doc.checks, 'opensearch-role')[0]).toMatchObject({
       status: 'fail',
@@ -125,6 +125,18 @@ describe('vigil preflight on a fresh account', () => {
       [
         'ok',
         'PagerDuty routing key: vigil-prod/pagerduty-routing-key is free; the stack creates it without a value, to be set after deploy',
+      ],
+      [
+        'ok',
+        'Slack signing secret: vigil-prod/slack-signing-secret is free; the stack creates it without a value, to be set after deploy',
+      ],
+      [
+        'ok',
+        'PagerDuty webhook secret: vigil-prod/pagerduty-webhook-secret is free; the stack creates it without a value, to be set after deploy',
+      ],
+      [
+        'ok',
+        'action link key: vigil-prod/action-link-key is free; the stack creates it with a generated value',
       ],
     ]);
     // Email confirmations are a step after deploy: nothing to look at before it.
@@ -195,7 +207,7 @@ describe('vigil preflight on a ready account', () => {
     const lines = run.out.trimEnd().split('\n');
     expect(lines.filter((l) => !l.startsWith('ok '))).toEqual([
       'preflight of stage prod (Vigil-prod) in eu-west-1',
-      '0 fail, 0 warn, 16 ok: ready to deploy',
+      '0 fail, 0 warn, 19 ok: ready to deploy',
     ]);
     expect(lines).toContain(
       'ok    log-group           /dokkerr/prod/api exists and is already subscribed by the stack',
@@ -212,6 +224,9 @@ describe('vigil preflight on a ready account', () => {
     secrets
       .on(DescribeSecretCommand, { SecretId: secretArn('vigil-prod/pagerduty-routing-key') })
       .resolves({ ARN: secretArn('vigil-prod/pagerduty-routing-key'), VersionIdsToStages: {} });
+    secrets
+      .on(DescribeSecretCommand, { SecretId: secretArn('vigil-prod/pagerduty-webhook-secret') })
+      .resolves({ ARN: secretArn('vigil-prod/pagerduty-webhook-secret'), VersionIdsToStages: {} });
     secrets.on(GetSecretValueCommand).resolves({ SecretString: 'REPLACE_ME: Slack incoming webhook URL' });
     sns.on(ListSubscriptionsByTopicCommand, { TopicArn: EMAIL_TOPIC }).resolves({
       Subscriptions: [
@@ -225,6 +240,9 @@ describe('vigil preflight on a ready account', () => {
     expect(find(doc.checks, 'secret').map((c) => `${c.status} ${c.detail}`)).toEqual([
       `fail Slack webhook URL: ${secretArn('vigil-prod/slack-webhook-url')} still holds its placeholder`,
       `fail PagerDuty routing key: ${secretArn('vigil-prod/pagerduty-routing-key')} has no value yet; the forwarder sends nothing until it has`,
+      `fail Slack signing secret: ${secretArn('vigil-prod/slack-signing-secret')} still holds its placeholder`,
+      `fail PagerDuty webhook secret: ${secretArn('vigil-prod/pagerduty-webhook-secret')} has no value yet; the action endpoint refuses every PagerDuty webhook until it has`,
+      `ok action link key: ${secretArn('vigil-prod/action-link-key')} has a value`,
     ]);
     expect(find(doc.checks, 'secret')[1]?.fix).toBe(
       `aws secretsmanager put-secret-value --secret-id ${secretArn('vigil-prod/pagerduty-routing-key')} --secret-string '<value>'`,
@@ -336,7 +354,7 @@ describe('vigil preflight when AWS pushes back', () => {
       detail: 'Vigil-prod: not checked, cloudformation:DescribeStacks was denied (AccessDenied)',
       fix: 'run it with credentials allowed cloudformation:DescribeStacks',
     });
-    expect(find(doc.checks, 'secret').map((c) => c.status)).toEqual(['ok', 'ok']);
+    expect(find(doc.checks, 'secret').map((c) => c.status)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok']);
   });
 });
 
@@ -347,7 +365,15 @@ describe('preflight of an imported secret', () => {
     const arn = secretArn('shared/slack-webhook');
     const plan = {
       ...PROD,
-      secrets: [{ label: 'Slack webhook URL', arn, outputKey: 'SlackWebhookSecretArn', importField: 'x' }],
+      secrets: [
+        {
+          label: 'Slack webhook URL',
+          arn,
+          outputKey: 'SlackWebhookSecretArn',
+          importField: 'x',
+          withoutValue: 'the forwarder sends nothing',
+        },
+      ],
     };
     const region = { region: 'eu-west-1' };
     // Act

@@ -20,6 +20,8 @@ function texts(block: SlackBlock): string[] {
       return [...(block.text ? [block.text.text] : []), ...(block.fields ?? []).map((f) => f.text)];
     case 'context':
       return block.elements.map((e) => e.text);
+    case 'actions':
+      return block.elements.map((e) => e.text.text);
     case 'divider':
       return [];
   }

@@ -70,9 +70,14 @@ describe('scenario validation', () => {
     ['a zero duration', { duration: 'PT0S' }, /^duration: must be longer than PT0S/],
     ['an unknown order', { order: 'random' }, /^order: /],
     [
-      'an action that is neither ack nor silence',
+      'an action that is neither ack, silence nor a Slack click',
       { actions: [{ at: 'PT1M' }] },
-      /^actions\[0\]: give exactly one of "ack" or "silence"/,
+      /^actions\[0\]: give exactly one of "ack", "silence" or "slackClick"/,
+    ],
+    [
+      'a Slack click by someone who is not a Slack user id',
+      { actions: [{ at: 'PT1M', slackClick: { alarmName: 'x', user: { id: 'ana', name: 'ana' } } }] },
+      /^actions\[0\]\.slackClick\.user\.id: /,
     ],
     [
       'an ack without "by"',
