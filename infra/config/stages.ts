@@ -1,3 +1,4 @@
+import { ConfigError } from '../../shared/domain/errors';
 import { DEFAULT_CATALOG } from './catalog';
 import { restartEcsRunbookName } from './runbooks';
 import type { VigilConfig, VigilConfigInput } from './schema';
@@ -295,7 +296,9 @@ export const STAGE_INPUTS: Readonly<Record<string, VigilConfigInput>> = {
 export function loadStageConfig(stage: string): VigilConfig {
   const input = STAGE_INPUTS[stage];
   if (!input) {
-    throw new Error(`stage "${stage}" is not configured; allowed: ${Object.keys(STAGE_INPUTS).join(', ')}`);
+    throw new ConfigError(
+      `stage "${stage}" is not configured; allowed: ${Object.keys(STAGE_INPUTS).join(', ')}`,
+    );
   }
   return validateConfig(input);
 }
@@ -307,7 +310,7 @@ export function loadStageConfig(stage: string): VigilConfig {
  */
 export function scaleStageInput(targets: number): VigilConfigInput {
   if (!Number.isInteger(targets) || targets < 3 || targets > 2000)
-    throw new Error(`scaleTargets: ${targets} must be a whole number from 3 to 2000`);
+    throw new ConfigError(`scaleTargets: ${targets} must be a whole number from 3 to 2000`);
   const stage = 'scale';
   const cluster = 'dokkerr-scale';
   const rules = seedRules(stage, cluster);
