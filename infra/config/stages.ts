@@ -180,12 +180,21 @@ function scheduledRules(cluster: string): VigilConfigInput['rules'] {
   ];
 }
 
-/** Escalation by severity: warning -> Slack; critical -> Slack + email + SMS (+ PagerDuty). */
-function severityRouting(pagerduty: boolean): Pick<VigilConfigInput, 'receivers' | 'route' | 'inhibitRules'> {
+/**
+ * Who hears what, as the seed writes it: every rule's warnings go to Slack; a critical goes to the
+ * channels of its rule (high CPU: Slack, email and SMS; error rate: Slack, email and PagerDuty;
+ * database latency: Slack and email). Criticals of other rules and of mapped alarms reach on-call
+ * everywhere. The scheduled rules follow the seed rule they watch over (CPU pressure as high CPU,
+ * the SLO burn as the error rate).
+ */
+function seedRouting(): Pick<VigilConfigInput, 'receivers' | 'route' | 'inhibitRules'> {
   return {
     receivers: {
       'team-slack': { channels: ['slack'] },
-      'on-call': { channels: pagerduty ? ['slack', 'email', 'sms', 'pagerduty'] : ['slack', 'email', 'sms'] },
+      'on-call': { channels: ['slack', 'email', 'sms', 'pagerduty'] },
+      'cpu-critical': { channels: ['slack', 'email', 'sms'] },
+      'errors-critical': { channels: ['slack', 'email', 'pagerduty'] },
+      'database-critical': { channels: ['slack', 'email'] },
     },
     route: {
       receiver: 'team-slack',
@@ -195,7 +204,17 @@ function severityRouting(pagerduty: boolean): Pick<VigilConfigInput, 'receivers'
       repeatInterval: '4h',
       routes: [
         // Criticals page at once, from the alarm handler itself; the tick handles their repeats.
-        { matchers: ['severity="critical"'], receiver: 'on-call', groupWait: '0', repeatInterval: '1h' },
+        {
+          matchers: ['severity="critical"'],
+          receiver: 'on-call',
+          groupWait: '0',
+          repeatInterval: '1h',
+          routes: [
+            { matchers: ['alertname=~"high-cpu|cpu-memory-pressure"'], receiver: 'cpu-critical' },
+            { matchers: ['alertname=~"high-error-rate|checkout-slo-burn"'], receiver: 'errors-critical' },
+            { matchers: ['alertname="slow-queries"'], receiver: 'database-critical' },
+          ],
+        },
         {
           matchers: ['severity=~"warning|info"'],
           receiver: 'team-slack',
@@ -203,6 +222,13 @@ function severityRouting(pagerduty: boolean): Pick<VigilConfigInput, 'receivers'
           escalation: [
             { after: '15m', channels: ['email'] },
             { after: '30m', channels: ['sms'] },
+          ],
+          routes: [
+            // A rule whose criticals text nobody does not text for an unacknowledged warning either.
+            {
+              matchers: ['alertname=~"high-error-rate|checkout-slo-burn|errors-under-traffic|slow-queries"'],
+              escalation: [{ after: '15m', channels: ['email'] }],
+            },
           ],
         },
       ],
@@ -229,9 +255,10 @@ export const STAGE_INPUTS: Readonly<Record<string, VigilConfigInput>> = {
     channels: {
       email: { subscribers: ['oncall-dev@example.com'] },
       sms: { subscribers: [] },
-      pagerduty: { enabled: false },
+      // Error-rate criticals page PagerDuty in every stage; the routing key is set after deploy.
+      pagerduty: { enabled: true, minSeverity: 'critical' },
     },
-    ...severityRouting(false),
+    ...seedRouting(),
     externalAlarms: { namePrefixes: ['dokkerr-dev-'], mappings: [] },
     logs: {
       domain: { kind: 'create', dataNodes: 1, instanceType: 't3.small.search', volumeSizeGiB: 10 },
@@ -259,7 +286,7 @@ export const STAGE_INPUTS: Readonly<Record<string, VigilConfigInput>> = {
       sms: { subscribers: ['+447700900123'], senderId: 'Dokkerr', monthlySpendLimitUsd: 50 },
       pagerduty: { enabled: true, minSeverity: 'critical' },
     },
-    ...severityRouting(true),
+    ...seedRouting(),
     externalAlarms: {
       namePrefixes: ['dokkerr-prod-'],
       mappings: [
@@ -334,7 +361,7 @@ export function scaleStageInput(targets: number): VigilConfigInput {
       sms: { subscribers: [] },
       pagerduty: { enabled: true, minSeverity: 'critical' },
     },
-    ...severityRouting(true),
+    ...seedRouting(),
     externalAlarms: { namePrefixes: ['dokkerr-scale-'], mappings: [] },
     logs: {
       domain: { kind: 'create', dataNodes: 1, instanceType: 't3.small.search', volumeSizeGiB: 10 },

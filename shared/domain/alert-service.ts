@@ -8,7 +8,7 @@ import { ConcurrencyError, DeliveryError, describeError } from './errors';
 import { fingerprintOf } from './fingerprint';
 import type { IncidentExtras, IncidentHooks } from './incidents';
 import type { AlertStore, Clock, Log, Publisher } from './ports';
-import { routeAlert } from './routing';
+import { routeAlert, stormScopeOf } from './routing';
 import type { RuntimeConfig } from './runtime-config';
 import type { IgnoreReason, TransitionEffect } from './state-machine';
 import { applyDeliveryResult, claimOutbox, decideTransition } from './state-machine';
@@ -146,7 +146,7 @@ async function incidentStepsWithoutOutbox(
 /** True when one of the routes is in storm mode, or more changes than the threshold await the tick. */
 async function isStorming(deps: AlertServiceDeps, routeIds: readonly string[]): Promise<boolean> {
   const routes = deps.stormingRoutes ? await deps.stormingRoutes() : undefined;
-  if (routes && routeIds.some((r) => routes.has(r))) return true;
+  if (routes && routeIds.some((r) => routes.has(stormScopeOf(r)))) return true;
   const { threshold, windowSeconds } = deps.config.storm;
   const recent = await deps.store.countUnfoldedSince(deps.clock() - windowSeconds * 1000, threshold + 1);
   return recent > threshold;

@@ -290,7 +290,7 @@ describe('vigil against a replay state', () => {
     const firing = parsed<{ alerts: AlertJson[] }>(await local('alerts', 'list', '--json'));
     // Assert
     expect(doc).toMatchObject({ action: 'resolved', alert: { status: 'resolved' }, queued: [] });
-    expect([...doc.published].sort()).toEqual(['email', 'slack', 'sms']);
+    expect([...doc.published].sort()).toEqual(['email', 'pagerduty', 'slack']);
     const lines = readFileSync(localStatePaths(dir).messages, 'utf8').trim().split('\n');
     const added = lines
       .slice(before)
@@ -299,7 +299,7 @@ describe('vigil against a replay state', () => {
       expect.arrayContaining([
         ['slack', 'resolved', [ERROR_RATE]],
         ['email', 'resolved', [ERROR_RATE]],
-        ['sms', 'resolved', [ERROR_RATE]],
+        ['pagerduty', 'resolved', [ERROR_RATE]],
       ]),
     );
     expect(added).toHaveLength(3);

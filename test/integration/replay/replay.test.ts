@@ -75,7 +75,7 @@ describe('scenario replay through the real handlers on dynalite', () => {
         `resolved ${WARNING_DB}`,
       ],
       email: [`firing ${CRITICAL}`, `resolved ${CRITICAL}`],
-      sms: [`firing ${CRITICAL}`, `resolved ${CRITICAL}`],
+      pagerduty: [`firing ${CRITICAL}`, `resolved ${CRITICAL}`],
     });
     // Assert: no message went out twice
     const identities = messages.map((m) => `${m.channel}|${m.status}|${m.groupKey}|${m.alerts.join(',')}`);
@@ -98,7 +98,7 @@ describe('scenario replay through the real handlers on dynalite', () => {
     ).toBe(true);
     // Assert: the summary matches the lines
     expect(summary).toEqual({
-      notifications: { slack: 5, email: 2, sms: 2, pagerduty: 0 },
+      notifications: { slack: 5, email: 2, sms: 0, pagerduty: 2 },
       alertsFiring: 0,
       alertsResolved: 3,
       undelivered: 0,
@@ -187,12 +187,12 @@ describe('scenario replay through the real handlers on dynalite', () => {
     expect(lines.filter((l) => /^\d\d:\d\d:\d\d {2}<- /.test(l)).length).toBeGreaterThanOrEqual(12);
     expect(
       lines.some((l) =>
-        /^\d\d:\d\d:\d\d {2}-> sms +firing +critical +vigil-dev-high-error-rate-checkout/.test(l),
+        /^\d\d:\d\d:\d\d {2}-> pagerduty +firing +critical +vigil-dev-high-error-rate-checkout/.test(l),
       ),
     ).toBe(true);
     expect(lines.some((l) => / -> duplicate$/.test(l))).toBe(true);
     expect(stdout).toMatch(
-      /^Summary: \d+ notification\(s\) \(slack \d+, email \d+, sms \d+, pagerduty 0\)$/m,
+      /^Summary: \d+ notification\(s\) \(slack \d+, email \d+, sms \d+, pagerduty \d+\)$/m,
     );
     expect(stdout).toContain('alerts at the end: 0 firing, 6 resolved');
     expect(stdout).toContain('dead-lettered events: 0; failed invocations: 0');

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { alarmSpecs, deriveRuntimeConfig } from '../../../infra/config/derive';
 import { validateConfig } from '../../../infra/config/schema';
 import { STAGE_INPUTS, loadStageConfig } from '../../../infra/config/stages';
+import { routeAlert } from '../../../shared/domain/routing';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 
@@ -214,11 +215,45 @@ describe('seed rules', () => {
     });
   });
 
-  it('route warnings to Slack and criticals to Slack, email and SMS, PagerDuty only where enabled', () => {
-    const dev = deriveRuntimeConfig(config);
-    const prod = deriveRuntimeConfig(loadStageConfig('prod'));
-    expect(dev.receivers['team-slack']?.channels).toEqual(['slack']);
-    expect(dev.receivers['on-call']?.channels).toEqual(['slack', 'email', 'sms']);
-    expect(prod.receivers['on-call']?.channels).toEqual(['slack', 'email', 'sms', 'pagerduty']);
+  // The seed's escalation map: every rule's warnings to Slack; criticals to the rule's own channels.
+  const SEED_CHANNELS: Record<string, Record<'warning' | 'critical', string[]>> = {
+    'high-cpu': { warning: ['slack'], critical: ['email', 'slack', 'sms'] },
+    'high-error-rate': { warning: ['slack'], critical: ['email', 'pagerduty', 'slack'] },
+    'slow-queries': { warning: ['slack'], critical: ['email', 'slack'] },
+  };
+
+  it.each(['dev', 'prod'])('route each seed rule and severity to exactly its channels in %s', (stage) => {
+    // Arrange
+    const runtime = deriveRuntimeConfig(loadStageConfig(stage));
+    // Act
+    const routed = Object.fromEntries(
+      Object.keys(SEED_CHANNELS).map((rule) => [
+        rule,
+        Object.fromEntries(
+          (['warning', 'critical'] as const).map((severity) => [
+            severity,
+            [
+              ...routeAlert(runtime.route, runtime.receivers, { alertname: rule, severity, service: 'api' })
+                .channels,
+            ].sort(),
+          ]),
+        ),
+      ]),
+    );
+    // Assert
+    expect(routed).toEqual(SEED_CHANNELS);
+  });
+
+  it('escalate an unacknowledged warning no further than its rule pages', () => {
+    const runtime = deriveRuntimeConfig(loadStageConfig('prod'));
+    const steps = (rule: string) =>
+      routeAlert(runtime.route, runtime.receivers, {
+        alertname: rule,
+        severity: 'warning',
+        service: 'api',
+      }).routes.flatMap((r) => r.escalation.map((e) => `${e.afterSeconds / 60}m ${e.channels.join('+')}`));
+    expect(steps('high-cpu')).toEqual(['15m email', '30m sms']);
+    expect(steps('high-error-rate')).toEqual(['15m email']);
+    expect(steps('slow-queries')).toEqual(['15m email']);
   });
 });
