@@ -119,6 +119,23 @@ const mitigationSchema = z.discriminatedUnion('kind', [
   }),
 ]);
 
+/** A condition as written: a comparison of a catalog metric, or all/any of nested conditions. */
+export type ConditionInput =
+  | { metric: string; comparison: (typeof EVAL_COMPARISONS)[number]; threshold: number }
+  | { all: ConditionInput[] }
+  | { any: ConditionInput[] };
+const conditionInputSchema: z.ZodType<ConditionInput> = z.lazy(() =>
+  z.union([
+    z.strictObject({
+      metric: z.string(),
+      comparison: z.enum(EVAL_COMPARISONS),
+      threshold: z.number().finite(),
+    }),
+    z.strictObject({ all: z.array(conditionInputSchema).min(1) }),
+    z.strictObject({ any: z.array(conditionInputSchema).min(1) }),
+  ]),
+);
+
 const ruleSchema = z.object({
   id: name,
   metric: z.string(),
@@ -138,6 +155,16 @@ const ruleSchema = z.object({
   targets: z.array(targetSchema).min(1),
   /** Catalog metrics read next to the rule's own when its incident opens (e.g. CPU -> memory). */
   relatedMetrics: z.array(z.string()).default([]),
+  /**
+   * Severity from related metrics, read by the alarm handler when the alarm fires (the scheduled
+   * ladder's language over the rule's metric and its `relatedMetrics`): the first level whose
+   * condition holds gives the severity; none, or no answer within `alarmHandler.severityBudgetMs`,
+   * leaves the rule's `severity`. @default none: the rule's severity
+   */
+  severityLadder: z
+    .array(z.object({ severity: z.enum(SEVERITIES), when: conditionInputSchema }))
+    .min(1)
+    .optional(),
   /** Action run when an incident of this rule opens, if `incidents.mitigation.enabled`. @default none */
   mitigation: mitigationSchema.optional(),
 });
@@ -149,23 +176,6 @@ const alarmRuleSchema = ruleSchema.extend({
   /** @default "alarm" */
   engine: z.literal('alarm').default('alarm'),
 });
-
-/** A condition as written: a comparison of a catalog metric, or all/any of nested conditions. */
-export type ConditionInput =
-  | { metric: string; comparison: (typeof EVAL_COMPARISONS)[number]; threshold: number }
-  | { all: ConditionInput[] }
-  | { any: ConditionInput[] };
-const conditionInputSchema: z.ZodType<ConditionInput> = z.lazy(() =>
-  z.union([
-    z.strictObject({
-      metric: z.string(),
-      comparison: z.enum(EVAL_COMPARISONS),
-      threshold: z.number().finite(),
-    }),
-    z.strictObject({ all: z.array(conditionInputSchema).min(1) }),
-    z.strictObject({ any: z.array(conditionInputSchema).min(1) }),
-  ]),
-);
 
 const scheduledBase = {
   id: name,
@@ -388,8 +398,13 @@ export const vigilConfigSchema = z.object({
       memorySize: z.number().int().min(128).max(10240).default(256),
       retryAttempts: z.number().int().min(0).max(2).default(2),
       maxEventAgeMinutes: z.number().int().min(1).max(360).default(360),
+      /**
+       * How long the handler may read a severity ladder's metrics before it pages; past it the
+       * rule's own severity stands. It adds at most this much to the time to page.
+       */
+      severityBudgetMs: z.number().int().min(100).max(5000).default(1000),
     })
-    .default({ memorySize: 256, retryAttempts: 2, maxEventAgeMinutes: 360 }),
+    .prefault({}),
   /**
    * Reserved concurrency per Lambda: the alarm path keeps its share when a log burst fills the
    * account, and the indexer cannot take more than its own. Lambda keeps 10 unreserved, so the
@@ -687,6 +702,25 @@ function checkScheduledRule(
   });
 }
 
+// A ladder reads what the rule already names: its metric and its related metrics, whose dimensions
+// the targets are known to give.
+function checkSeverityLadder(stage: string, config: VigilConfig, rule: RuleConfig, field: string): void {
+  const readable = [rule.metric, ...rule.relatedMetrics];
+  (rule.severityLadder ?? []).forEach((level, l) => {
+    for (const c of comparisonsOf(level.when, `severityLadder[${l}].when`)) {
+      if (!readable.includes(c.metric)) {
+        fail(
+          stage,
+          `${field}.${c.field}.metric`,
+          `"${c.metric}" is neither the rule's metric nor one of its relatedMetrics; allowed: ${readable.join(', ')}`,
+        );
+      }
+      const problem = thresholdProblem(config.catalog, c.metric, c.comparison, c.threshold);
+      if (problem) fail(stage, `${field}.${c.field}.threshold`, problem);
+    }
+  });
+}
+
 // The stack's own runbook gets its grants from its parameters; any other runbook's steps run as the
 // automation role, which may do only what the config lists.
 function checkMitigation(config: VigilConfig): void {
@@ -841,6 +875,10 @@ export function validateConfig(input: unknown): VigilConfig {
         }
       });
     });
+  });
+  config.rules.forEach((rule, i) => {
+    if (isScheduledRule(rule)) return;
+    checkSeverityLadder(stage, config, rule, ruleField(config.rules, i));
   });
   checkMitigation(config);
   checkRoute(stage, config.route, config.receivers, 'route');

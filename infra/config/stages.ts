@@ -28,6 +28,10 @@ function seedRules(stage: string, cluster: string): VigilConfigInput['rules'] {
       ],
       // Busy CPU: is memory tight too, is traffic up, are users waiting?
       relatedMetrics: ['memory_usage', 'request_rate', 'response_time'],
+      // Busy CPU with memory exhausted too is about to fail: page as critical.
+      severityLadder: [
+        { severity: 'critical', when: { metric: 'memory_usage', comparison: '>', threshold: 90 } },
+      ],
     },
     {
       id: 'high-error-rate',

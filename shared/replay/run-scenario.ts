@@ -303,7 +303,11 @@ function describeChanges(payload: unknown): string[] {
 
 function outcomeOf(entry: ReplayLogEntry): string | undefined {
   const extra = entry.extra ?? {};
-  if (entry.message === 'transition applied' && typeof extra['effect'] === 'string') return extra['effect'];
+  if (entry.message === 'transition applied' && typeof extra['effect'] === 'string') {
+    // A severity chosen from related metrics says which and why: "fired (critical: memory_usage = 95 > 90)".
+    const why = extra['severityReason'];
+    return typeof why === 'string' && why !== '' ? `${extra['effect']} (${why})` : extra['effect'];
+  }
   if (entry.message === 'transition ignored' && typeof extra['reason'] === 'string') return extra['reason'];
   if (entry.message === 'malformed alarm event rejected') return 'dead-lettered';
   return undefined;
@@ -386,6 +390,8 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     log,
     statePath: options.statePath,
     metricData: evaluating ? SimulatedCloudWatch.fromScenario(scenario) : undefined,
+    // Severity ladders read the same series; a scenario without them leaves rules their own severity.
+    alarmMetricData: SimulatedCloudWatch.fromScenario(scenario),
     diagnostics: scenarioDiagnostics(scenario, options.config),
     incidentMetrics,
     meter: options.meter,

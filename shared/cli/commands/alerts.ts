@@ -240,6 +240,7 @@ async function show(args: readonly string[], io: CliIo): Promise<number> {
           'silenced by',
           silences.length === 0 ? undefined : silences.map((s) => `${s.id} (${s.author})`).join(', '),
         ],
+        ['severity why', a.severityReason === undefined ? undefined : clip(a.severityReason, 200)],
         ['reason', a.reason === undefined ? undefined : clip(a.reason, 200)],
         ['description', a.description === undefined ? undefined : clip(a.description, 200)],
         ['runbook', a.runbookUrl],

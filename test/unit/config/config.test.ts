@@ -123,6 +123,18 @@ describe('config semantics', () => {
     );
   });
 
+  it("checks a severity ladder's metrics and thresholds, naming the level", () => {
+    const ladder = (metric: string, threshold: number) =>
+      withRule({ severityLadder: [{ severity: 'critical', when: { metric, comparison: '>', threshold } }] });
+    expect(() => validateConfig(ladder('disk_usage', 90))).toThrow(
+      'config(dev) rules[high-cpu].severityLadder[0].when.metric: "disk_usage" is neither the rule\'s metric nor one of its relatedMetrics; allowed: cpu_usage, memory_usage, request_rate, response_time',
+    );
+    expect(() => validateConfig(ladder('memory_usage', 190))).toThrow(
+      'config(dev) rules[high-cpu].severityLadder[0].when.threshold: 190 is outside the values memory_usage takes (0..100 Percent)',
+    );
+    expect(deriveRuntimeConfig(validateConfig(ladder('memory_usage', 90))).severityBudgetMs).toBe(1000);
+  });
+
   it('checks every threshold of a scheduled rule, naming its place in the condition', () => {
     const input = devInput();
     const rules = input['rules'] as Record<string, unknown>[];
