@@ -1,5 +1,6 @@
 /** Replays a scenario through the real handlers on a virtual clock and records what leaves the pipeline. */
-import type { Channel, NotificationStatus, Severity } from '../domain/alert';
+import type { Channel, Labels, NotificationStatus, Severity } from '../domain/alert';
+import type { AlertRecord } from '../domain/alert-record';
 import { extractAlarmDeliveries } from '../domain/alarm-event';
 import { describeError } from '../domain/errors';
 import { renderEmailSubject } from '../domain/format/email';
@@ -68,7 +69,22 @@ export type TimelineEntry =
       readonly changes: readonly string[];
       /** What the handler did: fired, resolved, duplicate, out-of-order, dead-lettered, failed... */
       readonly outcomes: readonly string[];
+    }
+  | {
+      /** An operator's acknowledgement or silence, as the scenario scripts it. */
+      readonly type: 'action';
+      readonly at: string;
+      /** e.g. `ack vigil-dev-high-cpu-api by alice: scaling out`. */
+      readonly text: string;
     };
+
+/** An alert as the run left it. */
+export interface ReplayAlert {
+  readonly alarmName: string;
+  readonly status: AlertRecord['status'];
+  readonly severity: Severity;
+  readonly labels: Labels;
+}
 
 /** Counts of a run. */
 export interface ReplaySummary {
@@ -98,6 +114,8 @@ export interface ReplayResult {
   readonly forwardedChannels: readonly Channel[];
   /** Each minute's scheduled rule evaluation, when the scenario has metrics. @default - none */
   readonly evaluations?: readonly ReplayEvaluation[];
+  /** Every alert in its final state. */
+  readonly alerts: readonly ReplayAlert[];
   /** Incidents the run opened, oldest first. @default none when the config has no incidents */
   readonly incidents?: readonly ReplayIncident[];
 }
@@ -326,6 +344,16 @@ async function runAction(pipeline: ReplayPipeline, action: ScenarioAction): Prom
   }
 }
 
+function describeAction(action: ScenarioAction): string {
+  const by = (who: string | undefined, comment: string | undefined): string =>
+    `${who === undefined ? '' : ` by ${who}`}${comment === undefined ? '' : `: ${comment}`}`;
+  if (action.ack !== undefined) return `ack ${action.ack.alarmName}${by(action.ack.by, action.ack.comment)}`;
+  const s = action.silence;
+  if (s === undefined) return 'action';
+  const matchers = s.matchers.map((m) => `${m.label}${m.op}${JSON.stringify(m.value)}`).join(', ');
+  return `silence ${matchers} for ${formatIsoDuration(s.duration)}${by(s.by, s.comment)}`;
+}
+
 /** Replays the scenario on dynalite and returns the messages, the timeline and the summary. */
 export async function runScenario(scenario: Scenario, options: RunScenarioOptions): Promise<ReplayResult> {
   let now = scenario.start;
@@ -423,6 +451,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
         await pipeline.tick();
       } else if (step.type === 'action') {
         await runAction(pipeline, step.action);
+        timeline.push({ type: 'action', at: new Date(now).toISOString(), text: describeAction(step.action) });
       } else {
         const { delivery } = step;
         let failure: string | undefined;
@@ -460,6 +489,12 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
         alertsResolved: alerts.filter((a) => a.status === 'resolved').length,
         undelivered,
       },
+      alerts: alerts.map((a) => ({
+        alarmName: a.alarmName,
+        status: a.status,
+        severity: a.severity,
+        labels: a.labels,
+      })),
       deadLettered: deadLetters.length,
       failedInvocations,
       forwardedChannels: [...forwarders.keys()],
