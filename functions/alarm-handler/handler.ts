@@ -1,3 +1,4 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -7,6 +8,7 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import { actionLinksFromEnv } from '../../shared/adapters/action-links';
 import { wireAlertPath } from '../../shared/adapters/alert-path-wiring';
+import { CloudWatchMetricData } from '../../shared/adapters/cloudwatch-metric-data';
 import { requireEnv } from '../../shared/adapters/env';
 import { logger, powertoolsLog, tracer } from '../../shared/adapters/observability';
 import { loadRuntimeConfig } from '../../shared/adapters/runtime-config-source';
@@ -19,6 +21,7 @@ const config = loadRuntimeConfig();
 const dynamo = tracer.captureAWSv3Client(new DynamoDBClient({}));
 const sns = tracer.captureAWSv3Client(new SNSClient({}));
 const sqs = tracer.captureAWSv3Client(new SQSClient({}));
+const cloudwatch = tracer.captureAWSv3Client(new CloudWatchClient({}));
 const doc = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
 const tableName = requireEnv('ALERT_TABLE_NAME');
 const clock = (): number => Date.now();
@@ -38,6 +41,12 @@ export const handler = middy(
     isSilenced,
     isSmsPaused,
     stormingRoutes,
+    // Severity ladders: one retry on throttling, all of it within the budget before the page.
+    severityMetrics: new CloudWatchMetricData(cloudwatch, {
+      timeoutMs: config.severityBudgetMs,
+      maxAttempts: 2,
+      baseDelayMs: 50,
+    }),
     publisher: new SnsPublisher(
       sns,
       topicArnsFromEnv(),

@@ -14,7 +14,7 @@ import { durationSeconds, isScheduledRule } from './schema';
 
 type Target = ScheduledRuleConfig['targets'][number];
 
-function statSpec(catalog: MetricCatalog, name: string, target: Target): MetricStatSpec {
+function statSpec(catalog: MetricCatalog, name: string, target: Pick<Target, 'dimensions'>): MetricStatSpec {
   const entry = catalog[name];
   if (entry?.kind !== 'metric') throw new Error(`"${name}" is not a plain catalog metric`);
   return {
@@ -26,7 +26,11 @@ function statSpec(catalog: MetricCatalog, name: string, target: Target): MetricS
 }
 
 /** The CloudWatch source of a catalog metric for one target (validated config only). */
-export function sourceOf(catalog: MetricCatalog, name: string, target: Target): MetricSource {
+export function sourceOf(
+  catalog: MetricCatalog,
+  name: string,
+  target: Pick<Target, 'dimensions'>,
+): MetricSource {
   const entry = catalog[name];
   if (entry === undefined) throw new Error(`"${name}" is not in the metric catalog`);
   if (entry.kind === 'metric') return { kind: 'metric', ...statSpec(catalog, name, target) };
@@ -39,7 +43,12 @@ export function sourceOf(catalog: MetricCatalog, name: string, target: Target): 
   };
 }
 
-function conditionOf(catalog: MetricCatalog, c: ConditionInput, target: Target): Condition {
+/** A condition as written, with each catalog metric resolved to its CloudWatch source for the target. */
+export function conditionOf(
+  catalog: MetricCatalog,
+  c: ConditionInput,
+  target: Pick<Target, 'dimensions'>,
+): Condition {
   if ('all' in c) return { all: c.all.map((p) => conditionOf(catalog, p, target)) };
   if ('any' in c) return { any: c.any.map((p) => conditionOf(catalog, p, target)) };
   return {

@@ -1,10 +1,11 @@
 import { parseMatcher } from '../../shared/domain/matchers';
 import type { RouteNode } from '../../shared/domain/routing';
+import type { SeverityLadder } from '../../shared/domain/evaluation/rule-spec';
 import type { DiagnosticsMetric, RuntimeConfig } from '../../shared/domain/runtime-config';
 import { parseRuntimeConfig } from '../../shared/domain/runtime-config';
 import type { CatalogEntry, MetricCatalog, RouteInput, RuleConfig, VigilConfig } from './schema';
 import { alarmRules, durationSeconds, isScheduledRule } from './schema';
-import { scheduledAlarms, scheduledInstances, scheduledRuleRuntime } from './derive-scheduled';
+import { conditionOf, scheduledAlarms, scheduledInstances, scheduledRuleRuntime } from './derive-scheduled';
 
 /** One CloudWatch alarm to create: a rule applied to one target. */
 export interface AlarmSpec {
@@ -85,6 +86,20 @@ export function diagnosticsMetricsOf(catalog: MetricCatalog, spec: AlarmSpec): D
   });
 }
 
+/**
+ * An alarm's severity ladder with every metric resolved for its target (`Service` defaults to the
+ * target's service, as for diagnostics); undefined when its rule has none.
+ */
+export function severityLadderOf(catalog: MetricCatalog, spec: AlarmSpec): SeverityLadder | undefined {
+  const levels = spec.rule.severityLadder;
+  if (levels === undefined) return undefined;
+  const target = { dimensions: { Service: spec.target.service, ...spec.target.dimensions } };
+  return {
+    periodSeconds: spec.rule.periodSeconds,
+    levels: levels.map((l) => ({ severity: l.severity, when: conditionOf(catalog, l.when, target) })),
+  };
+}
+
 /** The runtime config the Lambdas get (a file in their bundles). Contains no CDK tokens. */
 export function deriveRuntimeConfig(config: VigilConfig): RuntimeConfig {
   const unit = (metric: string): string | undefined => config.catalog[metric]?.unit;
@@ -116,8 +131,12 @@ export function deriveRuntimeConfig(config: VigilConfig): RuntimeConfig {
       ]),
     ),
     alarms: Object.fromEntries(
-      alarmSpecs(config).map((a) => [a.alarmName, { ruleId: a.rule.id, labels: a.labels }]),
+      alarmSpecs(config).map((a) => [
+        a.alarmName,
+        { ruleId: a.rule.id, labels: a.labels, severityLadder: severityLadderOf(config.catalog, a) },
+      ]),
     ),
+    severityBudgetMs: config.alarmHandler.severityBudgetMs,
     external: { mappings: config.externalAlarms.mappings, defaultLabels: config.defaultLabels },
     route: toRouteNode(config.route),
     receivers,

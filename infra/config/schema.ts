@@ -4,13 +4,18 @@ import { ConfigError } from '../../shared/domain/errors';
 import { parseMatcher } from '../../shared/domain/matchers';
 import { EVAL_COMPARISONS } from '../../shared/domain/evaluation/rule-spec';
 import { INSUFFICIENT_DATA_POLICIES } from '../../shared/domain/runtime-config';
+import type { MetricRange } from '../../shared/catalog/dokkerr-catalog';
+import { metricRange } from '../../shared/catalog/dokkerr-catalog';
 import { RESTART_ECS_PARAMETERS, restartEcsRunbookName } from './runbooks';
 
 const name = z.string().regex(/^[a-z][a-z0-9_-]*$/, 'must be lower-case letters, digits, "_" or "-"');
+// Durations are whole positive numbers of one unit: "-5m", "0m" or "1.5h" are refused, naming the field.
 const durationText = z
   .string()
-  .regex(/^[1-9]\d*[smhd]$/, 'must be a duration like "30s", "5m", "4h" or "1d"');
-const durationOrZero = z.string().regex(/^(0|[1-9]\d*[smhd])$/, 'must be 0 or a duration like "30s", "5m"');
+  .regex(/^[1-9]\d*[smhd]$/, 'must be a positive duration like "30s", "5m", "4h" or "1d"');
+const durationOrZero = z
+  .string()
+  .regex(/^(0|[1-9]\d*[smhd])$/, 'must be 0 or a positive duration like "30s", "5m"');
 
 /** Comparisons a rule may use, with their CloudWatch operator. */
 export const COMPARISONS = {
@@ -22,6 +27,11 @@ export const COMPARISONS = {
 
 /** What an alarm does with missing datapoints (CloudWatch treatMissingData). */
 export const TREAT_MISSING = ['missing', 'notBreaching', 'breaching', 'ignore'] as const;
+
+/** Values a metric can take, when its unit does not say (percentages 0..100, other units >= 0). */
+const rangeSchema = z
+  .object({ min: z.number().finite().optional(), max: z.number().finite().optional() })
+  .refine((r) => r.min === undefined || r.max === undefined || r.min < r.max, 'min must be below max');
 
 const metricEntry = z.object({
   kind: z.literal('metric'),
@@ -38,6 +48,7 @@ const metricEntry = z.object({
     ),
   unit: z.string(),
   description: z.string(),
+  range: rangeSchema.optional(),
 });
 
 const mathEntry = z.object({
@@ -47,6 +58,7 @@ const mathEntry = z.object({
   using: z.record(z.string().regex(/^[a-z][a-zA-Z0-9_]*$/, 'must be a metric-math id'), z.string()),
   unit: z.string(),
   description: z.string(),
+  range: rangeSchema.optional(),
 });
 
 /** A subscribed log group: its name, or its name and the service of its lines that name none. */
@@ -107,6 +119,23 @@ const mitigationSchema = z.discriminatedUnion('kind', [
   }),
 ]);
 
+/** A condition as written: a comparison of a catalog metric, or all/any of nested conditions. */
+export type ConditionInput =
+  | { metric: string; comparison: (typeof EVAL_COMPARISONS)[number]; threshold: number }
+  | { all: ConditionInput[] }
+  | { any: ConditionInput[] };
+const conditionInputSchema: z.ZodType<ConditionInput> = z.lazy(() =>
+  z.union([
+    z.strictObject({
+      metric: z.string(),
+      comparison: z.enum(EVAL_COMPARISONS),
+      threshold: z.number().finite(),
+    }),
+    z.strictObject({ all: z.array(conditionInputSchema).min(1) }),
+    z.strictObject({ any: z.array(conditionInputSchema).min(1) }),
+  ]),
+);
+
 const ruleSchema = z.object({
   id: name,
   metric: z.string(),
@@ -126,6 +155,16 @@ const ruleSchema = z.object({
   targets: z.array(targetSchema).min(1),
   /** Catalog metrics read next to the rule's own when its incident opens (e.g. CPU -> memory). */
   relatedMetrics: z.array(z.string()).default([]),
+  /**
+   * Severity from related metrics, read by the alarm handler when the alarm fires (the scheduled
+   * ladder's language over the rule's metric and its `relatedMetrics`): the first level whose
+   * condition holds gives the severity; none, or no answer within `alarmHandler.severityBudgetMs`,
+   * leaves the rule's `severity`. @default none: the rule's severity
+   */
+  severityLadder: z
+    .array(z.object({ severity: z.enum(SEVERITIES), when: conditionInputSchema }))
+    .min(1)
+    .optional(),
   /** Action run when an incident of this rule opens, if `incidents.mitigation.enabled`. @default none */
   mitigation: mitigationSchema.optional(),
 });
@@ -137,23 +176,6 @@ const alarmRuleSchema = ruleSchema.extend({
   /** @default "alarm" */
   engine: z.literal('alarm').default('alarm'),
 });
-
-/** A condition as written: a comparison of a catalog metric, or all/any of nested conditions. */
-export type ConditionInput =
-  | { metric: string; comparison: (typeof EVAL_COMPARISONS)[number]; threshold: number }
-  | { all: ConditionInput[] }
-  | { any: ConditionInput[] };
-const conditionInputSchema: z.ZodType<ConditionInput> = z.lazy(() =>
-  z.union([
-    z.strictObject({
-      metric: z.string(),
-      comparison: z.enum(EVAL_COMPARISONS),
-      threshold: z.number().finite(),
-    }),
-    z.strictObject({ all: z.array(conditionInputSchema).min(1) }),
-    z.strictObject({ any: z.array(conditionInputSchema).min(1) }),
-  ]),
-);
 
 const scheduledBase = {
   id: name,
@@ -376,8 +398,13 @@ export const vigilConfigSchema = z.object({
       memorySize: z.number().int().min(128).max(10240).default(256),
       retryAttempts: z.number().int().min(0).max(2).default(2),
       maxEventAgeMinutes: z.number().int().min(1).max(360).default(360),
+      /**
+       * How long the handler may read a severity ladder's metrics before it pages; past it the
+       * rule's own severity stands. It adds at most this much to the time to page.
+       */
+      severityBudgetMs: z.number().int().min(100).max(5000).default(1000),
     })
-    .default({ memorySize: 256, retryAttempts: 2, maxEventAgeMinutes: 360 }),
+    .prefault({}),
   /**
    * Reserved concurrency per Lambda: the alarm path keeps its share when a log burst fills the
    * account, and the indexer cannot take more than its own. Lambda keeps 10 unreserved, so the
@@ -470,11 +497,37 @@ export function alarmRules(config: VigilConfig): RuleConfig[] {
   return config.rules.filter((r): r is RuleConfig => r.engine === 'alarm');
 }
 
-function formatPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>(
-    (acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)),
-    '',
-  );
+const RULE_ID = /^[a-z][a-z0-9_-]*$/;
+
+/**
+ * How errors name a rule: by its id (`rules[high-cpu]`), or by position (`rules[3]`) when it has no
+ * usable id or shares it with another rule.
+ */
+export function ruleField(rules: unknown, index: number): string {
+  const list: unknown[] = Array.isArray(rules) ? rules : [];
+  const idOf = (rule: unknown): string | undefined =>
+    typeof rule === 'object' &&
+    rule !== null &&
+    'id' in rule &&
+    typeof rule.id === 'string' &&
+    RULE_ID.test(rule.id)
+      ? rule.id
+      : undefined;
+  const id = idOf(list[index]);
+  const shared = id !== undefined && list.filter((r) => idOf(r) === id).length > 1;
+  return id === undefined || shared ? `rules[${index}]` : `rules[${id}]`;
+}
+
+// A zod path as the config is written, rules named by id: `rules[high-cpu].targets[0].dimensions`.
+function formatPath(path: readonly PropertyKey[], input: unknown): string {
+  const rules = typeof input === 'object' && input !== null && 'rules' in input ? input.rules : undefined;
+  let out = '';
+  for (const [i, key] of path.entries()) {
+    if (i === 1 && path[0] === 'rules' && typeof key === 'number') out = ruleField(rules, key);
+    else if (typeof key === 'number') out += `[${key}]`;
+    else out += out ? `.${String(key)}` : String(key);
+  }
+  return out;
 }
 
 /** Parses "5m" (or "0") into seconds. */
@@ -531,14 +584,59 @@ export function dimensionsNeeded(catalog: MetricCatalog, metric: string): string
   ];
 }
 
+/** One comparison inside a condition, with the field that holds it (e.g. `when.all[1]`). */
+export interface ComparisonAt {
+  readonly field: string;
+  readonly metric: string;
+  readonly comparison: (typeof EVAL_COMPARISONS)[number];
+  readonly threshold: number;
+}
+
+/** Every comparison of a condition, depth first, each with its field. */
+export function comparisonsOf(c: ConditionInput, field: string): ComparisonAt[] {
+  if ('all' in c) return c.all.flatMap((p, i) => comparisonsOf(p, `${field}.all[${i}]`));
+  if ('any' in c) return c.any.flatMap((p, i) => comparisonsOf(p, `${field}.any[${i}]`));
+  return [{ field, metric: c.metric, comparison: c.comparison, threshold: c.threshold }];
+}
+
+function rangeText(range: MetricRange): string {
+  if (range.min !== undefined && range.max !== undefined) return `${range.min}..${range.max}`;
+  if (range.min !== undefined) return `>= ${range.min}`;
+  return range.max !== undefined ? `<= ${range.max}` : 'any value';
+}
+
+/**
+ * Why a threshold makes no sense for its catalog metric: it lies outside the values the metric takes
+ * (percentages 0..100, counts and latencies never negative), or the comparison can never hold
+ * (`> 100` on a percentage). Undefined when it makes sense or the metric is not in the catalog.
+ */
+export function thresholdProblem(
+  catalog: MetricCatalog,
+  metric: string,
+  comparison: string,
+  threshold: number,
+): string | undefined {
+  const entry = catalog[metric];
+  if (entry === undefined) return undefined;
+  const range = metricRange(entry);
+  const { min, max } = range;
+  const unit = entry.unit ? ` ${entry.unit}` : '';
+  if ((min !== undefined && threshold < min) || (max !== undefined && threshold > max)) {
+    return `${threshold} is outside the values ${metric} takes (${rangeText(range)}${unit})`;
+  }
+  if (
+    (comparison === '>' && max !== undefined && threshold >= max) ||
+    (comparison === '<' && min !== undefined && threshold <= min)
+  ) {
+    return `"${comparison} ${threshold}" can never hold: ${metric} takes ${rangeText(range)}${unit}`;
+  }
+  return undefined;
+}
+
 /** Catalog metrics a scheduled rule reads, each with the field that names it. */
 export function scheduledRuleMetrics(rule: ScheduledRuleConfig): { field: string; metric: string }[] {
   const walk = (c: ConditionInput, field: string): { field: string; metric: string }[] =>
-    'all' in c
-      ? c.all.flatMap((p, i) => walk(p, `${field}.all[${i}]`))
-      : 'any' in c
-        ? c.any.flatMap((p, i) => walk(p, `${field}.any[${i}]`))
-        : [{ field: `${field}.metric`, metric: c.metric }];
+    comparisonsOf(c, field).map((m) => ({ field: `${m.field}.metric`, metric: m.metric }));
   switch (rule.kind) {
     case 'expression':
       return walk(rule.when, 'when');
@@ -571,6 +669,16 @@ function checkScheduledRule(
         `"${m.metric}" is not in the metric catalog; allowed: ${catalogNames.join(', ')}`,
       );
     }
+  }
+  const conditions =
+    rule.kind === 'expression'
+      ? comparisonsOf(rule.when, 'when')
+      : rule.kind === 'ladder'
+        ? rule.levels.flatMap((l, i) => comparisonsOf(l.when, `levels[${i}].when`))
+        : [];
+  for (const c of conditions) {
+    const problem = thresholdProblem(config.catalog, c.metric, c.comparison, c.threshold);
+    if (problem) fail(stage, `${field}.${c.field}.threshold`, problem);
   }
   for (const key of ['for', 'keepFiringFor'] as const) {
     const seconds = durationSeconds(rule[key]);
@@ -620,6 +728,25 @@ function checkScheduledRule(
   });
 }
 
+// A ladder reads what the rule already names: its metric and its related metrics, whose dimensions
+// the targets are known to give.
+function checkSeverityLadder(stage: string, config: VigilConfig, rule: RuleConfig, field: string): void {
+  const readable = [rule.metric, ...rule.relatedMetrics];
+  (rule.severityLadder ?? []).forEach((level, l) => {
+    for (const c of comparisonsOf(level.when, `severityLadder[${l}].when`)) {
+      if (!readable.includes(c.metric)) {
+        fail(
+          stage,
+          `${field}.${c.field}.metric`,
+          `"${c.metric}" is neither the rule's metric nor one of its relatedMetrics; allowed: ${readable.join(', ')}`,
+        );
+      }
+      const problem = thresholdProblem(config.catalog, c.metric, c.comparison, c.threshold);
+      if (problem) fail(stage, `${field}.${c.field}.threshold`, problem);
+    }
+  });
+}
+
 // The stack's own runbook gets its grants from its parameters; any other runbook's steps run as the
 // automation role, which may do only what the config lists.
 function checkMitigation(config: VigilConfig): void {
@@ -628,7 +755,7 @@ function checkMitigation(config: VigilConfig): void {
   config.rules.forEach((rule, i) => {
     if (isScheduledRule(rule) || rule.mitigation?.kind !== 'ssm-automation') return;
     const action = rule.mitigation;
-    const field = `rules[${i}].mitigation`;
+    const field = `${ruleField(config.rules, i)}.mitigation`;
     if (action.documentName === restartEcsRunbookName(stage)) {
       for (const key of Object.keys(action.parameters)) {
         if (!(RESTART_ECS_PARAMETERS as readonly string[]).includes(key))
@@ -685,8 +812,8 @@ export function validateConfig(input: unknown): VigilConfig {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const inner = issue ? unionBranchIssue(issue, input) : undefined;
-    if (inner) fail(stage, formatPath(inner.path) || '(root)', inner.message);
-    fail(stage, issue ? formatPath(issue.path) || '(root)' : '(root)', issue?.message ?? 'invalid');
+    if (inner) fail(stage, formatPath(inner.path, input) || '(root)', inner.message);
+    fail(stage, issue ? formatPath(issue.path, input) || '(root)' : '(root)', issue?.message ?? 'invalid');
   }
   const config = parsed.data;
   const catalogNames = Object.keys(config.catalog);
@@ -701,7 +828,7 @@ export function validateConfig(input: unknown): VigilConfig {
   }
   const ruleIds = new Set<string>();
   config.rules.forEach((rule, i) => {
-    const field = `rules[${i}]`;
+    const field = ruleField(config.rules, i);
     if (ruleIds.has(rule.id)) fail(stage, `${field}.id`, `"${rule.id}" is used by another rule`);
     ruleIds.add(rule.id);
     if (rule.engine === 'scheduled') {
@@ -716,6 +843,8 @@ export function validateConfig(input: unknown): VigilConfig {
         `"${rule.metric}" is not in the metric catalog; allowed: ${catalogNames.join(', ')}`,
       );
     }
+    const problem = thresholdProblem(config.catalog, rule.metric, rule.comparison, rule.threshold);
+    if (problem) fail(stage, `${field}.threshold`, problem);
     const forSeconds = durationSeconds(rule.for);
     if (forSeconds < rule.periodSeconds || forSeconds % rule.periodSeconds !== 0) {
       fail(
@@ -756,7 +885,7 @@ export function validateConfig(input: unknown): VigilConfig {
   config.rules.forEach((rule, i) => {
     if (isScheduledRule(rule)) return;
     rule.relatedMetrics.forEach((related, r) => {
-      const field = `rules[${i}].relatedMetrics[${r}]`;
+      const field = `${ruleField(config.rules, i)}.relatedMetrics[${r}]`;
       if (!config.catalog[related])
         fail(stage, field, `"${related}" is not in the metric catalog; allowed: ${catalogNames.join(', ')}`);
       const needed = dimensionsNeeded(config.catalog, related);
@@ -772,6 +901,10 @@ export function validateConfig(input: unknown): VigilConfig {
         }
       });
     });
+  });
+  config.rules.forEach((rule, i) => {
+    if (isScheduledRule(rule)) return;
+    checkSeverityLadder(stage, config, rule, ruleField(config.rules, i));
   });
   checkMitigation(config);
   checkRoute(stage, config.route, config.receivers, 'route');

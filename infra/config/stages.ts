@@ -1,3 +1,4 @@
+import { ConfigError } from '../../shared/domain/errors';
 import { DEFAULT_CATALOG } from './catalog';
 import { restartEcsRunbookName } from './runbooks';
 import type { VigilConfig, VigilConfigInput } from './schema';
@@ -27,6 +28,10 @@ function seedRules(stage: string, cluster: string): VigilConfigInput['rules'] {
       ],
       // Busy CPU: is memory tight too, is traffic up, are users waiting?
       relatedMetrics: ['memory_usage', 'request_rate', 'response_time'],
+      // Busy CPU with memory exhausted too is about to fail: page as critical.
+      severityLadder: [
+        { severity: 'critical', when: { metric: 'memory_usage', comparison: '>', threshold: 90 } },
+      ],
     },
     {
       id: 'high-error-rate',
@@ -179,12 +184,21 @@ function scheduledRules(cluster: string): VigilConfigInput['rules'] {
   ];
 }
 
-/** Escalation by severity: warning -> Slack; critical -> Slack + email + SMS (+ PagerDuty). */
-function severityRouting(pagerduty: boolean): Pick<VigilConfigInput, 'receivers' | 'route' | 'inhibitRules'> {
+/**
+ * Who hears what, as the seed writes it: every rule's warnings go to Slack; a critical goes to the
+ * channels of its rule (high CPU: Slack, email and SMS; error rate: Slack, email and PagerDuty;
+ * database latency: Slack and email). Criticals of other rules and of mapped alarms reach on-call
+ * everywhere. The scheduled rules follow the seed rule they watch over (CPU pressure as high CPU,
+ * the SLO burn as the error rate).
+ */
+function seedRouting(): Pick<VigilConfigInput, 'receivers' | 'route' | 'inhibitRules'> {
   return {
     receivers: {
       'team-slack': { channels: ['slack'] },
-      'on-call': { channels: pagerduty ? ['slack', 'email', 'sms', 'pagerduty'] : ['slack', 'email', 'sms'] },
+      'on-call': { channels: ['slack', 'email', 'sms', 'pagerduty'] },
+      'cpu-critical': { channels: ['slack', 'email', 'sms'] },
+      'errors-critical': { channels: ['slack', 'email', 'pagerduty'] },
+      'database-critical': { channels: ['slack', 'email'] },
     },
     route: {
       receiver: 'team-slack',
@@ -194,7 +208,17 @@ function severityRouting(pagerduty: boolean): Pick<VigilConfigInput, 'receivers'
       repeatInterval: '4h',
       routes: [
         // Criticals page at once, from the alarm handler itself; the tick handles their repeats.
-        { matchers: ['severity="critical"'], receiver: 'on-call', groupWait: '0', repeatInterval: '1h' },
+        {
+          matchers: ['severity="critical"'],
+          receiver: 'on-call',
+          groupWait: '0',
+          repeatInterval: '1h',
+          routes: [
+            { matchers: ['alertname=~"high-cpu|cpu-memory-pressure"'], receiver: 'cpu-critical' },
+            { matchers: ['alertname=~"high-error-rate|checkout-slo-burn"'], receiver: 'errors-critical' },
+            { matchers: ['alertname="slow-queries"'], receiver: 'database-critical' },
+          ],
+        },
         {
           matchers: ['severity=~"warning|info"'],
           receiver: 'team-slack',
@@ -202,6 +226,13 @@ function severityRouting(pagerduty: boolean): Pick<VigilConfigInput, 'receivers'
           escalation: [
             { after: '15m', channels: ['email'] },
             { after: '30m', channels: ['sms'] },
+          ],
+          routes: [
+            // A rule whose criticals text nobody does not text for an unacknowledged warning either.
+            {
+              matchers: ['alertname=~"high-error-rate|checkout-slo-burn|errors-under-traffic|slow-queries"'],
+              escalation: [{ after: '15m', channels: ['email'] }],
+            },
           ],
         },
       ],
@@ -228,9 +259,10 @@ export const STAGE_INPUTS: Readonly<Record<string, VigilConfigInput>> = {
     channels: {
       email: { subscribers: ['oncall-dev@example.com'] },
       sms: { subscribers: [] },
-      pagerduty: { enabled: false },
+      // Error-rate criticals page PagerDuty in every stage; the routing key is set after deploy.
+      pagerduty: { enabled: true, minSeverity: 'critical' },
     },
-    ...severityRouting(false),
+    ...seedRouting(),
     externalAlarms: { namePrefixes: ['dokkerr-dev-'], mappings: [] },
     logs: {
       domain: { kind: 'create', dataNodes: 1, instanceType: 't3.small.search', volumeSizeGiB: 10 },
@@ -258,7 +290,7 @@ export const STAGE_INPUTS: Readonly<Record<string, VigilConfigInput>> = {
       sms: { subscribers: ['+447700900123'], senderId: 'Dokkerr', monthlySpendLimitUsd: 50 },
       pagerduty: { enabled: true, minSeverity: 'critical' },
     },
-    ...severityRouting(true),
+    ...seedRouting(),
     externalAlarms: {
       namePrefixes: ['dokkerr-prod-'],
       mappings: [
@@ -295,7 +327,9 @@ export const STAGE_INPUTS: Readonly<Record<string, VigilConfigInput>> = {
 export function loadStageConfig(stage: string): VigilConfig {
   const input = STAGE_INPUTS[stage];
   if (!input) {
-    throw new Error(`stage "${stage}" is not configured; allowed: ${Object.keys(STAGE_INPUTS).join(', ')}`);
+    throw new ConfigError(
+      `stage "${stage}" is not configured; allowed: ${Object.keys(STAGE_INPUTS).join(', ')}`,
+    );
   }
   return validateConfig(input);
 }
@@ -307,7 +341,7 @@ export function loadStageConfig(stage: string): VigilConfig {
  */
 export function scaleStageInput(targets: number): VigilConfigInput {
   if (!Number.isInteger(targets) || targets < 3 || targets > 2000)
-    throw new Error(`scaleTargets: ${targets} must be a whole number from 3 to 2000`);
+    throw new ConfigError(`scaleTargets: ${targets} must be a whole number from 3 to 2000`);
   const stage = 'scale';
   const cluster = 'dokkerr-scale';
   const rules = seedRules(stage, cluster);
@@ -331,7 +365,7 @@ export function scaleStageInput(targets: number): VigilConfigInput {
       sms: { subscribers: [] },
       pagerduty: { enabled: true, minSeverity: 'critical' },
     },
-    ...severityRouting(true),
+    ...seedRouting(),
     externalAlarms: { namePrefixes: ['dokkerr-scale-'], mappings: [] },
     logs: {
       domain: { kind: 'create', dataNodes: 1, instanceType: 't3.small.search', volumeSizeGiB: 10 },

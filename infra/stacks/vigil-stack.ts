@@ -121,6 +121,21 @@ export class VigilStack extends Stack {
       .bindQueue(this.alarmDeadLetterQueue, 'DEAD_LETTER_QUEUE_URL', key);
     for (const channel of CHANNELS)
       this.alarmHandler.bindTopic(this.channels.topics[channel], TOPIC_ENV[channel], key);
+    // Severity ladders: the handler reads a rule's related metrics when its alarm fires.
+    if (alarmRules(config).some((r) => r.severityLadder !== undefined)) {
+      this.alarmHandler.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'SeverityLadderMetrics',
+          actions: ['cloudwatch:GetMetricData'],
+          resources: ['*'],
+        }),
+      );
+      Validations.of(this.alarmHandler.role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'cloudwatch:GetMetricData supports no resource-level permissions: the handler reads the related metrics of severity ladders (read-only); X-Ray segment APIs likewise take no resource',
+      });
+    }
     fn.configureAsyncInvoke({
       retryAttempts: config.alarmHandler.retryAttempts,
       maxEventAge: Duration.minutes(config.alarmHandler.maxEventAgeMinutes),

@@ -39,6 +39,7 @@ export const annotationsSchema = z.object({
   dashboardUrl: z.string().optional(),
   reason: z.string().optional(),
   traceId: z.string().optional(),
+  severityReason: z.string().optional(),
 });
 
 const itemSchema = z.object({

@@ -18,6 +18,8 @@ export interface CatalogMetricEntry {
   /** CloudWatch unit (Percent, Count, Milliseconds, ...). */
   unit: string;
   description: string;
+  /** Values the metric can take, when its unit does not say (see {@link metricRange}). @default - from the unit */
+  range?: MetricRange;
 }
 
 /** A metric-math expression over plain catalog metrics. */
@@ -29,6 +31,25 @@ export interface CatalogMathEntry {
   using: Record<string, string>;
   unit: string;
   description: string;
+  /** Values the expression can take, when its unit does not say (see {@link metricRange}). @default - from the unit */
+  range?: MetricRange;
+}
+
+/** The values a metric can take; an open end is unbounded. */
+export interface MetricRange {
+  min?: number;
+  max?: number;
+}
+
+/**
+ * The values a catalog metric can take: its own `range`, else what its unit allows. Percentages lie
+ * in 0..100; counts, rates, sizes and durations are never negative; `None` is unbounded.
+ */
+export function metricRange(entry: Pick<CatalogEntryData, 'unit' | 'range'>): MetricRange {
+  if (entry.range !== undefined) return entry.range;
+  if (entry.unit === 'Percent') return { min: 0, max: 100 };
+  if (entry.unit === 'None' || entry.unit === '') return {};
+  return { min: 0 };
 }
 
 /** One catalog entry as plain data (the zod schema in infra validates the same shape). */

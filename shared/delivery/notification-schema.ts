@@ -21,6 +21,7 @@ const notifiedAlertSchema = z.object({
     dashboardUrl: optionalText,
     reason: optionalText,
     traceId: optionalText,
+    severityReason: optionalText,
   }),
   startsAt: z.string(),
   endsAt: optionalText,

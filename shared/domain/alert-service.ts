@@ -1,14 +1,16 @@
 import type { Channel, Labels } from './alert';
 import type { AlarmStateChange } from './alarm-event';
+import { pickAlarmSeverity, withSeverity } from './alarm-severity';
 import { resolveAlertIdentity } from './alert-identity';
 import type { AlertRecord } from './alert-record';
 import { isOutboxClaimable } from './alert-record';
 import { buildAlertNotification } from './build-notification';
 import { ConcurrencyError, DeliveryError, describeError } from './errors';
 import { fingerprintOf } from './fingerprint';
+import type { MetricDataReader } from './evaluation/evaluator';
 import type { IncidentExtras, IncidentHooks } from './incidents';
 import type { AlertStore, Clock, Log, Publisher } from './ports';
-import { routeAlert } from './routing';
+import { routeAlert, stormScopeOf } from './routing';
 import type { RuntimeConfig } from './runtime-config';
 import type { IgnoreReason, TransitionEffect } from './state-machine';
 import { applyDeliveryResult, claimOutbox, decideTransition } from './state-machine';
@@ -33,6 +35,11 @@ export interface AlertServiceDeps {
   readonly incidents?: IncidentHooks;
   /** Routes the tick has in storm mode (cached by the caller). @default none: only the change rate counts */
   readonly stormingRoutes?: () => Promise<ReadonlySet<string>>;
+  /**
+   * Reads the metrics of an alarm's severity ladder (GetMetricData). @default none: a ladder cannot
+   * be read, and the rule's own severity stands
+   */
+  readonly severityMetrics?: MetricDataReader;
 }
 
 /** What handling one transition did. */
@@ -56,14 +63,39 @@ export async function handleAlarmChange(
 ): Promise<TransitionOutcome> {
   const resolved = resolveAlertIdentity(deps.config, change);
   const traceId = deps.traceId?.();
-  const identity = traceId ? { ...resolved, annotations: { ...resolved.annotations, traceId } } : resolved;
-  if (!identity.matched) {
+  const traced = traceId ? { ...resolved, annotations: { ...resolved.annotations, traceId } } : resolved;
+  if (!traced.matched) {
     deps.log.warn('alarm matched no rule; alerting on the default route', {
       alarmName: change.alarmName,
       state: change.state,
     });
   }
-  const fingerprint = fingerprintOf(identity.labels);
+  // The fingerprint leaves severity out, so it is known before the severity is.
+  const fingerprint = fingerprintOf(traced.labels);
+  const ladder = deps.config.alarms[change.alarmName]?.severityLadder;
+  // An alarm with a severity ladder reads its alert first: a duplicate reads no metrics, and a
+  // resolve keeps the severity it fired with. The read serves the first attempt below.
+  let firstRead: { record: AlertRecord | undefined } | undefined =
+    ladder !== undefined && change.severity === undefined
+      ? { record: await deps.store.get(fingerprint) }
+      : undefined;
+  const startedAt = deps.clock();
+  const pick = await pickAlarmSeverity(
+    { metrics: deps.severityMetrics, budgetMs: deps.config.severityBudgetMs },
+    ladder,
+    change,
+    traced,
+    firstRead?.record,
+  );
+  if (pick !== undefined && change.state === 'ALARM') {
+    deps.log.info('severity from related metrics', {
+      alarmName: change.alarmName,
+      severity: pick.severity,
+      reason: pick.reason,
+      tookMs: deps.clock() - startedAt,
+    });
+  }
+  const identity = withSeverity(traced, pick);
   const route = routeAlert(deps.config.route, deps.config.receivers, identity.labels);
   // Routes with group_wait 0 are sent from here; the others wait for the tick's grouping.
   const silenced = deps.isSilenced ? await deps.isSilenced(identity.labels) : false;
@@ -88,7 +120,8 @@ export async function handleAlarmChange(
   const claimMs = deps.config.claimSeconds * 1000;
 
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const current = await deps.store.get(fingerprint);
+    const current = firstRead ? firstRead.record : await deps.store.get(fingerprint);
+    firstRead = undefined;
     const now = deps.clock();
     const decision = decideTransition({
       current,
@@ -119,6 +152,8 @@ export async function handleAlarmChange(
       effect: decision.effect,
       alarmName: change.alarmName,
       status: stored.status,
+      severity: stored.severity,
+      ...(pick !== undefined && change.state === 'ALARM' ? { severityReason: pick.reason } : {}),
       channels: stored.outbox?.channels ?? [],
     });
     const published = decision.next.outbox ? await deliverOutbox(deps, stored) : [];
@@ -146,7 +181,7 @@ async function incidentStepsWithoutOutbox(
 /** True when one of the routes is in storm mode, or more changes than the threshold await the tick. */
 async function isStorming(deps: AlertServiceDeps, routeIds: readonly string[]): Promise<boolean> {
   const routes = deps.stormingRoutes ? await deps.stormingRoutes() : undefined;
-  if (routes && routeIds.some((r) => routes.has(r))) return true;
+  if (routes && routeIds.some((r) => routes.has(stormScopeOf(r)))) return true;
   const { threshold, windowSeconds } = deps.config.storm;
   const recent = await deps.store.countUnfoldedSince(deps.clock() - windowSeconds * 1000, threshold + 1);
   return recent > threshold;

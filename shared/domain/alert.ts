@@ -37,6 +37,8 @@ export interface Annotations {
   readonly reason?: string;
   /** X-Ray trace id related to the alert, when known. */
   readonly traceId?: string;
+  /** Why the alert has its severity, when a severity ladder chose it (e.g. `critical: memory_usage = 95 > 90`). */
+  readonly severityReason?: string;
 }
 
 /** Ranks severities so they can be compared. */

@@ -103,6 +103,16 @@ function walk(
   }
 }
 
+/**
+ * The branch of the tree a route belongs to: the root's child it descends from (`root.1` for
+ * `root.1.0`), or `root` itself. Storm mode counts and speaks per branch, so child routes that only
+ * refine who hears a severity (one per rule, say) storm together rather than each alone.
+ */
+export function stormScopeOf(routeId: string): string {
+  const second = routeId.indexOf('.', routeId.indexOf('.') + 1);
+  return second < 0 ? routeId : routeId.slice(0, second);
+}
+
 /** Routes an alert's labels through the tree; the root always matches, so the result is never empty. */
 export function routeAlert(
   root: RouteNode,

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { CHANNELS, SEVERITIES } from './alert';
 import { ConfigError } from './errors';
-import { evaluatorConfigSchema } from './evaluation/rule-spec';
+import { evaluatorConfigSchema, severityLadderSchema } from './evaluation/rule-spec';
 import type { Matcher } from './matchers';
 import { MATCHER_OPS } from './matchers';
 import type { RouteNode } from './routing';
@@ -145,8 +145,15 @@ export const runtimeConfigSchema = z.object({
       labels: labelsSchema,
       /** `scheduled`: a synthetic alarm of the rule evaluator, with no CloudWatch alarm behind it. */
       engine: z.enum(['alarm', 'scheduled']).optional(),
+      /** Severity from related metrics, read by the alarm handler when the alarm fires. @default - the rule's */
+      severityLadder: severityLadderSchema.optional(),
     }),
   ),
+  /**
+   * Time the alarm handler may spend reading a severity ladder's metrics before the page; past it
+   * the rule's own severity stands (a firing alert keeps the one it has).
+   */
+  severityBudgetMs: z.number().int().min(50).default(1000),
   external: z.object({
     mappings: z.array(z.object({ pattern: z.string(), ruleId: z.string().optional(), labels: labelsSchema })),
     defaultLabels: labelsSchema,

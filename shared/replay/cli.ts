@@ -15,6 +15,7 @@ import type { ReplayLogEntry } from './run-scenario';
 import { ReplayActionError, runScenario } from './run-scenario';
 import { parseScenarioText, ScenarioError } from './scenario';
 import { DynamoMeter } from './dynamo-meter';
+import { formatRecap } from './recap';
 import type { Storm } from './storm';
 import { buildStorm } from './storm';
 import { checkStorm } from './storm-check';
@@ -185,6 +186,7 @@ export async function runReplayCli(argv: readonly string[], io: ReplayCliIo): Pr
           ? { ...result, timeline: result.timeline.filter((e) => e.type === 'message') }
           : result;
       io.stdout(formatTimeline(shown, title));
+      if (!storm) io.stdout(formatRecap(scenario, result, config));
       if (stormReport)
         io.stdout(formatStormReport(stormReport, result.timeline.length - shown.timeline.length));
     }

@@ -92,6 +92,11 @@ export interface LocalPipelineOptions {
   readonly statePath?: string;
   /** Serves the rule evaluator's GetMetricData (the replay's simulated CloudWatch). @default - no evaluator */
   readonly metricData?: GetMetricDataSender;
+  /**
+   * Serves the alarm handler's severity ladders (the replay's simulated CloudWatch). @default - none:
+   * ladders cannot be read and rules keep their own severity
+   */
+  readonly alarmMetricData?: GetMetricDataSender;
   /** Evidence sources of incident diagnostics. @default none: each source reports "not configured" */
   readonly diagnostics?: DiagnosticsSources;
   /** Receives MTTA/MTTR and notification counts. @default none */
@@ -170,6 +175,13 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     ...ports,
     deadLetter: options.deadLetter,
     isSilenced: createSilenceCheck((now) => groups.listSilences(now, 0), options.clock),
+    severityMetrics:
+      options.alarmMetricData === undefined
+        ? undefined
+        : new CloudWatchMetricData(options.alarmMetricData, {
+            timeoutMs: options.config.severityBudgetMs,
+            sleep: () => Promise.resolve(),
+          }),
   });
   // The replay's ticks are limited by items, not by this machine's speed: the same run every time.
   const tickHandler = createTickHandler({ ...ports, groups, elapsed: () => 0 });

@@ -66,6 +66,52 @@ function entryLine(entry: TimelineEntry): string {
   ].join('');
 }
 
+type EventEntry = Extract<TimelineEntry, { type: 'event' }>;
+
+const MIN_RUN = 4;
+
+// Events that differ only in alarm and time (a storm's arrivals) are one line: "x32 ... -> fired".
+function sameShape(a: EventEntry, b: EventEntry): boolean {
+  const state = (e: EventEntry): string => e.changes[0]?.split(' ')[1] ?? '';
+  return (
+    a.kind === b.kind &&
+    a.attempts === 1 &&
+    b.attempts === 1 &&
+    a.changes.length === 1 &&
+    b.changes.length === 1 &&
+    state(a) === state(b) &&
+    a.outcomes.join() === b.outcomes.join()
+  );
+}
+
+function timelineLines(timeline: readonly TimelineEntry[]): string[] {
+  const lines: string[] = [];
+  for (let i = 0; i < timeline.length;) {
+    const first = timeline[i];
+    if (first === undefined) break;
+    let j = i + 1;
+    while (first.type === 'event') {
+      const next = timeline[j];
+      if (next?.type !== 'event' || !sameShape(first, next)) break;
+      j++;
+    }
+    const last = timeline[j - 1];
+    if (first.type !== 'event' || last?.type !== 'event' || j - i < MIN_RUN) {
+      lines.push(entryLine(first));
+      i++;
+      continue;
+    }
+    const [name0, state] = first.changes[0]?.split(' ') ?? [];
+    const nameN = last.changes[0]?.split(' ')[0] ?? '';
+    const outcome = first.outcomes.length > 0 ? ` -> ${first.outcomes.join(', ')} (each)` : '';
+    lines.push(
+      `${clock(first.at)}  <- ${first.kind} x${j - i} until ${clock(last.at)}: ${name0 ?? ''} .. ${nameN} ${state ?? ''}${outcome}`,
+    );
+    i = j;
+  }
+  return lines;
+}
+
 /** The readable timeline: inputs (`<-`) and messages (`->`) at virtual time, then the summary. */
 export function formatTimeline(result: ReplayResult, title: string): string {
   const { summary } = result;
@@ -77,7 +123,7 @@ export function formatTimeline(result: ReplayResult, title: string): string {
     `stage ${result.stage}, start ${result.start}, duration ${result.duration} (virtual time; tick every minute)`,
     '',
     `TIME      DIR CHANNEL   STATUS   SEVERITY ALERTS                               TEXT`,
-    ...result.timeline.map(entryLine),
+    ...timelineLines(result.timeline),
     '',
     `Summary: ${total} notification(s) (${perChannel})`,
     `  alerts at the end: ${summary.alertsFiring} firing, ${summary.alertsResolved} resolved`,

@@ -1,6 +1,7 @@
 /** Replays a scenario through the real handlers on a virtual clock and records what leaves the pipeline. */
 import * as z from 'zod';
-import type { Channel, NotificationStatus, Severity } from '../domain/alert';
+import type { Channel, Labels, NotificationStatus, Severity } from '../domain/alert';
+import type { AlertRecord } from '../domain/alert-record';
 import { extractAlarmDeliveries } from '../domain/alarm-event';
 import { describeError } from '../domain/errors';
 import { renderEmailSubject } from '../domain/format/email';
@@ -76,7 +77,22 @@ export type TimelineEntry =
       readonly changes: readonly string[];
       /** What the handler did: fired, resolved, duplicate, out-of-order, dead-lettered, failed... */
       readonly outcomes: readonly string[];
+    }
+  | {
+      /** An operator's acknowledgement or silence, as the scenario scripts it. */
+      readonly type: 'action';
+      readonly at: string;
+      /** e.g. `ack vigil-dev-high-cpu-api by alice: scaling out`. */
+      readonly text: string;
     };
+
+/** An alert as the run left it. */
+export interface ReplayAlert {
+  readonly alarmName: string;
+  readonly status: AlertRecord['status'];
+  readonly severity: Severity;
+  readonly labels: Labels;
+}
 
 /** Counts of a run. */
 export interface ReplaySummary {
@@ -106,6 +122,8 @@ export interface ReplayResult {
   readonly forwardedChannels: readonly Channel[];
   /** Each minute's scheduled rule evaluation, when the scenario has metrics. @default - none */
   readonly evaluations?: readonly ReplayEvaluation[];
+  /** Every alert in its final state. */
+  readonly alerts: readonly ReplayAlert[];
   /** Incidents the run opened, oldest first. @default none when the config has no incidents */
   readonly incidents?: readonly ReplayIncident[];
   /** Peak resident memory of the local DynamoDB's own process, MB, when it can be read. */
@@ -313,7 +331,11 @@ function describeChanges(payload: unknown): string[] {
 
 function outcomeOf(entry: ReplayLogEntry): string | undefined {
   const extra = entry.extra ?? {};
-  if (entry.message === 'transition applied' && typeof extra['effect'] === 'string') return extra['effect'];
+  if (entry.message === 'transition applied' && typeof extra['effect'] === 'string') {
+    // A severity chosen from related metrics says which and why: "fired (critical: memory_usage = 95 > 90)".
+    const why = extra['severityReason'];
+    return typeof why === 'string' && why !== '' ? `${extra['effect']} (${why})` : extra['effect'];
+  }
   if (entry.message === 'transition ignored' && typeof extra['reason'] === 'string') return extra['reason'];
   if (entry.message === 'malformed alarm event rejected') return 'dead-lettered';
   return undefined;
@@ -383,6 +405,16 @@ async function runAction(
   }
 }
 
+function describeAction(action: ScenarioAction): string {
+  const by = (who: string | undefined, comment: string | undefined): string =>
+    `${who === undefined ? '' : ` by ${who}`}${comment === undefined ? '' : `: ${comment}`}`;
+  if (action.ack !== undefined) return `ack ${action.ack.alarmName}${by(action.ack.by, action.ack.comment)}`;
+  const s = action.silence;
+  if (s === undefined) return 'action';
+  const matchers = s.matchers.map((m) => `${m.label}${m.op}${JSON.stringify(m.value)}`).join(', ');
+  return `silence ${matchers} for ${formatIsoDuration(s.duration)}${by(s.by, s.comment)}`;
+}
+
 /** Replays the scenario on dynalite and returns the messages, the timeline and the summary. */
 export async function runScenario(scenario: Scenario, options: RunScenarioOptions): Promise<ReplayResult> {
   let now = scenario.start;
@@ -447,6 +479,8 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     log,
     statePath: options.statePath,
     metricData: evaluating ? SimulatedCloudWatch.fromScenario(scenario) : undefined,
+    // Severity ladders read the same series; a scenario without them leaves rules their own severity.
+    alarmMetricData: SimulatedCloudWatch.fromScenario(scenario),
     diagnostics: scenarioDiagnostics(scenario, options.config),
     incidentMetrics,
     meter: options.meter,
@@ -478,7 +512,11 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
         await pipeline.tick();
       } else if (step.type === 'action') {
         const text = await runAction(pipeline, step.action, captured);
-        if (text !== undefined) timeline.push({ type: 'action', at: new Date(now).toISOString(), text });
+        timeline.push({
+          type: 'action',
+          at: new Date(now).toISOString(),
+          text: text ?? describeAction(step.action),
+        });
       } else {
         const { delivery } = step;
         let failure: string | undefined;
@@ -516,6 +554,12 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
         alertsResolved: alerts.filter((a) => a.status === 'resolved').length,
         undelivered,
       },
+      alerts: alerts.map((a) => ({
+        alarmName: a.alarmName,
+        status: a.status,
+        severity: a.severity,
+        labels: a.labels,
+      })),
       deadLettered: deadLetters.length,
       failedInvocations,
       forwardedChannels: [...forwarders.keys()],

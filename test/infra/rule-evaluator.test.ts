@@ -155,7 +155,7 @@ describe('scheduled rule validation', () => {
         severity: 'warning',
         when: { all: [{ metric: 'error_rat', comparison: '>', threshold: 5 }] },
       },
-      /^config\(dev\) rules\[\d+\]\.when\.all\[0\]\.metric: "error_rat" is not in the metric catalog/,
+      /^config\(dev\) rules\[extra\]\.when\.all\[0\]\.metric: "error_rat" is not in the metric catalog/,
     ],
     [
       'a missing dimension of a ladder metric',
@@ -164,7 +164,7 @@ describe('scheduled rule validation', () => {
         kind: 'ladder',
         levels: [{ severity: 'warning', when: { metric: 'cpu_usage', comparison: '>', threshold: 80 } }],
       },
-      /^config\(dev\) rules\[\d+\]\.targets\[0\]\.dimensions: missing ClusterName, ServiceName required by metric "cpu_usage"/,
+      /^config\(dev\) rules\[extra\]\.targets\[0\]\.dimensions: missing ClusterName, ServiceName required by metric "cpu_usage"/,
     ],
     [
       'a burn-rate short window not shorter than the long one',
@@ -176,17 +176,17 @@ describe('scheduled rule validation', () => {
         total: 'requests',
         windows: [{ long: '5m', short: '1h', factor: 14.4, severity: 'critical' }],
       },
-      /^config\(dev\) rules\[\d+\]\.windows\[0\]\.short: "1h" must be shorter than long "5m"/,
+      /^config\(dev\) rules\[extra\]\.windows\[0\]\.short: "1h" must be shorter than long "5m"/,
     ],
     [
       'a "for" that is not whole minutes',
       { ...base, kind: 'absence', metric: 'requests', after: '10m', severity: 'warning', for: '30s' },
-      /^config\(dev\) rules\[\d+\]\.for: "30s" must be whole minutes/,
+      /^config\(dev\) rules\[extra\]\.for: "30s" must be whole minutes/,
     ],
     [
       'an unknown kind',
       { ...base, kind: 'percentile', metric: 'requests' },
-      /^config\(dev\) rules\[\d+\]\.kind: /,
+      /^config\(dev\) rules\[extra\]\.kind: /,
     ],
     [
       'a bad severity of an alarm rule without engine',
@@ -202,7 +202,7 @@ describe('scheduled rule validation', () => {
         treatMissingData: 'missing',
         targets: [],
       },
-      /^config\(dev\) rules\[\d+\]\.severity: /,
+      /^config\(dev\) rules\[extra\]\.severity: /,
     ],
   ])('names the field of %s', (_name, rule, expected) => {
     // Act

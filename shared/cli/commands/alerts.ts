@@ -303,6 +303,7 @@ async function show(args: readonly string[], io: CliIo): Promise<number> {
             ? undefined
             : actions.map((e) => `${isoTime(e.at)} ${e.outcome} by ${e.by}`).join('; '),
         ],
+        ['severity why', a.severityReason === undefined ? undefined : clip(a.severityReason, 200)],
         ['reason', a.reason === undefined ? undefined : clip(a.reason, 200)],
         ['description', a.description === undefined ? undefined : clip(a.description, 200)],
         ['runbook', a.runbookUrl],

@@ -89,9 +89,12 @@ function evaluateCondition(c: Condition, lookup: Lookup, from: number, to: numbe
   if (point === undefined) {
     return { value: undefined, text: `${c.metric}: no datapoint in the last ${minutes((to - from) / 1000)}` };
   }
+  const holds = compare(point[1], c.comparison, c.threshold);
+  const comparison = `${c.comparison} ${round(c.threshold)}`;
   return {
-    value: compare(point[1], c.comparison, c.threshold),
-    text: `${c.metric} = ${round(point[1])} ${c.comparison} ${round(c.threshold)}`,
+    value: holds,
+    // A part that does not hold says so: "memory_usage = 40, not > 90".
+    text: `${c.metric} = ${round(point[1])}${holds ? ` ${comparison}` : `, not ${comparison}`}`,
     first: { value: point[1], threshold: c.threshold },
   };
 }

@@ -55,6 +55,19 @@ export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
 
 const severity = z.enum(SEVERITIES);
 
+/**
+ * An alarm rule's severity ladder for one target: levels over the rule's related metrics (the same
+ * language as a scheduled ladder), read when its alarm fires; the first level that holds gives the
+ * severity, and when none holds the rule's own severity stands.
+ */
+export const severityLadderSchema = z.object({
+  /** Period of the datapoints read (the rule's). */
+  periodSeconds: z.number().int().positive(),
+  levels: z.array(z.object({ severity, when: conditionSchema })).min(1),
+});
+/** An alarm rule's severity ladder for one target. */
+export type SeverityLadder = z.infer<typeof severityLadderSchema>;
+
 /** What a scheduled rule checks. */
 export const ruleCheckSchema = z.discriminatedUnion('kind', [
   /** Ordered levels: the first whose condition holds gives the severity (expressions have one). */

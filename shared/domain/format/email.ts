@@ -60,6 +60,7 @@ function alertSection(n: Notification, a: NotifiedAlert, index: number, opts: Li
     `--- Alert ${index + 1}: ${truncate(toSingleLine(a.alarmName), 200)} ---`,
     ...line('Status', a.status),
     ...line('Severity', a.severity),
+    ...line('Severity why', a.annotations.severityReason),
     ...line('Summary', a.annotations.summary),
     ...line('Description', a.annotations.description),
     ...line('Reason', a.annotations.reason),

@@ -312,7 +312,13 @@ export function renderSlack(n: Notification, opts: SlackRenderOptions = {}): Sla
   if (primary !== undefined) {
     const summary = stripControl(primary.annotations.summary);
     const description = primary.annotations.description;
-    const raw = description !== undefined ? `${summary}\n${stripControl(description)}` : summary;
+    const why = primary.annotations.severityReason;
+    const parts = [
+      summary,
+      ...(why !== undefined ? [`Severity: ${stripControl(why)}`] : []),
+      ...(description !== undefined ? [stripControl(description)] : []),
+    ];
+    const raw = parts.join('\n');
     const head = '*Summary*\n';
     blocks.push({
       type: 'section',

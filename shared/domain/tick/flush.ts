@@ -11,6 +11,7 @@ import type { FlushPlan, GroupHead, GroupMember, GroupRecord, MuteContext } from
 import { headOf, planGroupFlush } from '../group';
 import type { GroupStore, StormState, TickState } from '../ports';
 import { redirectPausedSms } from '../sms-budget';
+import { stormScopeOf } from '../routing';
 import type { TickBudget } from './budget';
 import type { FoldOutcome } from './fold';
 import type { SilenceView } from './mutes';
@@ -209,7 +210,7 @@ export async function flushDueGroups(deps: FlushDeps, ctx: FlushContext): Promis
   const storming: { group: GroupRecord; plan: FlushPlan }[] = [];
   for (const { group, plan } of planned) {
     try {
-      if (storm.storming.has(group.route.routeId) && plan.notifications.length > 0) {
+      if (storm.storming.has(stormScopeOf(group.route.routeId)) && plan.notifications.length > 0) {
         storming.push({ group, plan });
         continue;
       }

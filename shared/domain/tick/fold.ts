@@ -14,7 +14,7 @@ import { headOf, leaveGroup, MEMBER_SHARDS, MEMBER_SPREAD_AT, mergeMember, newGr
 import { matchesAll } from '../matchers';
 import type { AlertStore, GroupStore, Log } from '../ports';
 import type { MatchedRoute } from '../routing';
-import { groupKeyOf, groupLabelsOf, routeAlert } from '../routing';
+import { groupKeyOf, groupLabelsOf, routeAlert, stormScopeOf } from '../routing';
 import type { RuntimeConfig } from '../runtime-config';
 import type { Silence } from '../silence';
 import { silencesFor } from '../silence';
@@ -237,7 +237,7 @@ async function foldPage(
           grow(target.key, -1);
         } else touch(changedMembers, target.key, fp);
         working.set(target.key, next);
-        activeRoutes.add(target.route.routeId);
+        activeRoutes.add(stormScopeOf(target.route.routeId));
         continue;
       }
       if (!member) continue;
@@ -267,9 +267,10 @@ async function foldPage(
         };
       }
       if (member.alert.status === 'firing' && before?.alert.startsAt !== member.alert.startsAt) {
-        arrivals.set(target.route.routeId, (arrivals.get(target.route.routeId) ?? 0) + 1);
+        const scope = stormScopeOf(target.route.routeId);
+        arrivals.set(scope, (arrivals.get(scope) ?? 0) + 1);
       }
-      activeRoutes.add(target.route.routeId);
+      activeRoutes.add(stormScopeOf(target.route.routeId));
       touch(changedMembers, target.key, fp);
       if (before === undefined) grow(target.key, 1);
       working.set(target.key, merged);

@@ -15,6 +15,7 @@ import type { FlushPlan, GroupRecord } from '../group';
 import type { Notification, NotificationDigest, NotifiedAlert } from '../notification';
 import type { StormRoute, StormState, TickState } from '../ports';
 import type { RuntimeConfig } from '../runtime-config';
+import { stormScopeOf } from '../routing';
 import { alarmListConsoleUrl } from '../format/links';
 
 /**
@@ -104,8 +105,8 @@ export function decideStorm(inputs: StormInputs): StormDecision {
   // A route that pages at once whose alerts the handler held back: the handler saw the storm first.
   const held = new Set<string>();
   for (const { group, plan } of planned) {
-    const route = group.route.routeId;
-    intervals.set(route, group.route.groupIntervalSeconds);
+    const route = stormScopeOf(group.route.routeId);
+    intervals.set(route, Math.min(intervals.get(route) ?? Infinity, group.route.groupIntervalSeconds));
     if (plan.notifications.length === 0) continue;
     groupsToTell.set(route, (groupsToTell.get(route) ?? 0) + 1);
     const set = toTell.get(route) ?? new Set<string>();

@@ -199,7 +199,7 @@ describe('PagerDuty both ways, against a local HTTP server', () => {
         .filter((p) => p.notification.status === 'resolved')
         .map((p) => p.channel)
         .sort(),
-    ).toEqual(['email', 'pagerduty', 'slack', 'sms']);
+    ).toEqual(['email', 'pagerduty', 'slack']);
     const incident = await h.incidents.get((await h.incidents.getPointer('checkout'))?.incidentId ?? '');
     expect(incident?.status).toBe('resolved');
     expect(incident?.timeline.at(-1)).toMatchObject({ kind: 'resolved', by: 'pagerduty:PXYZ123 (Ana Lee)' });

@@ -18,7 +18,7 @@ const snsMock = mockClient(SNSClient);
 const TOPICS = {
   slack: 'arn:aws:sns:eu-west-1:111122223333:vigil-dev-slack',
   email: 'arn:aws:sns:eu-west-1:111122223333:vigil-dev-email',
-  sms: 'arn:aws:sns:eu-west-1:111122223333:vigil-dev-sms',
+  pagerduty: 'arn:aws:sns:eu-west-1:111122223333:vigil-dev-pagerduty',
 };
 const CRITICAL = 'vigil-dev-high-error-rate-checkout';
 
@@ -99,7 +99,7 @@ describe('alarm handler against dynalite', () => {
     expect(perChannel()).toEqual({
       [TOPICS.slack]: { firing: 1, resolved: 0 },
       [TOPICS.email]: { firing: 1, resolved: 0 },
-      [TOPICS.sms]: { firing: 1, resolved: 0 },
+      [TOPICS.pagerduty]: { firing: 1, resolved: 0 },
     });
   });
 
@@ -119,7 +119,7 @@ describe('alarm handler against dynalite', () => {
     await invoke(alarmActionEvent(CRITICAL, 'OK', '2023-08-04T12:30:00.000+0000'));
     // Assert
     expect(perChannel()).toEqual(before);
-    expect(before[TOPICS.sms]).toEqual({ firing: 1, resolved: 1 });
+    expect(before[TOPICS.pagerduty]).toEqual({ firing: 1, resolved: 1 });
     const stored = await store.get(fingerprintOfAlarm(CRITICAL));
     expect(stored).toMatchObject({ status: 'resolved', lastChangeAt: Date.UTC(2023, 7, 4, 12, 50) });
   });
@@ -150,7 +150,7 @@ describe('alarm handler against dynalite', () => {
     expect(perChannel()).toEqual({
       [TOPICS.slack]: { firing: 1, resolved: 0 },
       [TOPICS.email]: { firing: 1, resolved: 0 },
-      [TOPICS.sms]: { firing: 1, resolved: 0 },
+      [TOPICS.pagerduty]: { firing: 1, resolved: 0 },
     });
   });
 

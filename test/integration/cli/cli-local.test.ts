@@ -296,7 +296,7 @@ describe('vigil against a replay state', () => {
     const firing = parsed<{ alerts: AlertJson[] }>(await local('alerts', 'list', '--json'));
     // Assert
     expect(doc).toMatchObject({ action: 'resolved', alert: { status: 'resolved' }, queued: [] });
-    expect([...doc.published].sort()).toEqual(['email', 'slack', 'sms']);
+    expect([...doc.published].sort()).toEqual(['email', 'pagerduty', 'slack']);
     // It was the last firing alert of the checkout incident: the incident resolves with it.
     expect(doc.incidentResolved).toMatch(/^checkout-20261126-1401-[0-9a-f]+$/);
     const lines = readFileSync(localStatePaths(dir).messages, 'utf8').trim().split('\n');
@@ -307,7 +307,7 @@ describe('vigil against a replay state', () => {
       expect.arrayContaining([
         ['slack', 'resolved', [ERROR_RATE]],
         ['email', 'resolved', [ERROR_RATE]],
-        ['sms', 'resolved', [ERROR_RATE]],
+        ['pagerduty', 'resolved', [ERROR_RATE]],
       ]),
     );
     expect(added).toHaveLength(3);

@@ -55,7 +55,7 @@ describe('incident response replay', () => {
       '14:10:00 diagnostics',
       '14:10:00 notified slack',
       '14:10:00 notified email',
-      '14:10:00 notified sms',
+      '14:10:00 notified pagerduty',
       '14:10:00 mitigation-started',
       '14:10:00 mitigation-finished',
       '14:17:00 acknowledged',
@@ -111,7 +111,8 @@ describe('incident response replay', () => {
     // Arrange / Act
     const { result } = await replay();
     // Assert
-    expect(result.summary.notifications).toEqual({ slack: 2, email: 2, sms: 2, pagerduty: 0 });
+    // PagerDuty hears the page, alice's acknowledgement (same dedup_key) and the resolve
+    expect(result.summary.notifications).toEqual({ slack: 2, email: 2, sms: 0, pagerduty: 3 });
     expect(result.timeline.filter((e) => e.type === 'event').flatMap((e) => e.outcomes)).toEqual([
       'fired',
       'duplicate',

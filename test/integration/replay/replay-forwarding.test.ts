@@ -21,7 +21,7 @@ describe('replay through the Slack forwarder to a local receiver', () => {
     receiver = undefined;
   });
 
-  it('posts every Slack message once and counts nothing undelivered', async () => {
+  it('posts every Slack and PagerDuty message once and counts nothing undelivered', async () => {
     // Arrange
     receiver = await startHttpReceiver();
     // Act
@@ -30,17 +30,18 @@ describe('replay through the Slack forwarder to a local receiver', () => {
       forwardTo: receiver.url,
     });
     // Assert
+    const forwarded = result.messages.filter((m) => m.channel === 'slack' || m.channel === 'pagerduty');
+    expect(receiver.requests.map((p) => p.path)).toEqual(forwarded.map((m) => `/${m.channel}`));
     const slackMessages = result.messages.filter((m) => m.channel === 'slack');
-    expect(receiver.requests.map((p) => p.path)).toEqual(slackMessages.map(() => '/slack'));
-    expect(receiver.requests.map((p) => p.body)).toEqual(
+    expect(receiver.requests.filter((p) => p.path === '/slack').map((p) => p.body)).toEqual(
       slackMessages.map((m) => expect.stringContaining(m.alerts[0] ?? '?') as unknown),
     );
     expect(result.summary.undelivered).toBe(0);
     expect(result.forwardedChannels).toEqual(['slack', 'pagerduty']);
   });
 
-  it('counts every Slack message the receiver refuses as undelivered', async () => {
-    // Arrange: Slack is down for the whole incident
+  it('counts every message the receiver refuses as undelivered', async () => {
+    // Arrange: Slack and PagerDuty are down for the whole incident
     receiver = await startHttpReceiver({ status: 503, body: 'unavailable' });
     // Act
     const result = await runScenario(loadScenario(), {
@@ -50,7 +51,9 @@ describe('replay through the Slack forwarder to a local receiver', () => {
     // Assert
     const slackMessages = result.messages.filter((m) => m.channel === 'slack');
     expect(slackMessages).toHaveLength(5);
-    expect(result.summary.undelivered).toBe(5);
+    // Slack's five and the error-rate critical's page and resolve on PagerDuty.
+    expect(result.messages.filter((m) => m.channel === 'pagerduty')).toHaveLength(2);
+    expect(result.summary.undelivered).toBe(7);
     expect(
       result.timeline.flatMap((e) =>
         e.type === 'message' && e.message.channel === 'slack' ? [e.delivery] : [],

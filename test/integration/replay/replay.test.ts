@@ -75,7 +75,7 @@ describe('scenario replay through the real handlers on dynalite', () => {
         `resolved ${WARNING_DB}`,
       ],
       email: [`firing ${CRITICAL}`, `resolved ${CRITICAL}`],
-      sms: [`firing ${CRITICAL}`, `resolved ${CRITICAL}`],
+      pagerduty: [`firing ${CRITICAL}`, `resolved ${CRITICAL}`],
     });
     // Assert: no message went out twice
     const identities = messages.map((m) => `${m.channel}|${m.status}|${m.groupKey}|${m.alerts.join(',')}`);
@@ -98,7 +98,7 @@ describe('scenario replay through the real handlers on dynalite', () => {
     ).toBe(true);
     // Assert: the summary matches the lines
     expect(summary).toEqual({
-      notifications: { slack: 5, email: 2, sms: 2, pagerduty: 0 },
+      notifications: { slack: 5, email: 2, sms: 0, pagerduty: 2 },
       alertsFiring: 0,
       alertsResolved: 3,
       undelivered: 0,
@@ -167,34 +167,48 @@ describe('scenario replay through the real handlers on dynalite', () => {
     expect(out.stderr).toMatch(/^simulate: action ack at PT10M: alert \S+ does not exist\n$/);
   });
 
-  it('npm start replays the bundled incident and prints a readable timeline', async () => {
+  it('npm start replays the bundled demo and ends with what each part showed', async () => {
     // Arrange
     const tsx = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 
     // Act
     const { stdout } = await promisify(execFile)(
       tsx,
-      ['shared/replay/cli.ts', 'shared/replay/scenarios/incident.json'],
+      ['shared/replay/cli.ts', 'shared/replay/scenarios/demo.json'],
       { cwd: ROOT },
     );
 
-    // Assert
+    // Assert: the timeline
     const lines = stdout.split('\n');
-    expect(lines[0]).toMatch(/^vigil replay: shared\/replay\/scenarios\/incident\.json/);
+    expect(lines[0]).toMatch(/^vigil replay: shared\/replay\/scenarios\/demo\.json/);
     expect(lines).toContain(
       'TIME      DIR CHANNEL   STATUS   SEVERITY ALERTS                               TEXT',
     );
-    expect(lines.filter((l) => /^\d\d:\d\d:\d\d {2}<- /.test(l)).length).toBeGreaterThanOrEqual(12);
-    expect(
-      lines.some((l) =>
-        /^\d\d:\d\d:\d\d {2}-> sms +firing +critical +vigil-dev-high-error-rate-checkout/.test(l),
-      ),
-    ).toBe(true);
-    expect(lines.some((l) => / -> duplicate$/.test(l))).toBe(true);
-    expect(stdout).toMatch(
-      /^Summary: \d+ notification\(s\) \(slack \d+, email \d+, sms \d+, pagerduty 0\)$/m,
+    expect(lines).toContain(
+      '14:06:00  <- alarm-action: vigil-dev-high-cpu-api ALARM -> fired (critical: memory_usage = 95 > 90)',
     );
-    expect(stdout).toContain('alerts at the end: 0 firing, 6 resolved');
+    expect(lines.some((l) => /^14:06:00 {2}-> sms +firing +critical +vigil-dev-high-cpu-api/.test(l))).toBe(
+      true,
+    );
+    expect(lines.some((l) => / -> duplicate$/.test(l))).toBe(true);
+    expect(lines).toContain(
+      '14:27:00  <- eventbridge x32 until 14:27:56: dokkerr-dev-worker-00-heartbeat .. dokkerr-dev-worker-31-heartbeat ALARM -> fired (each)',
+    );
+    expect(stdout).toContain('alerts at the end: 0 firing, 36 resolved');
     expect(stdout).toContain('dead-lettered events: 0; failed invocations: 0');
+    // Assert: the recap names each part and what it showed
+    const recap = stdout.slice(stdout.indexOf('What this run showed'));
+    expect(recap).toMatch(/^Storm: 32 alarms told in 2 digest message\(s\) \(slack 2\)/m);
+    expect(recap).toContain('0 message(s) about them outside the digests');
+    expect(recap).toMatch(/^ {2}metrics ok: cpu_usage/m);
+    expect(recap).toMatch(/^ {2}logs ok: newest 3 error lines/m);
+    expect(recap).toMatch(/^ {2}traces ok: 2 traces/m);
+    expect(recap).toContain(
+      'escalation messages for it after the ack: 0; unacknowledged alerts escalated meanwhile: vigil-dev-slow-queries-checkout to email at 14:23',
+    );
+    expect(recap).toContain(
+      'matched vigil-dev-high-cpu-realtime;\n  2 alarm event(s) for them while it held, 0 message(s)',
+    );
+    expect(recap).toContain('3 of 3 alerts told firing were told resolved on every channel that heard them');
   });
 });

@@ -78,7 +78,8 @@ describe('scheduled rules in the replay', () => {
       '14:13 slack firing warning',
       '14:15 slack firing critical',
       '14:15 email firing critical',
-      '14:15 sms firing critical',
+      // The SLO burn pages as the error-rate rule does: PagerDuty, not SMS.
+      '14:15 pagerduty firing critical',
     ]);
     expect(fast.messages[1]?.text).toMatch(/burning its 99\.9%/);
     expect(slow.messages).toEqual([]);

@@ -47,23 +47,23 @@ describe('incident config', () => {
   it.each([
     [
       withRule('high-cpu', { relatedMetrics: ['load_average'] }),
-      /^config\(dev\) rules\[0\]\.relatedMetrics\[0\]: "load_average" is not in the metric catalog; allowed: cpu_usage, /,
+      /^config\(dev\) rules\[high-cpu\]\.relatedMetrics\[0\]: "load_average" is not in the metric catalog; allowed: cpu_usage, /,
     ],
     [
       withRule('high-error-rate', { relatedMetrics: ['memory_usage'] }),
-      'config(dev) rules[1].relatedMetrics[0]: "memory_usage" needs ClusterName, ServiceName, which targets[0] (api) does not give in its dimensions',
+      'config(dev) rules[high-error-rate].relatedMetrics[0]: "memory_usage" needs ClusterName, ServiceName, which targets[0] (api) does not give in its dimensions',
     ],
     [
       withRule('high-error-rate', { mitigation: { kind: 'ssm-automation', documentName: 'x y' } }),
-      'config(dev) rules[1].mitigation.documentName: must be an SSM Automation document name like vigil-prod-restart-ecs-service',
+      'config(dev) rules[high-error-rate].mitigation.documentName: must be an SSM Automation document name like vigil-prod-restart-ecs-service',
     ],
     [
       withRule('high-error-rate', { mitigation: { kind: 'lambda', functionArn: 'drain' } }),
-      'config(dev) rules[1].mitigation.functionArn: must be a Lambda function ARN like arn:aws:lambda:eu-west-1:111122223333:function:name',
+      'config(dev) rules[high-error-rate].mitigation.functionArn: must be a Lambda function ARN like arn:aws:lambda:eu-west-1:111122223333:function:name',
     ],
     [
       { ...dev(), incidents: { reopenWithin: 'soon' } },
-      'config(dev) incidents.reopenWithin: must be 0 or a duration like "30s", "5m"',
+      'config(dev) incidents.reopenWithin: must be 0 or a positive duration like "30s", "5m"',
     ],
     [
       { ...dev(), incidents: { mitigation: { maxPerHour: 0 } } },
@@ -76,7 +76,7 @@ describe('incident config', () => {
         }),
         incidents: { mitigation: { enabled: true, dryRun: false } },
       },
-      /^config\(dev\) rules\[1\]\.mitigation\.automationPermissions: "AWS-RestartEC2Instance" is not shipped by the stack/,
+      /^config\(dev\) rules\[high-error-rate\]\.mitigation\.automationPermissions: "AWS-RestartEC2Instance" is not shipped by the stack/,
     ],
     [
       withRule('high-error-rate', {
@@ -86,7 +86,7 @@ describe('incident config', () => {
           parameters: { ClusterName: ['{service}'], ServiceName: ['{service}'] },
         },
       }),
-      'config(dev) rules[1].mitigation.parameters.ClusterName: must be one cluster name, without placeholders',
+      'config(dev) rules[high-error-rate].mitigation.parameters.ClusterName: must be one cluster name, without placeholders',
     ],
     [
       withRule('high-error-rate', {
@@ -96,7 +96,7 @@ describe('incident config', () => {
           parameters: { ClusterName: ['c'], ServiceName: ['s'], DesiredCount: ['0'] },
         },
       }),
-      'config(dev) rules[1].mitigation.parameters.DesiredCount: unknown; allowed: ClusterName, ServiceName',
+      'config(dev) rules[high-error-rate].mitigation.parameters.DesiredCount: unknown; allowed: ClusterName, ServiceName',
     ],
     [
       { ...dev(), stage: 'a-very-long-stage-name' },

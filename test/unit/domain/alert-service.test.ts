@@ -85,7 +85,7 @@ describe('alarm handler path', () => {
     expect(input?.Subject?.length).toBeLessThanOrEqual(100);
   });
 
-  it('escalates a critical to Slack, email and SMS', async () => {
+  it('pages an error-rate critical on Slack, email and PagerDuty, as its rule asks', async () => {
     // Arrange
     const { deps } = setup();
     // Act
@@ -98,7 +98,7 @@ describe('alarm handler path', () => {
       publishes()
         .map((p) => p.TopicArn)
         .sort(),
-    ).toEqual([TOPICS.email, TOPICS.slack, TOPICS.sms].sort());
+    ).toEqual([TOPICS.email, TOPICS.pagerduty, TOPICS.slack].sort());
   });
 
   it('fails the invocation when a publish fails, and the retry sends only to the failed channel', async () => {
@@ -143,7 +143,9 @@ describe('alarm handler path', () => {
     );
     // Assert
     const calls = publishes();
-    expect(calls.map((p) => p.TopicArn).sort()).toEqual([TOPICS.email, TOPICS.slack, TOPICS.sms].sort());
+    expect(calls.map((p) => p.TopicArn).sort()).toEqual(
+      [TOPICS.email, TOPICS.pagerduty, TOPICS.slack].sort(),
+    );
     expect(calls.every((p) => p.MessageAttributes?.['status']?.StringValue === 'resolved')).toBe(true);
   });
 
@@ -257,15 +259,30 @@ describe('SMS pause', () => {
   });
 
   it('sends a critical to email instead of SMS while SMS is paused, never dropping it', async () => {
+    // Arrange: a mapped database critical pages on-call on every channel
     const { deps } = setup();
+    const config = {
+      ...deps.config,
+      external: {
+        ...deps.config.external,
+        mappings: [
+          {
+            pattern: 'dokkerr-dev-rds-.*',
+            labels: { service: 'database', team: 'data', severity: 'critical' },
+          },
+        ],
+      },
+    };
+    // Act
     await processAlarmInvocation(
-      { ...deps, isSmsPaused: () => Promise.resolve(true) },
-      alarmActionEvent('vigil-dev-high-error-rate-checkout', 'ALARM', '2023-08-04T12:36:15.490+0000'),
+      { ...deps, config, isSmsPaused: () => Promise.resolve(true) },
+      alarmActionEvent('dokkerr-dev-rds-cpu', 'ALARM', '2023-08-04T12:36:15.490+0000'),
     );
+    // Assert
     expect(
       publishes()
         .map((p) => p.TopicArn)
         .sort(),
-    ).toEqual([TOPICS.email, TOPICS.slack].sort());
+    ).toEqual([TOPICS.email, TOPICS.pagerduty, TOPICS.slack].sort());
   });
 });

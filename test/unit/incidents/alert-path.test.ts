@@ -69,7 +69,7 @@ describe('incidents on the alarm handler path', () => {
     // Act
     const outcome = await handleAlarmChange(deps, change('vigil-dev-high-error-rate-checkout', 'ALARM', T0));
     // Assert
-    expect([...outcome.published].sort()).toEqual(['email', 'slack', 'sms']);
+    expect([...outcome.published].sort()).toEqual(['email', 'pagerduty', 'slack']);
     const [incident] = [...incidents.items.values()];
     expect(incident).toMatchObject({ service: 'checkout', severity: 'critical', status: 'open' });
     expect(incident?.diagnostics?.metrics.status).toBe('error');

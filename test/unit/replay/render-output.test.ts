@@ -36,6 +36,7 @@ function resultWith(overrides: Partial<ReplayResult> = {}): ReplayResult {
     deadLettered: 0,
     failedInvocations: 0,
     forwardedChannels: [],
+    alerts: [],
     ...overrides,
   };
 }
@@ -126,5 +127,33 @@ describe('replay output', () => {
     expect(text).toContain(
       'delivery: email through the forwarder Lambdas to a local receiver; captured at the publish: slack, sms, pagerduty',
     );
+  });
+
+  it('folds a run of like events into one line, and prints operator actions as inputs', () => {
+    // Arrange
+    const arrival = (i: number) => ({
+      type: 'event' as const,
+      at: `2026-11-26T14:27:0${i}.000Z`,
+      kind: 'eventbridge' as const,
+      attempt: 1,
+      attempts: 1,
+      changes: [`worker-${i} ALARM`],
+      outcomes: ['fired'],
+    });
+    const result = resultWith({
+      timeline: [
+        { type: 'action', at: '2026-11-26T14:09:00.000Z', text: 'ack worker-9 by alice: on it' },
+        ...[0, 1, 2, 3, 4].map(arrival),
+        { ...arrival(5), outcomes: ['duplicate'] },
+      ],
+    });
+    // Act
+    const lines = formatTimeline(result, 'vigil replay: test').split('\n');
+    // Assert
+    expect(lines).toContain('14:09:00  <- ack worker-9 by alice: on it');
+    expect(lines).toContain(
+      '14:27:00  <- eventbridge x5 until 14:27:04: worker-0 .. worker-4 ALARM -> fired (each)',
+    );
+    expect(lines).toContain('14:27:05  <- eventbridge: worker-5 ALARM -> duplicate');
   });
 });
