@@ -1,11 +1,10 @@
-import type { MessageAttributeValue, SNSClient } from '@aws-sdk/client-sns';
-import { PublishCommand } from '@aws-sdk/client-sns';
 import type { Channel } from '../domain/alert';
 import { ConfigError } from '../domain/errors';
 import { renderSnsEnvelope } from '../domain/format/sns-message';
 import { smsPublishAttributes } from '../domain/format/sms';
 import type { Notification } from '../domain/notification';
 import type { Publisher } from '../domain/ports';
+import type { PublishInput, SnsPublish } from './sns-http';
 
 /** Env var naming the topic ARN of each channel. */
 export const TOPIC_ENV: Readonly<Record<Channel, string>> = {
@@ -38,7 +37,7 @@ export function channelAttributes(
 /** Publisher on one SNS topic per channel, `MessageStructure: json`, filterable attributes. */
 export class SnsPublisher implements Publisher {
   public constructor(
-    private readonly sns: SNSClient,
+    private readonly publishToSns: SnsPublish,
     private readonly topics: Partial<Record<Channel, string>>,
     private readonly extraAttributes: (channel: Channel) => Record<string, string> = () => ({}),
   ) {}
@@ -49,21 +48,19 @@ export class SnsPublisher implements Publisher {
     if (!topicArn)
       throw new ConfigError(`no topic configured for channel "${channel}" (${TOPIC_ENV[channel]})`);
     const envelope = renderSnsEnvelope(notification);
-    const attributes: Record<string, MessageAttributeValue> = {};
+    const attributes: Record<string, NonNullable<PublishInput['MessageAttributes']>[string]> = {};
     for (const [name, value] of Object.entries({
       ...envelope.attributes,
       ...this.extraAttributes(channel),
     })) {
       attributes[name] = { DataType: 'String', StringValue: value };
     }
-    await this.sns.send(
-      new PublishCommand({
-        TopicArn: topicArn,
-        Subject: envelope.subject,
-        Message: envelope.message,
-        MessageStructure: 'json',
-        MessageAttributes: attributes,
-      }),
-    );
+    await this.publishToSns({
+      TopicArn: topicArn,
+      Subject: envelope.subject,
+      Message: envelope.message,
+      MessageStructure: 'json',
+      MessageAttributes: attributes,
+    });
   }
 }

@@ -349,6 +349,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   let forwardedUpTo = 0;
   let undelivered = 0;
   let failedInvocations = 0;
+  let failedResponses = 0;
 
   const drainCaptured = async (): Promise<void> => {
     for (; forwardedUpTo < captured.length; forwardedUpTo++) {
@@ -376,7 +377,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   const publishedTimes = new Map<string, { mttaSeconds?: number; mttrSeconds: number }>();
   const incidentMetrics: IncidentMetrics = {
     incidentResolved: (incident, times) => void publishedTimes.set(incident.id, times),
-    notificationsSent: () => undefined,
+    evidenceSent: () => undefined,
   };
   const pipeline: LocalPipeline = await startLocalPipeline({
     config: evaluating ? selectScheduledRules(options.config, scenario.scheduledRules) : options.config,
@@ -438,6 +439,12 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
         });
       }
       await drainCaptured();
+      // The responder runs after the page, at the same virtual instant: its evidence follows.
+      const responded = await pipeline.respond?.();
+      if (responded !== undefined) {
+        failedResponses += responded.failed;
+        await drainCaptured();
+      }
     }
     const alerts = await pipeline.finalAlerts();
     const notifications: Record<Channel, number> = { slack: 0, email: 0, sms: 0, pagerduty: 0 };

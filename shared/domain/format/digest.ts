@@ -80,6 +80,7 @@ const REASONS: Readonly<Record<NonNullable<Notification['reason']>, string | und
   repeat: 'Reminder: still firing',
   escalation: 'Escalated: not acknowledged in time',
   digest: 'Alert storm digest',
+  evidence: 'Incident evidence for an earlier page',
 };
 
 /** Why the notification was sent, when that is worth telling the reader. */

@@ -1,8 +1,8 @@
 /**
  * HTTP to AWS endpoints over node:http(s) with kept-alive connections, signed with SigV4 when
- * credentials are given. The log pipeline's Lambdas talk to OpenSearch and SQS through this
- * instead of an SDK client, so their bundles carry neither the OpenSearch client nor the SDK's
- * client runtime.
+ * credentials are given. The Lambdas talk to DynamoDB, SNS, SQS, CloudWatch, Secrets Manager and
+ * OpenSearch through this instead of SDK clients, so their bundles carry neither the SDK's client
+ * runtime nor the OpenSearch client.
  */
 import { createHash, createHmac } from 'node:crypto';
 import type { Hash, Hmac } from 'node:crypto';

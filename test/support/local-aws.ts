@@ -13,6 +13,10 @@ export interface LocalAws {
   readonly url: string;
   /** Requests served, by operation (`sns:Publish`, `sqs:SendMessage`, `opensearch:bulk`, `webhook`, ...). */
   readonly counts: Map<string, number>;
+  /** Every request with its operation and body text, in arrival order (when `record` is on). */
+  readonly requests: { readonly operation: string; readonly body: string; readonly at: number }[];
+  /** Keep each request in `requests` (off by default: a benchmark sends thousands). */
+  record: boolean;
   /** The secret string Secrets Manager returns for any secret id. */
   secretString: string;
   readonly stop: () => Promise<void>;
@@ -112,6 +116,8 @@ export async function startLocalAws(): Promise<LocalAws> {
   const state: LocalAws = {
     url: '',
     counts: new Map(),
+    requests: [],
+    record: false,
     secretString: '',
     stop: () => Promise.resolve(),
   };
@@ -121,8 +127,10 @@ export async function startLocalAws(): Promise<LocalAws> {
     req.on('end', () => {
       let operation = 'error';
       let answer: Answer;
+      const body = Buffer.concat(chunks).toString('utf8');
       try {
-        [operation, answer] = route(req, Buffer.concat(chunks).toString('utf8'), state);
+        [operation, answer] = route(req, body, state);
+        if (state.record) state.requests.push({ operation, body, at: Date.now() });
       } catch (error) {
         answer = { status: 500, type: 'text/plain', body: String(error) };
       }
