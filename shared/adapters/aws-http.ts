@@ -159,6 +159,25 @@ function exchange(
   });
 }
 
+/**
+ * AWS's own SigV4 signer (@smithy/signature-v4, as the SDK signs) over node:crypto's SHA-256.
+ * `applyChecksum` adds `x-amz-content-sha256` (on by default, as in the SDK).
+ */
+export function createSigV4Signer(options: {
+  readonly service: string;
+  readonly region: string;
+  readonly credentials: AwsCredentialsProvider;
+  readonly applyChecksum?: boolean;
+}): SignatureV4 {
+  return new SignatureV4({
+    service: options.service,
+    region: options.region,
+    credentials: options.credentials,
+    sha256: NodeSha256,
+    applyChecksum: options.applyChecksum ?? true,
+  });
+}
+
 /** A sender for one AWS service. */
 export function createAwsHttp(options: AwsHttpOptions): AwsHttp {
   let signer: SignatureV4 | undefined;
@@ -166,12 +185,7 @@ export function createAwsHttp(options: AwsHttpOptions): AwsHttp {
     if (options.region === undefined || options.region === '') {
       throw new TypeError(`a region is needed to sign ${options.service} requests`);
     }
-    signer = new SignatureV4({
-      service: options.service,
-      region: options.region,
-      credentials: options.credentials,
-      sha256: NodeSha256,
-    });
+    signer = createSigV4Signer({ ...options, region: options.region, credentials: options.credentials });
   }
 
   return async (request) => {

@@ -61,8 +61,10 @@ export function isRetryable(error: unknown): boolean {
 
 /** The short error code of a JSON-protocol `__type` (`com.amazonaws.dynamodb.v20120810#X` -> `X`). */
 export function errorCodeOf(type: string): string {
-  const afterHash = type.slice(type.lastIndexOf('#') + 1);
-  return afterHash.slice(afterHash.lastIndexOf('.') + 1).split(':')[0] ?? afterHash;
+  // As the SDK sanitises it: cut at ',' and ':' (a URL may follow), then keep what follows '#'.
+  const head = type.split(',')[0]?.split(':')[0] ?? type;
+  const afterHash = head.slice(head.lastIndexOf('#') + 1);
+  return afterHash.slice(afterHash.lastIndexOf('.') + 1);
 }
 
 /** Environment variable names of a service's endpoint override (the SDK's convention). */

@@ -67,6 +67,8 @@ export interface SnsPublishOptions {
   readonly maxAttempts?: number;
   /** Per attempt. @default 5000 */
   readonly timeoutMs?: number;
+  /** Waits between attempts. @default setTimeout */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 /** An SNS publisher for one Lambda. */
@@ -108,7 +110,7 @@ export function createSnsPublish(aws: LeanAws, options: SnsPublishOptions = {}):
   };
   const publish = (input: PublishInput): Promise<string> => {
     const body = publishBody(input);
-    return withRetries(() => attempt(body), options.maxAttempts ?? 3);
+    return withRetries(() => attempt(body), options.maxAttempts ?? 3, options.sleep);
   };
   return around ? (input) => around('Publish', () => publish(input)) : publish;
 }
