@@ -24,6 +24,8 @@ export interface BenchLambda {
   readonly functionDir: string;
   /** Bundle-size target, minified bytes without the source map. */
   readonly maxBundleBytes: number;
+  /** Cold-init targets: deployed / naive and deployed / empty handler. @default 0.35 and 1.5 */
+  readonly coldInit?: { readonly ofNaive: number; readonly ofEmpty: number };
   /** Build-time defines, as the stack sets them. @default - none */
   readonly define?: Readonly<Record<string, string>>;
   /** The function's own environment variables (the stack's bindings), pointed at the peers. */
@@ -123,6 +125,7 @@ export const BENCH_LAMBDAS: readonly BenchLambda[] = [
   {
     functionDir: 'alarm-handler',
     maxBundleBytes: 300 * KB,
+    coldInit: { ofNaive: 0.5, ofEmpty: 4 },
     define: runtimeConfigDefine(),
     environment: (peers) => ({
       ALERT_TABLE_NAME: peers.tableName,

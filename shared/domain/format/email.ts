@@ -1,7 +1,7 @@
 /** Email rendering: an ASCII subject SNS accepts and a plain-text body with every field and link. */
 import type { Notification, NotificationEvidence, NotifiedAlert } from '../notification';
 import { digestAlarms, digestLines, digestRestLines, reasonText } from './digest';
-import { resolveLinks, type LinkOptions } from './links';
+import { resolveLinks, safeUrl, type LinkOptions } from './links';
 import {
   durationBetween,
   formatTime,
@@ -157,7 +157,10 @@ function renderEvidenceBody(n: Notification, e: NotificationEvidence): string {
   for (const source of e.sources) {
     parts.push(`${source.name} (${source.status}):`);
     if (source.summary.trim() !== '') parts.push(truncate(stripControl(source.summary), 8_000));
-    for (const l of source.links) parts.push(...line(`  ${truncate(toSingleLine(l.label), 40)}`, l.url));
+    for (const l of source.links) {
+      const url = safeUrl(l.url);
+      if (url !== undefined) parts.push(...line(`  ${truncate(toSingleLine(l.label), 40)}`, url));
+    }
     parts.push('');
   }
   if (e.sources.length === 0) parts.push('No diagnostics source answered.', '');
