@@ -160,6 +160,30 @@ describe('incident response grants', () => {
     expect(actionsOf(statementsOf(template, 'AlarmHandler'))).not.toContain('cloudwatch:GetMetricData');
   });
 
+  it('the responder holds only the table, queue and key actions it uses', () => {
+    // Arrange
+    const actions = actionsOf(statementsOf(dryRun.template, RESPONDER)).map(String);
+    // Act
+    const table = actions.filter((a) => a.startsWith('dynamodb:')).sort();
+    const queue = actions.filter((a) => a.startsWith('sqs:')).sort();
+    // Assert: no Scan, DeleteItem or batch calls; consume from the signal queue, send only malformed messages
+    expect([...new Set(table)]).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+    ]);
+    expect([...new Set(queue)]).toEqual([
+      'sqs:ChangeMessageVisibility',
+      'sqs:DeleteMessage',
+      'sqs:GetQueueAttributes',
+      'sqs:GetQueueUrl',
+      'sqs:ReceiveMessage',
+      'sqs:SendMessage',
+    ]);
+    expect(actions).not.toContain('*');
+  });
+
   it('gives the log search endpoint to the responder only', () => {
     const withEndpoint = Object.entries(dryRun.template.findResources('AWS::Lambda::Function'))
       .filter(([, f]) => JSON.stringify(f).includes('LOG_SEARCH_ENDPOINT'))
