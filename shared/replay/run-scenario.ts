@@ -349,7 +349,6 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   let forwardedUpTo = 0;
   let undelivered = 0;
   let failedInvocations = 0;
-  let failedResponses = 0;
 
   const drainCaptured = async (): Promise<void> => {
     for (; forwardedUpTo < captured.length; forwardedUpTo++) {
@@ -442,7 +441,8 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       // The responder runs after the page, at the same virtual instant: its evidence follows.
       const responded = await pipeline.respond?.();
       if (responded !== undefined) {
-        failedResponses += responded.failed;
+        // A responder delivery that failed is a failed invocation like a handler's (SQS redelivers it).
+        failedInvocations += responded.failed;
         await drainCaptured();
       }
     }

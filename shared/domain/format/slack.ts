@@ -185,7 +185,13 @@ function renderSlackEvidence(n: Notification, e: NotificationEvidence): SlackMes
       text: {
         type: 'mrkdwn',
         text: fitEscaped(
-          `Follows the page sent ${formatTime(e.page.sentAt)} (${e.page.id}). Incident: ${toSingleLine(e.incidentTitle)}. Window ${formatTime(e.from)} to ${formatTime(e.until)}.`,
+          [
+            `Follows the page sent ${formatTime(e.page.sentAt)} (${e.page.id}).`,
+            n.alerts.length > 0 ? `Alarms: ${n.alerts.map((a) => a.alarmName).join(', ')}.` : '',
+            `Incident: ${toSingleLine(e.incidentTitle)}. Window ${formatTime(e.from)} to ${formatTime(e.until)}.`,
+          ]
+            .filter(Boolean)
+            .join(' '),
           SLACK_LIMITS.sectionText,
         ),
       },

@@ -40,7 +40,7 @@ describe('replay through the Slack forwarder to a local receiver', () => {
   });
 
   it('counts every Slack message the receiver refuses as undelivered', async () => {
-    // Arrange: Slack is down for the whole incident
+    // Arrange: Slack is down for the whole incident (four alerts and the critical's evidence update)
     receiver = await startHttpReceiver({ status: 503, body: 'unavailable' });
     // Act
     const result = await runScenario(loadScenario(), {
@@ -49,12 +49,12 @@ describe('replay through the Slack forwarder to a local receiver', () => {
     });
     // Assert
     const slackMessages = result.messages.filter((m) => m.channel === 'slack');
-    expect(slackMessages).toHaveLength(5);
-    expect(result.summary.undelivered).toBe(5);
+    expect(slackMessages).toHaveLength(6);
+    expect(result.summary.undelivered).toBe(6);
     expect(
       result.timeline.flatMap((e) =>
         e.type === 'message' && e.message.channel === 'slack' ? [e.delivery] : [],
       ),
-    ).toEqual(Array.from({ length: 5 }, () => 'undelivered'));
+    ).toEqual(Array.from({ length: 6 }, () => 'undelivered'));
   });
 });
