@@ -1,7 +1,3 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
@@ -19,22 +15,26 @@ import { ACTION_LINK_KEY_SECRET_ENV } from '../../shared/adapters/action-links';
 import { DynamoActionClaims, DynamoAuditLog } from '../../shared/adapters/dynamo-action-store';
 import { DynamoAlertStore } from '../../shared/adapters/dynamo-alert-store';
 import { DynamoGroupStore } from '../../shared/adapters/dynamo-group-store';
+import { createHttpDocTable } from '../../shared/adapters/dynamo-http';
 import { DynamoIncidentStore } from '../../shared/adapters/dynamo-incident-store';
 import { optionalEnv, requireEnv } from '../../shared/adapters/env';
 import { createIncidentMetrics, INCIDENT_METRICS } from '../../shared/adapters/incident-metrics';
-import { logger, powertoolsLog, tracer } from '../../shared/adapters/observability';
+import { leanAwsFromEnv } from '../../shared/adapters/lean-aws';
+import { logger, powertoolsLog, traceAwsCalls, tracer } from '../../shared/adapters/observability';
 import { loadRuntimeConfig } from '../../shared/adapters/runtime-config-source';
-import { createSecretReader, createSecretsProvider } from '../../shared/adapters/secrets';
+import { createSecretReader } from '../../shared/adapters/secrets';
+import { createSecretsCall, HttpSecretsProvider } from '../../shared/adapters/secrets-http';
+import { createSnsPublish } from '../../shared/adapters/sns-http';
 import { channelAttributes, SnsPublisher, topicArnsFromEnv } from '../../shared/adapters/sns-publisher';
 import { createIncidentHooks } from '../../shared/domain/incidents';
 import { createActionHandler } from './create-handler';
 
 // Clients and config once per container.
 const config = loadRuntimeConfig();
-const dynamo = tracer.captureAWSv3Client(new DynamoDBClient({}));
-const doc = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
-const sns = tracer.captureAWSv3Client(new SNSClient({}));
-const provider = createSecretsProvider(tracer.captureAWSv3Client(new SecretsManagerClient({})));
+// Lean clients over signed HTTP, with the execution role's credentials from the environment.
+const aws = leanAwsFromEnv({ around: traceAwsCalls });
+const doc = createHttpDocTable(aws);
+const provider = new HttpSecretsProvider(createSecretsCall(aws));
 const tableName = requireEnv('ALERT_TABLE_NAME');
 const clock = (): number => Date.now();
 const log = powertoolsLog(logger);
@@ -77,7 +77,7 @@ export const handler = middy(
       service: {
         config,
         store,
-        publisher: new SnsPublisher(sns, topics, channelAttributes(config.smsSenderId)),
+        publisher: new SnsPublisher(createSnsPublish(aws), topics, channelAttributes(config.smsSenderId)),
         clock,
         log,
         claimant: 'action-endpoint',

@@ -1,15 +1,15 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import { DynamoDeliveryLedger } from '../../shared/adapters/delivery-ledger';
 import { optionalEnv, requireEnv } from '../../shared/adapters/env';
-import { logger, powertoolsLog, tracer } from '../../shared/adapters/observability';
-import { createSecretReader, createSecretsProvider } from '../../shared/adapters/secrets';
+import { createHttpDocTable } from '../../shared/adapters/dynamo-http';
+import { leanAwsFromEnv } from '../../shared/adapters/lean-aws';
+import { logger, powertoolsLog, traceAwsCalls, tracer } from '../../shared/adapters/observability';
+import { createSecretReader } from '../../shared/adapters/secrets';
+import { createSecretsCall, HttpSecretsProvider } from '../../shared/adapters/secrets-http';
 import { SqsDeadLetterSink } from '../../shared/adapters/sqs-dead-letter';
+import { createSqsCall } from '../../shared/adapters/sqs-http';
 import { isSeverity } from '../../shared/domain/alert';
 import { ConfigError } from '../../shared/domain/errors';
 import { createPagerDutyNotifier } from './notifier';
@@ -24,9 +24,8 @@ if (!isSeverity(minSeverity)) {
   throw new ConfigError(`environment variable PAGERDUTY_MIN_SEVERITY must be info, warning or critical`);
 }
 
-const dynamo = tracer.captureAWSv3Client(new DynamoDBClient({}));
-const secretsManager = tracer.captureAWSv3Client(new SecretsManagerClient({}));
-const sqs = tracer.captureAWSv3Client(new SQSClient({}));
+// Lean clients over signed HTTP, with the execution role's credentials from the environment.
+const aws = leanAwsFromEnv({ around: traceAwsCalls });
 
 /** PagerDuty forwarder: SNS pagerduty topic -> Events API v2. */
 export const handler = middy(
@@ -37,10 +36,10 @@ export const handler = middy(
       maxAgeSeconds: Number(optionalEnv('SECRET_MAX_AGE_SECONDS') ?? '300'),
       // Integration keys are 32 characters of [0-9a-z].
       isValid: (v) => /^[A-Za-z0-9]{20,64}$/.test(v),
-      provider: createSecretsProvider(secretsManager),
+      provider: new HttpSecretsProvider(createSecretsCall(aws)),
     }),
-    ledger: new DynamoDeliveryLedger(DynamoDBDocumentClient.from(dynamo), { tableName }),
-    deadLetter: new SqsDeadLetterSink(sqs, queueUrl),
+    ledger: new DynamoDeliveryLedger(createHttpDocTable(aws), { tableName }),
+    deadLetter: new SqsDeadLetterSink(createSqsCall(aws), queueUrl),
     log: powertoolsLog(logger),
     clock: () => Date.now(),
     minSeverity,

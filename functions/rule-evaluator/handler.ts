@@ -1,29 +1,22 @@
 /** Lambda entry: the scheduled rule evaluator, every minute from EventBridge. */
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
+import { createCloudWatchCall, httpGetMetricData } from '../../shared/adapters/cloudwatch-http';
 import { CloudWatchMetricData } from '../../shared/adapters/cloudwatch-metric-data';
 import { DynamoEvalStateStore } from '../../shared/adapters/dynamo-eval-state-store';
 import { wireAlertPath } from '../../shared/adapters/alert-path-wiring';
 import { requireEnv } from '../../shared/adapters/env';
-import { logger, powertoolsLog, tracer } from '../../shared/adapters/observability';
+import { leanAwsFromEnv } from '../../shared/adapters/lean-aws';
+import { logger, powertoolsLog, traceAwsCalls, tracer } from '../../shared/adapters/observability';
 import { loadRuntimeConfig } from '../../shared/adapters/runtime-config-source';
-import { actionLinksFromEnv } from '../../shared/adapters/action-links';
-import { channelAttributes, SnsPublisher, topicArnsFromEnv } from '../../shared/adapters/sns-publisher';
 import { createRuleEvaluatorHandler, EVALUATOR_METRICS } from './create-handler';
 
 // Clients and config once per container.
 const config = loadRuntimeConfig();
-const dynamo = tracer.captureAWSv3Client(new DynamoDBClient({}));
-const doc = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
-const sns = tracer.captureAWSv3Client(new SNSClient({}));
-const cloudwatch = tracer.captureAWSv3Client(new CloudWatchClient({}));
+const aws = leanAwsFromEnv({ around: traceAwsCalls });
 const tableName = requireEnv('ALERT_TABLE_NAME');
 const clock = (): number => Date.now();
 const metrics = new Metrics({
@@ -31,35 +24,23 @@ const metrics = new Metrics({
   serviceName: EVALUATOR_METRICS.service,
 });
 
-const { store, incidents, isSilenced, isSmsPaused, stormingRoutes } = wireAlertPath({
-  config,
-  doc,
-  tableName,
-  clock,
-});
+const wiring = wireAlertPath({ config, aws, tableName, clock, log: powertoolsLog(logger) });
 
 /** Rule evaluator: GetMetricData for every scheduled rule, transitions into the alert path. */
 export const handler = middy(
   createRuleEvaluatorHandler({
     config,
-    store,
-    incidents,
-    evalStates: new DynamoEvalStateStore(doc, tableName),
-    metrics: new CloudWatchMetricData(cloudwatch, { timeoutMs: config.evaluator.timeoutSeconds * 1000 }),
-    isSilenced,
-    isSmsPaused,
-    stormingRoutes,
-    publisher: new SnsPublisher(
-      sns,
-      topicArnsFromEnv(),
-      channelAttributes(config.smsSenderId),
-      actionLinksFromEnv({
-        config,
-        clock,
-        log: powertoolsLog(logger),
-        capture: (c) => tracer.captureAWSv3Client(c),
-      }),
-    ),
+    store: wiring.store,
+    signals: wiring.signals,
+    signalBacklog: wiring.signalBacklog,
+    evalStates: new DynamoEvalStateStore(wiring.doc, tableName),
+    metrics: new CloudWatchMetricData(httpGetMetricData(createCloudWatchCall(aws)), {
+      timeoutMs: config.evaluator.timeoutSeconds * 1000,
+    }),
+    isSilenced: wiring.isSilenced,
+    isSmsPaused: wiring.isSmsPaused,
+    stormingRoutes: wiring.stormingRoutes,
+    publisher: wiring.publisher,
     clock,
     traceId: () => tracer.getRootXrayTraceId(),
     log: powertoolsLog(logger),

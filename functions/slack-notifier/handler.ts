@@ -1,15 +1,15 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import { DynamoDeliveryLedger } from '../../shared/adapters/delivery-ledger';
 import { optionalEnv, requireEnv } from '../../shared/adapters/env';
-import { logger, powertoolsLog, tracer } from '../../shared/adapters/observability';
-import { createSecretReader, createSecretsProvider, isHttpUrl } from '../../shared/adapters/secrets';
+import { createHttpDocTable } from '../../shared/adapters/dynamo-http';
+import { leanAwsFromEnv } from '../../shared/adapters/lean-aws';
+import { logger, powertoolsLog, traceAwsCalls, tracer } from '../../shared/adapters/observability';
+import { createSecretReader, isHttpUrl } from '../../shared/adapters/secrets';
+import { createSecretsCall, HttpSecretsProvider } from '../../shared/adapters/secrets-http';
 import { SqsDeadLetterSink } from '../../shared/adapters/sqs-dead-letter';
+import { createSqsCall } from '../../shared/adapters/sqs-http';
 import { createSlackNotifier, SLACK_ACTION_BUTTONS_ENV } from './notifier';
 
 export { createSlackNotifier } from './notifier';
@@ -18,9 +18,8 @@ const tableName = requireEnv('ALERT_TABLE_NAME');
 const secretArn = requireEnv('SLACK_WEBHOOK_SECRET_ARN');
 const queueUrl = requireEnv('DEAD_LETTER_QUEUE_URL');
 
-const dynamo = tracer.captureAWSv3Client(new DynamoDBClient({}));
-const secretsManager = tracer.captureAWSv3Client(new SecretsManagerClient({}));
-const sqs = tracer.captureAWSv3Client(new SQSClient({}));
+// Lean clients over signed HTTP, with the execution role's credentials from the environment.
+const aws = leanAwsFromEnv({ around: traceAwsCalls });
 
 /** Slack forwarder: SNS slack topic -> Slack incoming webhook. */
 export const handler = middy(
@@ -30,10 +29,10 @@ export const handler = middy(
       label: 'Slack webhook',
       maxAgeSeconds: Number(optionalEnv('SECRET_MAX_AGE_SECONDS') ?? '300'),
       isValid: isHttpUrl,
-      provider: createSecretsProvider(secretsManager),
+      provider: new HttpSecretsProvider(createSecretsCall(aws)),
     }),
-    ledger: new DynamoDeliveryLedger(DynamoDBDocumentClient.from(dynamo), { tableName }),
-    deadLetter: new SqsDeadLetterSink(sqs, queueUrl),
+    ledger: new DynamoDeliveryLedger(createHttpDocTable(aws), { tableName }),
+    deadLetter: new SqsDeadLetterSink(createSqsCall(aws), queueUrl),
     log: powertoolsLog(logger),
     clock: () => Date.now(),
     links: {

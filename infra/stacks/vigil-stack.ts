@@ -12,6 +12,7 @@ import { TABLE_KEYS } from '../../shared/adapters/dynamo-alert-store';
 import { LOG_SEARCH_ENDPOINT_ENV } from '../../shared/diagnostics/env';
 import { TOPIC_ENV } from '../../shared/adapters/sns-publisher';
 import { AUTOMATION_ROLE_ENV } from '../../shared/adapters/mitigation-runner';
+import { SIGNAL_QUEUE_ENV } from '../../shared/adapters/sqs-signal-sink';
 import { CHANNELS } from '../../shared/domain/alert';
 import { alarmPrefixOf, alarmSpecs, deriveRuntimeConfig } from '../config/derive';
 import type { VigilConfig } from '../config/schema';
@@ -24,6 +25,7 @@ import { RuleAlarms } from '../constructs/rule-alarms';
 import { Dashboards, dashboardServicesFromRules } from '../constructs/dashboards';
 import { DeliveryChannels } from '../constructs/delivery-channels';
 import { LogPipeline } from '../constructs/log-pipeline';
+import { IncidentResponder } from '../constructs/incident-responder';
 import { MitigationAutomation } from '../constructs/mitigation-automation';
 import { DeleteLogGroupsWithStack, StackOutputs } from '../constructs/stack-outputs';
 import type { MonitoredFunction, MonitoredQueue } from '../constructs/self-monitoring';
@@ -67,6 +69,8 @@ export class VigilStack extends Stack {
   public readonly ruleEvaluator?: VigilFunction;
   /** Where invocations that failed every retry, and malformed events, end up. */
   public readonly alarmDeadLetterQueue: sqs.Queue;
+  /** The incident responder and its signal queue: all incident work, after the page. */
+  public readonly incidentResponder: IncidentResponder;
 
   public constructor(scope: Construct, id: string, props: VigilStackProps) {
     super(scope, id, props);
@@ -119,6 +123,15 @@ export class VigilStack extends Stack {
         indexes: [TABLE_KEYS.dueIndex],
       })
       .bindQueue(this.alarmDeadLetterQueue, 'DEAD_LETTER_QUEUE_URL', key);
+    // Incident work runs after the page, in its own Lambda: the paging functions only send it a signal.
+    this.incidentResponder = new IncidentResponder(this, 'IncidentResponder', {
+      table: this.table.table,
+      encryptionKey: key,
+      topics: this.channels.topics,
+      runtimeConfig,
+    });
+    const signalQueue = this.incidentResponder.signalQueue;
+    this.alarmHandler.bindQueue(signalQueue, SIGNAL_QUEUE_ENV, key);
     for (const channel of CHANNELS)
       this.alarmHandler.bindTopic(this.channels.topics[channel], TOPIC_ENV[channel], key);
     // Severity ladders: the handler reads a rule's related metrics when its alarm fires.
@@ -161,6 +174,8 @@ export class VigilStack extends Stack {
     );
     for (const channel of CHANNELS)
       this.tick.bindTopic(this.channels.topics[channel], TOPIC_ENV[channel], key);
+    // The tick signals its group pages and escalations, and sends again the signals kept after a failed send.
+    this.tick.bindQueue(signalQueue, SIGNAL_QUEUE_ENV, key);
     // Reconciliation reads alarm states; alarm names of opted-in external alarms are not known here.
     this.tick.role.addToPolicy(
       new iam.PolicyStatement({
@@ -193,10 +208,13 @@ export class VigilStack extends Stack {
     const deadLetterQueues: MonitoredQueue[] = [
       { name: 'alarm-handler-dlq', queue: this.alarmDeadLetterQueue },
       { name: 'tick-dlq', queue: tickDlq },
+      { name: 'incident-signal-dlq', queue: this.incidentResponder.signalDeadLetterQueue },
+      { name: 'incident-malformed-dlq', queue: this.incidentResponder.malformedDeadLetterQueue },
     ];
     const monitoredFunctions: MonitoredFunction[] = [
       { name: 'alarm-handler', fn },
       { name: 'tick', fn: this.tick.fn },
+      { name: 'incident-responder', fn: this.incidentResponder.fn.fn },
     ];
     // A late tick is useless (the next one comes in a minute): no retries, and failures are recorded.
     this.tick.fn.configureAsyncInvoke({
@@ -227,6 +245,7 @@ export class VigilStack extends Stack {
       });
       for (const channel of CHANNELS)
         evaluator.bindTopic(this.channels.topics[channel], TOPIC_ENV[channel], key);
+      evaluator.bindQueue(signalQueue, SIGNAL_QUEUE_ENV, key);
       evaluator.role.addToPolicy(
         new iam.PolicyStatement({ actions: ['cloudwatch:GetMetricData'], resources: ['*'] }),
       );
@@ -365,15 +384,9 @@ export class VigilStack extends Stack {
         deadLetterKey: key,
       });
       monitoredFunctions.push({ name: 'log-indexer', fn: logPipeline.indexer.fn });
-      // Incident diagnostics read the service's newest error lines.
-      for (const reader of [
-        this.alarmHandler,
-        this.tick,
-        ...(this.ruleEvaluator ? [this.ruleEvaluator] : []),
-      ]) {
-        logPipeline.grantSearch(reader.role);
-        reader.addEnvironment(LOG_SEARCH_ENDPOINT_ENV, logPipeline.endpoint);
-      }
+      // Incident diagnostics read the service's newest error lines (the responder only).
+      logPipeline.grantSearch(this.incidentResponder.fn.role);
+      this.incidentResponder.fn.addEnvironment(LOG_SEARCH_ENDPOINT_ENV, logPipeline.endpoint);
       deadLetterQueues.push({ name: 'log-indexer-dlq', queue: logPipeline.deadLetterQueue });
     }
 
@@ -459,8 +472,9 @@ export class VigilStack extends Stack {
   }
 
   /**
-   * Incidents open in the alarm handler (criticals) and the tick (escalations): both read metrics
-   * and traces for diagnostics, and, when mitigation really runs, start exactly the configured actions.
+   * Only the incident responder opens incidents: it reads metrics and traces for diagnostics and,
+   * when mitigation really runs, starts exactly the configured actions. The paging functions hold
+   * none of these permissions.
    */
   private grantIncidentResponse(config: VigilConfig): MitigationAutomation {
     const actions = alarmRules(config).flatMap((r) => (r.mitigation ? [r.mitigation] : []));
@@ -474,63 +488,57 @@ export class VigilStack extends Stack {
       ...new Set(actions.flatMap((a) => (a.kind === 'ssm-automation' ? [a.documentName] : []))),
     ];
     const functions = [...new Set(actions.flatMap((a) => (a.kind === 'lambda' ? [a.functionArn] : [])))];
-    // Scheduled rules' alerts take the same path from the evaluator.
-    for (const fn of [this.alarmHandler, this.tick, ...(this.ruleEvaluator ? [this.ruleEvaluator] : [])]) {
+    const fn = this.incidentResponder.fn;
+    fn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'IncidentDiagnostics',
+        actions: ['cloudwatch:GetMetricData', 'xray:GetTraceSummaries'],
+        resources: ['*'],
+      }),
+    );
+    Validations.of(fn.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Incident diagnostics: cloudwatch:GetMetricData and xray:GetTraceSummaries support no resource-level permissions (read-only); X-Ray segment APIs likewise take no resource',
+    });
+    if (!live || actions.length === 0) return automation;
+    // The hourly mitigation limit is a conditional counter item.
+    fn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'IncidentMitigationCounter',
+        actions: ['dynamodb:UpdateItem'],
+        resources: [this.table.table.tableArn],
+      }),
+    );
+    if (documents.length > 0) {
       fn.role.addToPrincipalPolicy(
         new iam.PolicyStatement({
-          sid: 'IncidentDiagnostics',
-          // The evaluator already reads metric data for its rules.
-          actions:
-            fn === this.ruleEvaluator
-              ? ['xray:GetTraceSummaries']
-              : ['cloudwatch:GetMetricData', 'xray:GetTraceSummaries'],
-          resources: ['*'],
+          sid: 'IncidentMitigationAutomation',
+          actions: ['ssm:StartAutomationExecution'],
+          resources: documents.map((d) =>
+            this.formatArn({ service: 'ssm', resource: 'automation-definition', resourceName: `${d}:*` }),
+          ),
         }),
       );
-      Validations.of(fn.role).acknowledge({
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason:
-          'Incident diagnostics: cloudwatch:GetMetricData and xray:GetTraceSummaries support no resource-level permissions (read-only); X-Ray segment APIs likewise take no resource',
-      });
-      if (!live || actions.length === 0) continue;
-      // The hourly mitigation limit is a conditional counter item.
+      // Runbooks run as the automation role, never with this function's permissions.
+      automation.grantPassRole(fn.role);
+      if (automation.role) fn.addEnvironment(AUTOMATION_ROLE_ENV, automation.role.roleArn);
+      for (const d of documents) {
+        Validations.of(fn.role).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:automation-definition/${d}:*]`,
+          reason:
+            'Mitigation starts only this configured SSM Automation document; ":*" is its version, which the execution picks',
+        });
+      }
+    }
+    if (functions.length > 0) {
       fn.role.addToPrincipalPolicy(
         new iam.PolicyStatement({
-          sid: 'IncidentMitigationCounter',
-          actions: ['dynamodb:UpdateItem'],
-          resources: [this.table.table.tableArn],
+          sid: 'IncidentMitigationLambda',
+          actions: ['lambda:InvokeFunction'],
+          resources: functions,
         }),
       );
-      if (documents.length > 0) {
-        fn.role.addToPrincipalPolicy(
-          new iam.PolicyStatement({
-            sid: 'IncidentMitigationAutomation',
-            actions: ['ssm:StartAutomationExecution'],
-            resources: documents.map((d) =>
-              this.formatArn({ service: 'ssm', resource: 'automation-definition', resourceName: `${d}:*` }),
-            ),
-          }),
-        );
-        // Runbooks run as the automation role, never with this function's permissions.
-        automation.grantPassRole(fn.role);
-        if (automation.role) fn.addEnvironment(AUTOMATION_ROLE_ENV, automation.role.roleArn);
-        for (const d of documents) {
-          Validations.of(fn.role).acknowledge({
-            id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:automation-definition/${d}:*]`,
-            reason:
-              'Mitigation starts only this configured SSM Automation document; ":*" is its version, which the execution picks',
-          });
-        }
-      }
-      if (functions.length > 0) {
-        fn.role.addToPrincipalPolicy(
-          new iam.PolicyStatement({
-            sid: 'IncidentMitigationLambda',
-            actions: ['lambda:InvokeFunction'],
-            resources: functions,
-          }),
-        );
-      }
     }
     return automation;
   }

@@ -4,10 +4,11 @@ import { describeError } from '../domain/errors';
 import type { Notification } from '../domain/notification';
 import type { Clock, Log } from '../domain/ports';
 import type { RuntimeConfig } from '../domain/runtime-config';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { optionalEnv } from './env';
 import type { SecretReader } from './secrets';
-import { createSecretReader, createSecretsProvider } from './secrets';
+import type { LeanAws } from './lean-aws';
+import { createSecretReader } from './secrets';
+import { createSecretsCall, HttpSecretsProvider } from './secrets-http';
 
 /** Env var holding the action endpoint's base URL (set on the Lambdas that publish). */
 export const ACTION_BASE_URL_ENV = 'ACTION_BASE_URL';
@@ -66,13 +67,12 @@ export function actionLinksFromEnv(options: {
   readonly config: RuntimeConfig;
   readonly clock: Clock;
   readonly log: Log;
-  /** Wraps the Secrets Manager client (X-Ray capture). */
-  readonly capture: <T>(client: T) => T;
-  readonly env?: NodeJS.ProcessEnv;
+  /** The Lambda's AWS context (region, credentials, call hook) for Secrets Manager. */
+  readonly aws: LeanAws;
 }): ((n: Notification) => Promise<NotificationActionLinks | undefined>) | undefined {
-  const { baseUrl, secretId } = actionLinkEnv(options.env);
+  const { baseUrl, secretId } = actionLinkEnv(options.aws.env);
   if (baseUrl === undefined || secretId === undefined) return undefined;
-  const provider = createSecretsProvider(options.capture(new SecretsManagerClient({})));
+  const provider = new HttpSecretsProvider(createSecretsCall(options.aws));
   return createActionLinks({
     config: options.config,
     baseUrl,

@@ -1,11 +1,23 @@
-import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { isAlarmState } from '../domain/alert';
 import type { AlarmStateReader, CurrentAlarmState } from '../domain/reconcile';
+import type { AwsJsonCall } from './aws-json';
+
+interface WireAlarm {
+  readonly AlarmName?: string;
+  readonly StateValue?: string;
+  /** Epoch seconds on the JSON protocol. */
+  readonly StateUpdatedTimestamp?: number;
+}
+
+interface WirePage {
+  readonly MetricAlarms?: readonly WireAlarm[];
+  readonly CompositeAlarms?: readonly WireAlarm[];
+  readonly NextToken?: string;
+}
 
 /** AlarmStateReader on CloudWatch DescribeAlarms (metric and composite alarms, 100 names a call). */
 export class CloudWatchAlarmStates implements AlarmStateReader {
-  public constructor(private readonly cloudwatch: CloudWatchClient) {}
+  public constructor(private readonly cloudwatch: AwsJsonCall) {}
 
   /** @inheritdoc */
   public async read(alarmNames: readonly string[]): Promise<ReadonlyMap<string, CurrentAlarmState>> {
@@ -15,19 +27,17 @@ export class CloudWatchAlarmStates implements AlarmStateReader {
       for (const name of names) out.set(name, null);
       let nextToken: string | undefined;
       do {
-        const page = await this.cloudwatch.send(
-          new DescribeAlarmsCommand({
-            AlarmNames: names,
-            AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
-            NextToken: nextToken,
-          }),
-        );
+        const page = (await this.cloudwatch('DescribeAlarms', {
+          AlarmNames: names,
+          AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
+          NextToken: nextToken,
+        })) as WirePage;
         for (const alarm of [...(page.MetricAlarms ?? []), ...(page.CompositeAlarms ?? [])]) {
           const value = alarm.StateValue;
           if (alarm.AlarmName && value && isAlarmState(value)) {
             out.set(alarm.AlarmName, {
               state: value,
-              updatedAt: alarm.StateUpdatedTimestamp?.getTime() ?? 0,
+              updatedAt: Math.round((alarm.StateUpdatedTimestamp ?? 0) * 1000),
             });
           }
         }

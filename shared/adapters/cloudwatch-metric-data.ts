@@ -3,18 +3,21 @@
  * with NextToken, pages merged per query, PartialData and error statuses reported per query, and
  * throttling retried with exponential backoff before the batch is given up.
  */
-import type { GetMetricDataCommandOutput, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
-import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import type {
+  GetMetricDataCommandInput,
+  GetMetricDataCommandOutput,
+  MetricDataQuery,
+} from '@aws-sdk/client-cloudwatch';
 import type { BatchData, MetricDataReader } from '../domain/evaluation/evaluator';
 import type { DataPoint } from '../domain/evaluation/evaluate-rule';
 import type { QueryBatch } from '../domain/evaluation/query-plan';
 import { MAX_QUERIES_PER_CALL } from '../domain/evaluation/query-plan';
 import { VigilError } from '../domain/errors';
 
-/** What the adapter needs of a CloudWatch client (the SDK client, or the replay's stand-in). */
+/** What the adapter needs of CloudWatch: GetMetricData (over HTTP in the Lambdas, the replay's stand-in). */
 export interface GetMetricDataSender {
   send(
-    command: GetMetricDataCommand,
+    command: { readonly input: GetMetricDataCommandInput },
     options?: { abortSignal?: AbortSignal },
   ): Promise<GetMetricDataCommandOutput>;
 }
@@ -58,7 +61,9 @@ const THROTTLING = new Set([
 /** True for an error CloudWatch returns when it throttles (or a retryable 5xx). */
 export function isThrottling(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
-  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  const status =
+    (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ??
+    (error as { status?: number }).status;
   return THROTTLING.has(error.name) || status === 429 || (status !== undefined && status >= 500);
 }
 
@@ -119,13 +124,15 @@ export class CloudWatchMetricData implements MetricDataReader {
       if (calls >= this.maxPages) {
         throw new MetricDataError('TOO_MANY_PAGES', `GetMetricData still paging after ${calls} pages`);
       }
-      const command = new GetMetricDataCommand({
-        StartTime: new Date(batch.startTime),
-        EndTime: new Date(batch.endTime),
-        MetricDataQueries: batch.queries.map((q) => q as MetricDataQuery),
-        ScanBy: 'TimestampAscending',
-        NextToken: token,
-      });
+      const command = {
+        input: {
+          StartTime: new Date(batch.startTime),
+          EndTime: new Date(batch.endTime),
+          MetricDataQueries: batch.queries.map((q) => q as MetricDataQuery),
+          ScanBy: 'TimestampAscending',
+          NextToken: token,
+        } satisfies GetMetricDataCommandInput,
+      };
       const out = await this.callWithRetry(command, signal);
       calls++;
       for (const r of out.MetricDataResults ?? []) {
@@ -159,7 +166,7 @@ export class CloudWatchMetricData implements MetricDataReader {
   }
 
   private async callWithRetry(
-    command: GetMetricDataCommand,
+    command: { readonly input: GetMetricDataCommandInput },
     signal: AbortSignal,
   ): Promise<GetMetricDataCommandOutput> {
     for (let attempt = 1; ; attempt++) {

@@ -1,12 +1,6 @@
 /** DynamoDB delivery ledger in the alert table: one item per channel and notification id. */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import type { DocTable } from './doc-table';
+import { isConditionFailure } from './dynamo-index';
 import type { Channel } from '../domain/alert';
 import type { ClaimResult, DeliveryFinalState, DeliveryKey, DeliveryLedger } from '../delivery/ledger';
 
@@ -31,7 +25,7 @@ export class DynamoDeliveryLedger implements DeliveryLedger {
   private readonly retentionSeconds: number;
 
   public constructor(
-    private readonly doc: DynamoDBDocumentClient,
+    private readonly doc: DocTable,
     private readonly options: DynamoDeliveryLedgerOptions,
   ) {
     this.retentionSeconds = (options.retentionDays ?? 7) * 86_400;
@@ -44,29 +38,29 @@ export class DynamoDeliveryLedger implements DeliveryLedger {
   /** @inheritdoc */
   public async claim(key: DeliveryKey, now: number, leaseMs: number): Promise<ClaimResult> {
     try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.options.tableName,
-          Item: {
-            ...this.key(key),
-            state: 'in_progress',
-            leaseUntil: now + leaseMs,
-            updatedAt: new Date(now).toISOString(),
-            expiresAt: Math.floor(now / 1000) + this.retentionSeconds,
-          },
-          ConditionExpression: 'attribute_not_exists(pk) OR (#state = :inProgress AND #leaseUntil < :now)',
-          ExpressionAttributeNames: { '#state': 'state', '#leaseUntil': 'leaseUntil' },
-          ExpressionAttributeValues: { ':inProgress': 'in_progress', ':now': now },
-        }),
-      );
+      await this.doc.put({
+        TableName: this.options.tableName,
+        Item: {
+          ...this.key(key),
+          state: 'in_progress',
+          leaseUntil: now + leaseMs,
+          updatedAt: new Date(now).toISOString(),
+          expiresAt: Math.floor(now / 1000) + this.retentionSeconds,
+        },
+        ConditionExpression: 'attribute_not_exists(pk) OR (#state = :inProgress AND #leaseUntil < :now)',
+        ExpressionAttributeNames: { '#state': 'state', '#leaseUntil': 'leaseUntil' },
+        ExpressionAttributeValues: { ':inProgress': 'in_progress', ':now': now },
+      });
       return { outcome: 'claimed' };
     } catch (err) {
-      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      if (!isConditionFailure(err)) throw err;
     }
     // The emulator cannot return the old item with the failure, so read it.
-    const existing = await this.doc.send(
-      new GetCommand({ TableName: this.options.tableName, Key: this.key(key), ConsistentRead: true }),
-    );
+    const existing = await this.doc.get({
+      TableName: this.options.tableName,
+      Key: this.key(key),
+      ConsistentRead: true,
+    });
     const state: unknown = existing.Item?.['state'];
     if (state === 'delivered' || state === 'rejected') return { outcome: 'done', state };
     return { outcome: 'in-progress' };
@@ -79,38 +73,34 @@ export class DynamoDeliveryLedger implements DeliveryLedger {
     now: number,
     detail?: { code: string; reason: string },
   ): Promise<void> {
-    await this.doc.send(
-      new UpdateCommand({
-        TableName: this.options.tableName,
-        Key: this.key(key),
-        UpdateExpression:
-          'SET #state = :state, updatedAt = :at, expiresAt = :exp, code = :code, reason = :reason REMOVE leaseUntil',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: {
-          ':state': state,
-          ':at': new Date(now).toISOString(),
-          ':exp': Math.floor(now / 1000) + this.retentionSeconds,
-          ':code': detail?.code ?? 'OK',
-          ':reason': detail?.reason ?? 'delivered',
-        },
-      }),
-    );
+    await this.doc.update({
+      TableName: this.options.tableName,
+      Key: this.key(key),
+      UpdateExpression:
+        'SET #state = :state, updatedAt = :at, expiresAt = :exp, code = :code, reason = :reason REMOVE leaseUntil',
+      ExpressionAttributeNames: { '#state': 'state' },
+      ExpressionAttributeValues: {
+        ':state': state,
+        ':at': new Date(now).toISOString(),
+        ':exp': Math.floor(now / 1000) + this.retentionSeconds,
+        ':code': detail?.code ?? 'OK',
+        ':reason': detail?.reason ?? 'delivered',
+      },
+    });
   }
 
   /** @inheritdoc */
   public async release(key: DeliveryKey): Promise<void> {
     try {
-      await this.doc.send(
-        new DeleteCommand({
-          TableName: this.options.tableName,
-          Key: this.key(key),
-          ConditionExpression: '#state = :inProgress',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':inProgress': 'in_progress' },
-        }),
-      );
+      await this.doc.delete({
+        TableName: this.options.tableName,
+        Key: this.key(key),
+        ConditionExpression: '#state = :inProgress',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':inProgress': 'in_progress' },
+      });
     } catch (err) {
-      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      if (!isConditionFailure(err)) throw err;
     }
   }
 }

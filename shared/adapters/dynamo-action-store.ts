@@ -2,13 +2,12 @@
  * What the action endpoint keeps in the alert-state table: the audit trail of actions
  * (`AUDIT#<fingerprint>`) and the claims that make a request or link count once (`ACTION#<key>`).
  */
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
 import { ACTION_SOURCES } from '../domain/actions/actor';
 import type { AuditEntry, AuditLog } from '../domain/actions/audit';
 import type { ActionClaims } from '../domain/actions/claims';
+import type { DocTable } from './doc-table';
 import { isConditionFailure, TABLE_KEYS } from './dynamo-index';
 
 /** Partition-key prefixes of the items this file writes (the endpoint's IAM grant lists them). */
@@ -28,37 +27,33 @@ const auditSchema = z.object({
 /** The audit trail in the alert-state table, kept `retentionDays`. */
 export class DynamoAuditLog implements AuditLog {
   public constructor(
-    private readonly doc: DynamoDBDocumentClient,
+    private readonly doc: DocTable,
     private readonly options: { readonly tableName: string; readonly retentionDays: number },
   ) {}
 
   /** @inheritdoc */
   public async record(entry: AuditEntry): Promise<void> {
-    await this.doc.send(
-      new PutCommand({
-        TableName: this.options.tableName,
-        Item: {
-          pk: `${ACTION_KEY_PREFIXES.audit}${entry.fingerprint}`,
-          // Time first, so a query reads the trail in order; the suffix keeps same-millisecond entries apart.
-          sk: `${String(entry.at).padStart(15, '0')}#${randomUUID().slice(0, 8)}`,
-          ...entry,
-          [TABLE_KEYS.ttl]: Math.floor(entry.at / 1000) + this.options.retentionDays * 86_400,
-        },
-      }),
-    );
+    await this.doc.put({
+      TableName: this.options.tableName,
+      Item: {
+        pk: `${ACTION_KEY_PREFIXES.audit}${entry.fingerprint}`,
+        // Time first, so a query reads the trail in order; the suffix keeps same-millisecond entries apart.
+        sk: `${String(entry.at).padStart(15, '0')}#${randomUUID().slice(0, 8)}`,
+        ...entry,
+        [TABLE_KEYS.ttl]: Math.floor(entry.at / 1000) + this.options.retentionDays * 86_400,
+      },
+    });
   }
 
   /** @inheritdoc */
   public async list(fingerprint: string, limit: number): Promise<AuditEntry[]> {
-    const out = await this.doc.send(
-      new QueryCommand({
-        TableName: this.options.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': `${ACTION_KEY_PREFIXES.audit}${fingerprint}` },
-        ScanIndexForward: false,
-        Limit: limit,
-      }),
-    );
+    const out = await this.doc.query({
+      TableName: this.options.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': `${ACTION_KEY_PREFIXES.audit}${fingerprint}` },
+      ScanIndexForward: false,
+      Limit: limit,
+    });
     return (out.Items ?? []).map((item) => auditSchema.parse(item));
   }
 }
@@ -66,7 +61,7 @@ export class DynamoAuditLog implements AuditLog {
 /** Claims as single conditional puts; DynamoDB TTL removes them after their expiry. */
 export class DynamoActionClaims implements ActionClaims {
   public constructor(
-    private readonly doc: DynamoDBDocumentClient,
+    private readonly doc: DocTable,
     private readonly tableName: string,
   ) {}
 
@@ -77,13 +72,11 @@ export class DynamoActionClaims implements ActionClaims {
   /** @inheritdoc */
   public async claim(key: string, until: number, now: number): Promise<boolean> {
     try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...this.key(key), claimedAt: now, until, [TABLE_KEYS.ttl]: Math.ceil(until / 1000) },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
+      await this.doc.put({
+        TableName: this.tableName,
+        Item: { ...this.key(key), claimedAt: now, until, [TABLE_KEYS.ttl]: Math.ceil(until / 1000) },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      });
       return true;
     } catch (error) {
       if (isConditionFailure(error)) return false;
@@ -93,14 +86,12 @@ export class DynamoActionClaims implements ActionClaims {
 
   /** @inheritdoc */
   public async isClaimed(key: string): Promise<boolean> {
-    const out = await this.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: this.key(key), ConsistentRead: true }),
-    );
+    const out = await this.doc.get({ TableName: this.tableName, Key: this.key(key), ConsistentRead: true });
     return out.Item !== undefined;
   }
 
   /** @inheritdoc */
   public async release(key: string): Promise<void> {
-    await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: this.key(key) }));
+    await this.doc.delete({ TableName: this.tableName, Key: this.key(key) });
   }
 }

@@ -1,5 +1,4 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { DocTable } from './doc-table';
 import * as z from 'zod';
 import { ALARM_STATES, CHANNELS, SEVERITIES } from '../domain/alert';
 import type { AlertRecord } from '../domain/alert-record';
@@ -99,15 +98,17 @@ function alertShard(kind: DueKind, fingerprint: string): string {
  */
 export class DynamoAlertStore implements AlertStore {
   public constructor(
-    private readonly doc: DynamoDBDocumentClient,
+    private readonly doc: DocTable,
     private readonly options: DynamoAlertStoreOptions,
   ) {}
 
   /** @inheritdoc */
   public async get(fingerprint: string): Promise<AlertRecord | undefined> {
-    const out = await this.doc.send(
-      new GetCommand({ TableName: this.options.tableName, Key: alertKey(fingerprint), ConsistentRead: true }),
-    );
+    const out = await this.doc.get({
+      TableName: this.options.tableName,
+      Key: alertKey(fingerprint),
+      ConsistentRead: true,
+    });
     if (!out.Item) return undefined;
     return itemSchema.parse(out.Item);
   }
@@ -138,24 +139,22 @@ export class DynamoAlertStore implements AlertStore {
   public async markFolded(record: AlertRecord, checkAt: number | undefined): Promise<boolean> {
     const firing = record.status === 'firing';
     try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.options.tableName,
-          Key: alertKey(record.fingerprint),
-          UpdateExpression: 'SET #shard = :shard, #dueAt = :at',
-          ConditionExpression: '#version = :version',
-          ExpressionAttributeNames: {
-            '#shard': TABLE_KEYS.dueShard,
-            '#dueAt': TABLE_KEYS.dueAt,
-            '#version': 'version',
-          },
-          ExpressionAttributeValues: {
-            ':shard': alertShard(firing ? 'FIRING' : 'SETTLED', record.fingerprint),
-            ':at': firing ? (checkAt ?? NOT_DUE) : (record.endsAt ?? record.lastChangeAt),
-            ':version': record.version,
-          },
-        }),
-      );
+      await this.doc.update({
+        TableName: this.options.tableName,
+        Key: alertKey(record.fingerprint),
+        UpdateExpression: 'SET #shard = :shard, #dueAt = :at',
+        ConditionExpression: '#version = :version',
+        ExpressionAttributeNames: {
+          '#shard': TABLE_KEYS.dueShard,
+          '#dueAt': TABLE_KEYS.dueAt,
+          '#version': 'version',
+        },
+        ExpressionAttributeValues: {
+          ':shard': alertShard(firing ? 'FIRING' : 'SETTLED', record.fingerprint),
+          ':at': firing ? (checkAt ?? NOT_DUE) : (record.endsAt ?? record.lastChangeAt),
+          ':version': record.version,
+        },
+      });
       return true;
     } catch (error) {
       if (isConditionFailure(error)) return false;

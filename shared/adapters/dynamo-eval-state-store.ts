@@ -1,6 +1,5 @@
 /** Pending / keep-firing state of scheduled rules: one item per rule and target in the alert table. */
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { DocTable } from './doc-table';
 import * as z from 'zod';
 import { SEVERITIES } from '../domain/alert';
 import type { EvalState, EvalStateStore } from '../domain/evaluation/pending-state';
@@ -26,15 +25,17 @@ export function evalStateKey(ruleId: string, target: string): { pk: string; sk: 
 /** EvalStateStore on single conditional PutItems, like the alert items. */
 export class DynamoEvalStateStore implements EvalStateStore {
   public constructor(
-    private readonly doc: DynamoDBDocumentClient,
+    private readonly doc: DocTable,
     private readonly tableName: string,
   ) {}
 
   /** @inheritdoc */
   public async get(ruleId: string, target: string): Promise<EvalState | undefined> {
-    const out = await this.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: evalStateKey(ruleId, target), ConsistentRead: true }),
-    );
+    const out = await this.doc.get({
+      TableName: this.tableName,
+      Key: evalStateKey(ruleId, target),
+      ConsistentRead: true,
+    });
     return out.Item ? itemSchema.parse(out.Item) : undefined;
   }
 

@@ -1,5 +1,4 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { DocTable } from './doc-table';
 import * as z from 'zod';
 import { CHANNELS, SEVERITIES } from '../domain/alert';
 import type { DigestEntry, DigestRecord } from '../domain/digest-record';
@@ -177,19 +176,17 @@ export function digestParts(entries: readonly DigestEntry[]): DigestEntry[][] {
  */
 export class DynamoGroupStore implements GroupStore {
   public constructor(
-    private readonly doc: DynamoDBDocumentClient,
+    private readonly doc: DocTable,
     private readonly tableName: string,
   ) {}
 
   /** @inheritdoc */
   public async getGroup(key: string): Promise<GroupHead | undefined> {
-    const out = await this.doc.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: { pk: `GROUP#${key}`, sk: 'GROUP' },
-        ConsistentRead: true,
-      }),
-    );
+    const out = await this.doc.get({
+      TableName: this.tableName,
+      Key: { pk: `GROUP#${key}`, sk: 'GROUP' },
+      ConsistentRead: true,
+    });
     return out.Item ? headSchema.parse(out.Item) : undefined;
   }
 
@@ -210,15 +207,13 @@ export class DynamoGroupStore implements GroupStore {
   /** @inheritdoc */
   public async deleteGroup(key: string, expectedVersion: number): Promise<boolean> {
     try {
-      await this.doc.send(
-        new DeleteCommand({
-          TableName: this.tableName,
-          Key: { pk: `GROUP#${key}`, sk: 'GROUP' },
-          ConditionExpression: '#version = :expected',
-          ExpressionAttributeNames: { '#version': 'version' },
-          ExpressionAttributeValues: { ':expected': expectedVersion },
-        }),
-      );
+      await this.doc.delete({
+        TableName: this.tableName,
+        Key: { pk: `GROUP#${key}`, sk: 'GROUP' },
+        ConditionExpression: '#version = :expected',
+        ExpressionAttributeNames: { '#version': 'version' },
+        ExpressionAttributeValues: { ':expected': expectedVersion },
+      });
       return true;
     } catch (error) {
       if (isConditionFailure(error)) return false;
@@ -255,15 +250,13 @@ export class DynamoGroupStore implements GroupStore {
     const members: GroupMember[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': memberPk(key, shard) },
-          ExclusiveStartKey: startKey,
-          ConsistentRead: true,
-        }),
-      );
+      const page = await this.doc.query({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': memberPk(key, shard) },
+        ExclusiveStartKey: startKey,
+        ConsistentRead: true,
+      });
       for (const item of page.Items ?? []) members.push(memberSchema.parse(item));
       startKey = page.LastEvaluatedKey;
     } while (startKey);
@@ -319,20 +312,18 @@ export class DynamoGroupStore implements GroupStore {
   public async setMuted(key: string, muted: boolean): Promise<void> {
     const Key = { pk: `MUTED#${key}`, sk: 'MUTED' };
     if (!muted) {
-      await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key }));
+      await this.doc.delete({ TableName: this.tableName, Key });
       return;
     }
-    await this.doc.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          ...Key,
-          key,
-          [TABLE_KEYS.dueShard]: dueShardKey('MUTED', shardOf(key)),
-          [TABLE_KEYS.dueAt]: 0,
-        },
-      }),
-    );
+    await this.doc.put({
+      TableName: this.tableName,
+      Item: {
+        ...Key,
+        key,
+        [TABLE_KEYS.dueShard]: dueShardKey('MUTED', shardOf(key)),
+        [TABLE_KEYS.dueAt]: 0,
+      },
+    });
   }
 
   /** @inheritdoc */
@@ -348,25 +339,21 @@ export class DynamoGroupStore implements GroupStore {
 
   /** @inheritdoc */
   public async putSource(source: InhibitionSource): Promise<void> {
-    await this.doc.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          pk: `SOURCE#${source.fingerprint}`,
-          sk: 'SOURCE',
-          ...source,
-          [TABLE_KEYS.dueShard]: dueShardKey('SOURCE', shardOf(source.fingerprint)),
-          [TABLE_KEYS.dueAt]: 0,
-        },
-      }),
-    );
+    await this.doc.put({
+      TableName: this.tableName,
+      Item: {
+        pk: `SOURCE#${source.fingerprint}`,
+        sk: 'SOURCE',
+        ...source,
+        [TABLE_KEYS.dueShard]: dueShardKey('SOURCE', shardOf(source.fingerprint)),
+        [TABLE_KEYS.dueAt]: 0,
+      },
+    });
   }
 
   /** @inheritdoc */
   public async removeSource(fingerprint: string): Promise<void> {
-    await this.doc.send(
-      new DeleteCommand({ TableName: this.tableName, Key: { pk: `SOURCE#${fingerprint}`, sk: 'SOURCE' } }),
-    );
+    await this.doc.delete({ TableName: this.tableName, Key: { pk: `SOURCE#${fingerprint}`, sk: 'SOURCE' } });
   }
 
   /** @inheritdoc */
@@ -380,30 +367,26 @@ export class DynamoGroupStore implements GroupStore {
 
   /** @inheritdoc */
   public async putSilence(silence: Silence): Promise<void> {
-    await this.doc.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          pk: `SILENCE#${silence.id}`,
-          sk: 'SILENCE',
-          ...silence,
-          [TABLE_KEYS.dueShard]: 'SILENCE',
-          [TABLE_KEYS.dueAt]: Math.min(silence.endsAt, silence.expiredAt ?? Number.MAX_SAFE_INTEGER),
-          [TABLE_KEYS.ttl]: Math.floor(silence.endsAt / 1000) + 30 * 86_400,
-        },
-      }),
-    );
+    await this.doc.put({
+      TableName: this.tableName,
+      Item: {
+        pk: `SILENCE#${silence.id}`,
+        sk: 'SILENCE',
+        ...silence,
+        [TABLE_KEYS.dueShard]: 'SILENCE',
+        [TABLE_KEYS.dueAt]: Math.min(silence.endsAt, silence.expiredAt ?? Number.MAX_SAFE_INTEGER),
+        [TABLE_KEYS.ttl]: Math.floor(silence.endsAt / 1000) + 30 * 86_400,
+      },
+    });
   }
 
   /** @inheritdoc */
   public async getSilence(id: string): Promise<Silence | undefined> {
-    const out = await this.doc.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: { pk: `SILENCE#${id}`, sk: 'SILENCE' },
-        ConsistentRead: true,
-      }),
-    );
+    const out = await this.doc.get({
+      TableName: this.tableName,
+      Key: { pk: `SILENCE#${id}`, sk: 'SILENCE' },
+      ConsistentRead: true,
+    });
     return out.Item ? silenceSchema.parse(out.Item) : undefined;
   }
 
@@ -446,15 +429,13 @@ export class DynamoGroupStore implements GroupStore {
     const parts: z.infer<typeof digestPartSchema>[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': `DIGEST#${id}` },
-          ExclusiveStartKey: startKey,
-          ConsistentRead: true,
-        }),
-      );
+      const page = await this.doc.query({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `DIGEST#${id}` },
+        ExclusiveStartKey: startKey,
+        ConsistentRead: true,
+      });
       for (const item of page.Items ?? []) parts.push(digestPartSchema.parse(item));
       startKey = page.LastEvaluatedKey;
     } while (startKey);
@@ -473,13 +454,11 @@ export class DynamoGroupStore implements GroupStore {
 
   /** @inheritdoc */
   public async getTickState(): Promise<(TickState & { version: number }) | undefined> {
-    const out = await this.doc.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: { pk: 'TICK#STATE', sk: 'TICK' },
-        ConsistentRead: true,
-      }),
-    );
+    const out = await this.doc.get({
+      TableName: this.tableName,
+      Key: { pk: 'TICK#STATE', sk: 'TICK' },
+      ConsistentRead: true,
+    });
     return out.Item ? tickSchema.parse(out.Item) : undefined;
   }
 

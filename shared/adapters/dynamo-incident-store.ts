@@ -1,5 +1,4 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { DocTable } from './doc-table';
 import * as z from 'zod';
 import { CHANNELS, SEVERITIES } from '../domain/alert';
 import type { Incident, IncidentStore } from '../domain/incident';
@@ -48,6 +47,7 @@ const incidentSchema = z.object({
         'alert-linked',
         'diagnostics',
         'notified',
+        'evidence-sent',
         'acknowledged',
         'mitigation-started',
         'mitigation-finished',
@@ -56,6 +56,7 @@ const incidentSchema = z.object({
       ]),
       by: z.string().optional(),
       channel: z.enum(CHANNELS).optional(),
+      page: z.string().optional(),
       alert: z.string().optional(),
       outcome: z.enum(['succeeded', 'failed', 'dry-run', 'skipped']).optional(),
       detail: z.string().optional(),
@@ -94,15 +95,17 @@ export function parseIncidentItem(item: Record<string, unknown>): Incident {
  */
 export class DynamoIncidentStore implements IncidentStore, IncidentPointers {
   public constructor(
-    private readonly doc: DynamoDBDocumentClient,
+    private readonly doc: DocTable,
     private readonly options: DynamoIncidentStoreOptions,
   ) {}
 
   /** @inheritdoc */
   public async get(id: string): Promise<Incident | undefined> {
-    const out = await this.doc.send(
-      new GetCommand({ TableName: this.options.tableName, Key: incidentKey(id), ConsistentRead: true }),
-    );
+    const out = await this.doc.get({
+      TableName: this.options.tableName,
+      Key: incidentKey(id),
+      ConsistentRead: true,
+    });
     return out.Item ? parseIncidentItem(out.Item) : undefined;
   }
 
@@ -135,9 +138,11 @@ export class DynamoIncidentStore implements IncidentStore, IncidentPointers {
 
   /** @inheritdoc */
   public async getPointer(service: string): Promise<IncidentPointer | undefined> {
-    const out = await this.doc.send(
-      new GetCommand({ TableName: this.options.tableName, Key: pointerKey(service), ConsistentRead: true }),
-    );
+    const out = await this.doc.get({
+      TableName: this.options.tableName,
+      Key: pointerKey(service),
+      ConsistentRead: true,
+    });
     const parsed = pointerSchema.safeParse(out.Item);
     if (out.Item && !parsed.success) throw new Error(`stored incident pointer of ${service} is damaged`);
     return parsed.success ? parsed.data : undefined;
@@ -168,27 +173,25 @@ export function pointerKey(service: string): { pk: string; sk: string } {
 /** Mitigations per hour as one counter item per hour, incremented only while under the limit. */
 export class DynamoMitigationBudget implements MitigationBudget {
   public constructor(
-    private readonly doc: DynamoDBDocumentClient,
+    private readonly doc: DocTable,
     private readonly tableName: string,
   ) {}
 
   /** @inheritdoc */
   public async tryTake(hourStart: number, max: number): Promise<boolean> {
     try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: `MITIGATION#${hourStart}`, sk: 'COUNTER' },
-          UpdateExpression: 'ADD #count :one SET #ttl = :ttl',
-          ConditionExpression: 'attribute_not_exists(#count) OR #count < :max',
-          ExpressionAttributeNames: { '#count': 'count', '#ttl': TABLE_KEYS.ttl },
-          ExpressionAttributeValues: {
-            ':one': 1,
-            ':max': max,
-            ':ttl': Math.floor(hourStart / 1000) + 2 * 86_400,
-          },
-        }),
-      );
+      await this.doc.update({
+        TableName: this.tableName,
+        Key: { pk: `MITIGATION#${hourStart}`, sk: 'COUNTER' },
+        UpdateExpression: 'ADD #count :one SET #ttl = :ttl',
+        ConditionExpression: 'attribute_not_exists(#count) OR #count < :max',
+        ExpressionAttributeNames: { '#count': 'count', '#ttl': TABLE_KEYS.ttl },
+        ExpressionAttributeValues: {
+          ':one': 1,
+          ':max': max,
+          ':ttl': Math.floor(hourStart / 1000) + 2 * 86_400,
+        },
+      });
       return true;
     } catch (error) {
       if (isConditionFailure(error)) return false;

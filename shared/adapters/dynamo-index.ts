@@ -1,6 +1,4 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { BatchGetCommand, BatchWriteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { DocTable, DocWriteRequest } from './doc-table';
 import { ALL_SHARDS } from '../domain/shard';
 
 /** Key and index attribute names of the alert-state table. */
@@ -22,9 +20,10 @@ export const TABLE_KEYS = {
  * - SETTLED: folded resolved or never-fired alerts, by their last change (history for the CLI);
  * - GROUP: group heads with something scheduled, by when;
  * - MUTED: groups holding firing alerts that a silence or inhibition mutes;
- * - SOURCE: firing alerts that can inhibit others.
+ * - SOURCE: firing alerts that can inhibit others;
+ * - SIGNAL: incident signals kept after a failed send, for the tick to send again (one shard).
  */
-export type DueKind = 'OUTBOX' | 'CHANGED' | 'FIRING' | 'SETTLED' | 'GROUP' | 'MUTED' | 'SOURCE';
+export type DueKind = 'OUTBOX' | 'CHANGED' | 'FIRING' | 'SETTLED' | 'GROUP' | 'MUTED' | 'SOURCE' | 'SIGNAL';
 
 /** The index partition key of a kind's shard. */
 export function dueShardKey(kind: DueKind, shard: number): string {
@@ -39,10 +38,7 @@ const PAGE = 100;
 
 /** True when DynamoDB refused a write because its condition did not hold. */
 export function isConditionFailure(error: unknown): boolean {
-  return (
-    error instanceof ConditionalCheckFailedException ||
-    (error instanceof Error && error.name === 'ConditionalCheckFailedException')
-  );
+  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
 }
 
 /**
@@ -50,23 +46,20 @@ export function isConditionFailure(error: unknown): boolean {
  * not exist). Returns false when another writer got there first.
  */
 export async function putIfVersion(
-  doc: DynamoDBDocumentClient,
+  doc: DocTable,
   tableName: string,
   item: Record<string, unknown>,
   expectedVersion: number | undefined,
 ): Promise<boolean> {
   try {
-    await doc.send(
-      new PutCommand({
-        TableName: tableName,
-        Item: item,
-        ConditionExpression:
-          expectedVersion === undefined ? 'attribute_not_exists(pk)' : '#version = :expected',
-        ExpressionAttributeNames: expectedVersion === undefined ? undefined : { '#version': 'version' },
-        ExpressionAttributeValues:
-          expectedVersion === undefined ? undefined : { ':expected': expectedVersion },
-      }),
-    );
+    await doc.put({
+      TableName: tableName,
+      Item: item,
+      ConditionExpression:
+        expectedVersion === undefined ? 'attribute_not_exists(pk)' : '#version = :expected',
+      ExpressionAttributeNames: expectedVersion === undefined ? undefined : { '#version': 'version' },
+      ExpressionAttributeValues: expectedVersion === undefined ? undefined : { ':expected': expectedVersion },
+    });
     return true;
   } catch (error) {
     if (isConditionFailure(error)) return false;
@@ -84,7 +77,7 @@ export interface DueRange {
 }
 
 async function queryPage(
-  doc: DynamoDBDocumentClient,
+  doc: DocTable,
   tableName: string,
   shardKey: string,
   range: DueRange,
@@ -93,19 +86,17 @@ async function queryPage(
 ): Promise<{ items: Record<string, unknown>[]; next: Record<string, unknown> | undefined }> {
   const names: Record<string, string> = { '#shard': TABLE_KEYS.dueShard, '#dueAt': TABLE_KEYS.dueAt };
   range.projection?.forEach((p, i) => (names[`#p${i}`] = p));
-  const page = await doc.send(
-    new QueryCommand({
-      TableName: tableName,
-      IndexName: TABLE_KEYS.dueIndex,
-      KeyConditionExpression: '#shard = :shard AND #dueAt BETWEEN :from AND :until',
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: { ':shard': shardKey, ':from': range.from, ':until': range.until },
-      ProjectionExpression: range.projection?.map((_, i) => `#p${i}`).join(', '),
-      ExclusiveStartKey: startKey,
-      ScanIndexForward: (range.order ?? 'oldest-first') === 'oldest-first',
-      Limit: limit,
-    }),
-  );
+  const page = await doc.query({
+    TableName: tableName,
+    IndexName: TABLE_KEYS.dueIndex,
+    KeyConditionExpression: '#shard = :shard AND #dueAt BETWEEN :from AND :until',
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: { ':shard': shardKey, ':from': range.from, ':until': range.until },
+    ProjectionExpression: range.projection?.map((_, i) => `#p${i}`).join(', '),
+    ExclusiveStartKey: startKey,
+    ScanIndexForward: (range.order ?? 'oldest-first') === 'oldest-first',
+    Limit: limit,
+  });
   return { items: page.Items ?? [], next: page.LastEvaluatedKey };
 }
 
@@ -115,7 +106,7 @@ async function queryPage(
  * stops early reads no more.
  */
 export async function* queryShards(
-  doc: DynamoDBDocumentClient,
+  doc: DocTable,
   tableName: string,
   kind: DueKind,
   range: DueRange,
@@ -141,7 +132,7 @@ export async function* queryShards(
  * Reads one index partition newest or oldest first, up to `limit` items (for bounded listings).
  */
 export async function queryDueIndex(
-  doc: DynamoDBDocumentClient,
+  doc: DocTable,
   tableName: string,
   shardKey: string,
   range: DueRange,
@@ -166,7 +157,7 @@ export async function queryDueIndex(
 
 /** Counts the entries of every shard of a kind from `since`, at most `perShard` in each. */
 export async function countShards(
-  doc: DynamoDBDocumentClient,
+  doc: DocTable,
   tableName: string,
   kind: DueKind,
   since: number,
@@ -174,17 +165,15 @@ export async function countShards(
 ): Promise<number> {
   const counts = await Promise.all(
     ALL_SHARDS.map(async (shard) => {
-      const out = await doc.send(
-        new QueryCommand({
-          TableName: tableName,
-          IndexName: TABLE_KEYS.dueIndex,
-          KeyConditionExpression: '#shard = :shard AND #dueAt >= :since',
-          ExpressionAttributeNames: { '#shard': TABLE_KEYS.dueShard, '#dueAt': TABLE_KEYS.dueAt },
-          ExpressionAttributeValues: { ':shard': dueShardKey(kind, shard), ':since': since },
-          Select: 'COUNT',
-          Limit: perShard,
-        }),
-      );
+      const out = await doc.query({
+        TableName: tableName,
+        IndexName: TABLE_KEYS.dueIndex,
+        KeyConditionExpression: '#shard = :shard AND #dueAt >= :since',
+        ExpressionAttributeNames: { '#shard': TABLE_KEYS.dueShard, '#dueAt': TABLE_KEYS.dueAt },
+        ExpressionAttributeValues: { ':shard': dueShardKey(kind, shard), ':since': since },
+        Select: 'COUNT',
+        Limit: perShard,
+      });
       return out.Count ?? 0;
     }),
   );
@@ -207,12 +196,11 @@ export class BatchIncompleteError extends Error {
   }
 }
 
-type WriteRequest =
-  { PutRequest: { Item: Record<string, unknown> } } | { DeleteRequest: { Key: Record<string, unknown> } };
+type WriteRequest = DocWriteRequest;
 
 /** Writes puts and deletes 25 at a time, retrying what DynamoDB leaves unprocessed. */
 export async function batchWrite(
-  doc: DynamoDBDocumentClient,
+  doc: DocTable,
   tableName: string,
   requests: readonly WriteRequest[],
 ): Promise<void> {
@@ -221,15 +209,15 @@ export async function batchWrite(
     for (let attempt = 0; pending.length > 0; attempt++) {
       if (attempt >= BATCH_ATTEMPTS) throw new BatchIncompleteError('BatchWriteItem', pending.length);
       if (attempt > 0) await backoff(attempt);
-      const out = await doc.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }));
-      pending = (out.UnprocessedItems?.[tableName] ?? []) as WriteRequest[];
+      const out = await doc.batchWrite({ RequestItems: { [tableName]: pending } });
+      pending = out.UnprocessedItems?.[tableName] ?? [];
     }
   }
 }
 
 /** Reads items by key 100 at a time, retrying what DynamoDB leaves unprocessed; missing items are absent. */
 export async function batchGet(
-  doc: DynamoDBDocumentClient,
+  doc: DocTable,
   tableName: string,
   keys: readonly Record<string, unknown>[],
 ): Promise<Record<string, unknown>[]> {
@@ -239,9 +227,9 @@ export async function batchGet(
     for (let attempt = 0; pending.length > 0; attempt++) {
       if (attempt >= BATCH_ATTEMPTS) throw new BatchIncompleteError('BatchGetItem', pending.length);
       if (attempt > 0) await backoff(attempt);
-      const res = await doc.send(
-        new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } }),
-      );
+      const res = await doc.batchGet({
+        RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } },
+      });
       out.push(...(res.Responses?.[tableName] ?? []));
       pending = res.UnprocessedKeys?.[tableName]?.Keys ?? [];
     }

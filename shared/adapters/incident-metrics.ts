@@ -8,12 +8,13 @@ export const INCIDENT_METRICS = {
   mtta: 'TimeToAcknowledgeSeconds',
   mttr: 'TimeToResolveSeconds',
   unacknowledged: 'ResolvedUnacknowledged',
-  notifications: 'NotificationsSent',
+  evidence: 'TimeToEvidenceSeconds',
 } as const;
 
 /**
  * Incident metrics as CloudWatch embedded metric format through Powertools Metrics: MTTA and MTTR
- * per service and severity (their Average is the mean time), notifications per channel. Each
+ * per service and severity (their Average is the mean time), and per channel the time from a page
+ * to the evidence that followed it. Each
  * call writes its own EMF document at once, so nothing waits for the end of the invocation.
  */
 export function createIncidentMetrics(metrics: Metrics, stage: string): IncidentMetrics {
@@ -30,10 +31,10 @@ export function createIncidentMetrics(metrics: Metrics, stage: string): Incident
       resolve.addDimensions({ stage, service: incident.service, severity: incident.severity });
       resolve.addMetric(INCIDENT_METRICS.mttr, MetricUnit.Seconds, times.mttrSeconds);
     },
-    notificationsSent: (channel, count) => {
+    evidenceSent: (_incident, channel, seconds) => {
       const single = metrics.singleMetric();
       single.addDimensions({ stage, channel });
-      single.addMetric(INCIDENT_METRICS.notifications, MetricUnit.Count, count);
+      single.addMetric(INCIDENT_METRICS.evidence, MetricUnit.Seconds, seconds);
     },
   };
 }

@@ -17,3 +17,25 @@ export function powertoolsLog(base: Logger = logger): Log {
     error: (message, extra) => base.error(message, extra ?? {}),
   };
 }
+
+/**
+ * Records each call of a lean AWS client as an X-Ray subsegment named after the service (as the
+ * SDK's capture does), with the operation; does nothing when tracing is off.
+ */
+export function traceAwsCalls(service: string): <T>(operation: string, call: () => Promise<T>) => Promise<T> {
+  return async (operation, call) => {
+    const parent = tracer.isTracingEnabled() ? tracer.getSegment() : undefined;
+    if (parent === undefined) return call();
+    const subsegment = parent.addNewSubsegment(service);
+    subsegment.namespace = 'aws';
+    subsegment.addAttribute('aws', { operation });
+    try {
+      return await call();
+    } catch (error) {
+      subsegment.addError(error instanceof Error ? error : String(error), true);
+      throw error;
+    } finally {
+      subsegment.close();
+    }
+  };
+}

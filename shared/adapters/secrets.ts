@@ -1,6 +1,4 @@
 /** Reads channel secrets from Secrets Manager through Powertools parameters, cached for `maxAge`. */
-import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
-import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecretUnavailableError } from '../delivery/errors';
 
 /** Prefix of the placeholder value the stack writes into secrets it creates. */
@@ -19,13 +17,13 @@ export interface SecretReaderOptions {
   readonly maxAgeSeconds?: number;
   /** Checks the shape of the value; return false to reject it. @default any non-empty string */
   readonly isValid?: (value: string) => boolean;
-  /** The provider (tests pass one around a mocked client). */
-  readonly provider?: SecretsProvider;
+  /** The Powertools provider that reads and caches the secret (Secrets Manager over HTTP in the Lambdas). */
+  readonly provider: SecretProvider;
 }
 
-/** Builds a provider over an SDK client (captured by the tracer in the handler). */
-export function createSecretsProvider(client: SecretsManagerClient): SecretsProvider {
-  return new SecretsProvider({ awsSdkV3Client: client });
+/** What the reader needs of a Powertools parameters provider. */
+export interface SecretProvider {
+  get(name: string, options: { readonly maxAge: number }): Promise<unknown>;
 }
 
 /** True for an absolute http(s) URL. */
@@ -40,7 +38,7 @@ export function isHttpUrl(value: string): boolean {
 
 /** Builds a cached reader of one secret. */
 export function createSecretReader(options: SecretReaderOptions): SecretReader {
-  const provider = options.provider ?? new SecretsProvider();
+  const provider = options.provider;
   const maxAge = options.maxAgeSeconds ?? 300;
   return async () => {
     let raw: unknown;

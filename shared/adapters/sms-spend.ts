@@ -1,33 +1,31 @@
-import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import type { AwsJsonCall } from './aws-json';
+import { getMetricData } from './cloudwatch-http';
 
 /**
  * Reads the account's SMS spend this month (SNS publishes `SMSMonthToDateSpentUSD` in AWS/SNS);
  * undefined when no datapoint is there yet.
  */
 export function cloudWatchSmsSpend(
-  cloudwatch: CloudWatchClient,
+  cloudwatch: AwsJsonCall,
   clock: () => number,
 ): () => Promise<number | undefined> {
   return async () => {
     const now = clock();
-    const out = await cloudwatch.send(
-      new GetMetricDataCommand({
-        StartTime: new Date(now - 6 * 3600_000),
-        EndTime: new Date(now),
-        ScanBy: 'TimestampDescending',
-        MetricDataQueries: [
-          {
-            Id: 'spend',
-            MetricStat: {
-              Metric: { Namespace: 'AWS/SNS', MetricName: 'SMSMonthToDateSpentUSD' },
-              Period: 300,
-              Stat: 'Maximum',
-            },
+    const out = await getMetricData(cloudwatch, {
+      StartTime: new Date(now - 6 * 3600_000),
+      EndTime: new Date(now),
+      ScanBy: 'TimestampDescending',
+      MetricDataQueries: [
+        {
+          Id: 'spend',
+          MetricStat: {
+            Metric: { Namespace: 'AWS/SNS', MetricName: 'SMSMonthToDateSpentUSD' },
+            Period: 300,
+            Stat: 'Maximum',
           },
-        ],
-      }),
-    );
+        },
+      ],
+    });
     return out.MetricDataResults?.[0]?.Values?.[0];
   };
 }

@@ -1,5 +1,3 @@
-import type { MessageAttributeValue, SNSClient } from '@aws-sdk/client-sns';
-import { PublishCommand } from '@aws-sdk/client-sns';
 import type { Channel } from '../domain/alert';
 import { ConfigError } from '../domain/errors';
 import type { NotificationActionLinks } from '../domain/format/action-links';
@@ -7,6 +5,7 @@ import { renderSnsEnvelope } from '../domain/format/sns-message';
 import { smsPublishAttributes } from '../domain/format/sms';
 import type { Notification } from '../domain/notification';
 import type { Publisher } from '../domain/ports';
+import type { PublishInput, SnsPublish } from './sns-http';
 
 /** Env var naming the topic ARN of each channel. */
 export const TOPIC_ENV: Readonly<Record<Channel, string>> = {
@@ -39,7 +38,7 @@ export function channelAttributes(
 /** Publisher on one SNS topic per channel, `MessageStructure: json`, filterable attributes. */
 export class SnsPublisher implements Publisher {
   public constructor(
-    private readonly sns: SNSClient,
+    private readonly publishToSns: SnsPublish,
     private readonly topics: Partial<Record<Channel, string>>,
     private readonly extraAttributes: (channel: Channel) => Record<string, string> = () => ({}),
     /** One-click links for the email and SMS bodies; never throws (no links rather than no page). */
@@ -56,21 +55,19 @@ export class SnsPublisher implements Publisher {
         ? await this.actionLinks(notification)
         : undefined;
     const envelope = renderSnsEnvelope(notification, links);
-    const attributes: Record<string, MessageAttributeValue> = {};
+    const attributes: Record<string, NonNullable<PublishInput['MessageAttributes']>[string]> = {};
     for (const [name, value] of Object.entries({
       ...envelope.attributes,
       ...this.extraAttributes(channel),
     })) {
       attributes[name] = { DataType: 'String', StringValue: value };
     }
-    await this.sns.send(
-      new PublishCommand({
-        TopicArn: topicArn,
-        Subject: envelope.subject,
-        Message: envelope.message,
-        MessageStructure: 'json',
-        MessageAttributes: attributes,
-      }),
-    );
+    await this.publishToSns({
+      TopicArn: topicArn,
+      Subject: envelope.subject,
+      Message: envelope.message,
+      MessageStructure: 'json',
+      MessageAttributes: attributes,
+    });
   }
 }

@@ -1,6 +1,7 @@
-import type { SQSClient } from '@aws-sdk/client-sqs';
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { createHash } from 'node:crypto';
 import type { DeadLetterRecord, DeadLetterSink } from '../domain/ports';
+import type { AwsJsonCall } from './aws-json';
+import { sendMessage } from './sqs-http';
 
 // SQS takes 256 KiB per message; keep room for the envelope around the payload.
 const MAX_PAYLOAD_CHARS = 200_000;
@@ -17,24 +18,33 @@ export function serialiseDeadLetter(record: DeadLetterRecord): string {
   });
 }
 
-/** Dead-letter sink on an SQS queue (the function's own dead-letter queue). */
+/**
+ * Dead-letter sink on an SQS queue (the function's own dead-letter queue). On a FIFO queue, give
+ * the message group the letters go to; each letter is deduplicated by its content.
+ */
 export class SqsDeadLetterSink implements DeadLetterSink {
   public constructor(
-    private readonly sqs: SQSClient,
+    private readonly sqs: AwsJsonCall,
     private readonly queueUrl: string,
+    private readonly fifoGroup?: string,
   ) {}
 
   /** @inheritdoc */
   public async send(record: DeadLetterRecord): Promise<void> {
-    await this.sqs.send(
-      new SendMessageCommand({
-        QueueUrl: this.queueUrl,
-        MessageBody: serialiseDeadLetter(record),
-        MessageAttributes: {
-          code: { DataType: 'String', StringValue: record.code },
-          source: { DataType: 'String', StringValue: record.source },
-        },
-      }),
-    );
+    const body = serialiseDeadLetter(record);
+    await sendMessage(this.sqs, {
+      QueueUrl: this.queueUrl,
+      MessageBody: body,
+      ...(this.fifoGroup === undefined
+        ? {}
+        : {
+            MessageGroupId: this.fifoGroup,
+            MessageDeduplicationId: createHash('sha256').update(body).digest('hex').slice(0, 64),
+          }),
+      MessageAttributes: {
+        code: { DataType: 'String', StringValue: record.code },
+        source: { DataType: 'String', StringValue: record.source },
+      },
+    });
   }
 }

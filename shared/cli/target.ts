@@ -5,7 +5,6 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { deriveRuntimeConfig } from '../../infra/config/derive';
 import { OUTPUT_KEYS, stackNameOf } from '../../infra/config/outputs';
 import { loadStageConfig } from '../../infra/config/stages';
@@ -14,6 +13,9 @@ import { DynamoAlertStore } from '../adapters/dynamo-alert-store';
 import { DynamoGroupStore } from '../adapters/dynamo-group-store';
 import { DynamoIncidentStore } from '../adapters/dynamo-incident-store';
 import { channelAttributes, SnsPublisher, topicArnsFromEnv } from '../adapters/sns-publisher';
+import type { DocTable } from '../adapters/doc-table';
+import { sdkDocTable } from '../adapters/dynamo-sdk-table';
+import { sdkSnsPublish } from '../adapters/sns-sdk';
 import type { Channel } from '../domain/alert';
 import type { Clock, Log, Publisher } from '../domain/ports';
 import type { RuntimeConfig } from '../domain/runtime-config';
@@ -51,7 +53,7 @@ export interface CliTarget {
   readonly description: string;
   readonly config: RuntimeConfig;
   readonly clock: Clock;
-  readonly doc: DynamoDBDocumentClient;
+  readonly doc: DocTable;
   readonly tableName: string;
   readonly alerts: DynamoAlertStore;
   readonly groups: DynamoGroupStore;
@@ -80,11 +82,11 @@ export function stderrLog(io: CliIo): Log {
   return { debug: quiet, info: quiet, warn: write('warning'), error: write('error') };
 }
 
-function documentClient(client: DynamoDBClient): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+function documentClient(client: DynamoDBClient): DocTable {
+  return sdkDocTable(client);
 }
 
-function stores(doc: DynamoDBDocumentClient, tableName: string, config: RuntimeConfig) {
+function stores(doc: DocTable, tableName: string, config: RuntimeConfig) {
   return {
     alerts: new DynamoAlertStore(doc, { tableName, historyRetentionDays: config.historyRetentionDays }),
     groups: new DynamoGroupStore(doc, tableName),
@@ -213,7 +215,7 @@ export async function openAwsTarget(flags: TargetFlags, io: CliIo): Promise<CliT
     doc,
     tableName,
     ...stores(doc, tableName, config),
-    publisher: new SnsPublisher(sns, topics, channelAttributes(config.smsSenderId)),
+    publisher: new SnsPublisher(sdkSnsPublish(sns), topics, channelAttributes(config.smsSenderId)),
     canPublish: (channel) => topics[channel] !== undefined,
     publishesTo:
       topicChannels.length === 0 ? 'the tick (no TOPIC_ARN_* set)' : `SNS (${topicChannels.join(', ')})`,

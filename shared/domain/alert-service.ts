@@ -3,12 +3,14 @@ import type { AlarmStateChange } from './alarm-event';
 import { pickAlarmSeverity, withSeverity } from './alarm-severity';
 import { resolveAlertIdentity } from './alert-identity';
 import type { AlertRecord } from './alert-record';
+import type { Outbox } from './alert-record';
 import { isOutboxClaimable } from './alert-record';
 import { buildAlertNotification } from './build-notification';
 import { ConcurrencyError, DeliveryError, describeError } from './errors';
 import { fingerprintOf } from './fingerprint';
 import type { MetricDataReader } from './evaluation/evaluator';
-import type { IncidentExtras, IncidentHooks } from './incidents';
+import type { IncidentSignalSink, SignalBacklog } from './incident-signal';
+import { mayBeInIncident, sendDurably, signalsFor } from './incident-signal';
 import type { AlertStore, Clock, Log, Publisher } from './ports';
 import { routeAlert, stormScopeOf } from './routing';
 import type { RuntimeConfig } from './runtime-config';
@@ -31,8 +33,13 @@ export interface AlertServiceDeps {
   readonly isSmsPaused?: () => Promise<boolean>;
   /** True when an active silence mutes these labels (immediate routes then stay quiet). @default none */
   readonly isSilenced?: (labels: Labels) => Promise<boolean>;
-  /** Incident steps: open or link, diagnostics, timeline, mitigation, resolve. @default none: no incidents */
-  readonly incidents?: IncidentHooks;
+  /**
+   * Where pages of alerts that may belong to an incident are signalled, after the page, for the
+   * incident responder. @default none: no incident work follows the pages
+   */
+  readonly signals?: IncidentSignalSink;
+  /** Keeps signals the responder's queue did not take, for the tick to send again. @default none */
+  readonly signalBacklog?: SignalBacklog;
   /** Routes the tick has in storm mode (cached by the caller). @default none: only the change rate counts */
   readonly stormingRoutes?: () => Promise<ReadonlySet<string>>;
   /**
@@ -142,10 +149,8 @@ export async function handleAlarmChange(
       if (published === 'conflict') continue;
       return { fingerprint, result: decision.reason, published };
     }
-    const stored = await deps.store.put(
-      claimOutbox(decision.next, deps.claimant, now, claimMs),
-      current?.version,
-    );
+    const next = withSignalOutbox(deps, decision.next, decision.effect, now);
+    const stored = await deps.store.put(claimOutbox(next, deps.claimant, now, claimMs), current?.version);
     if (!stored) continue;
     deps.log.info('transition applied', {
       fingerprint,
@@ -156,26 +161,43 @@ export async function handleAlarmChange(
       ...(pick !== undefined && change.state === 'ALARM' ? { severityReason: pick.reason } : {}),
       channels: stored.outbox?.channels ?? [],
     });
-    const published = decision.next.outbox ? await deliverOutbox(deps, stored) : [];
-    if (!decision.next.outbox) await incidentStepsWithoutOutbox(deps, stored, decision.effect);
+    const published = next.outbox ? await deliverOutbox(deps, stored) : [];
     return { fingerprint, result: decision.effect, published };
   }
   throw new ConcurrencyError(`alert ${fingerprint}: too many concurrent updates`);
 }
 
-// Alerts that notify nobody from here (tick-routed, silenced, storming) still open and resolve incidents.
-async function incidentStepsWithoutOutbox(
+/** True when transitions of this alert are signalled to the incident responder. */
+function signalsIncidents(deps: AlertServiceDeps, record: AlertRecord): boolean {
+  const settings = deps.config.incidents;
+  return deps.signals !== undefined && settings !== undefined && mayBeInIncident(settings, record);
+}
+
+/**
+ * A firing or resolve that tells nobody (silenced, held back by a storm, or left to the tick's
+ * grouping) still concerns its incident: it gets an outbox with no channels, so the signal rides
+ * on the outbox's retries like a page would.
+ */
+function withSignalOutbox(
   deps: AlertServiceDeps,
-  record: AlertRecord,
+  next: AlertRecord,
   effect: TransitionEffect,
-): Promise<void> {
-  if (!deps.incidents) return;
-  if (effect === 'fired') {
-    // Only an alert in an open incident has timeline entries or a mitigation to follow.
-    if (await deps.incidents.prepare(record, 'fired')) await deps.incidents.afterPublish(record, []);
-  } else if (effect === 'resolved') {
-    await deps.incidents.resolved(record);
+  now: number,
+): AlertRecord {
+  if (next.outbox || (effect !== 'fired' && effect !== 'resolved') || !signalsIncidents(deps, next)) {
+    return next;
   }
+  const status = effect === 'fired' ? 'firing' : 'resolved';
+  return {
+    ...next,
+    outbox: {
+      id: `${next.fingerprint}:${status}:${next.lastChangeAt}`,
+      status,
+      channels: [],
+      createdAt: now,
+      attempts: 0,
+    },
+  };
 }
 
 /** True when one of the routes is in storm mode, or more changes than the threshold await the tick. */
@@ -205,22 +227,20 @@ export async function finishPendingOutbox(
   return deliverOutbox(deps, claimed);
 }
 
-/** Publishes a claimed outbox to its channels and records the result; throws if any channel failed. */
+/**
+ * Publishes a claimed outbox to its channels, then signals the incident responder, then records
+ * the result; throws if any channel failed. The page never waits for incident work: the signal
+ * goes out after the page and the responder does the rest on its own.
+ */
 export async function deliverOutbox(deps: AlertServiceDeps, record: AlertRecord): Promise<Channel[]> {
   const outbox = record.outbox;
   if (!outbox) return [];
-  // Opening the incident (with its diagnostics, each source within its budget) comes first, so
-  // the page carries the evidence.
-  const extras: IncidentExtras | undefined =
-    outbox.status === 'firing' ? await deps.incidents?.prepare(record, 'fired') : undefined;
   const now = deps.clock();
+  const notifications = outbox.channels.map((channel) =>
+    buildAlertNotification(record, outbox, channel, deps.config.stage, now),
+  );
   const results = await Promise.allSettled(
-    outbox.channels.map((channel) =>
-      deps.publisher.publish(channel, {
-        ...buildAlertNotification(record, outbox, channel, deps.config.stage, now),
-        ...(extras?.diagnostics !== undefined ? { diagnostics: extras.diagnostics } : {}),
-      }),
-    ),
+    notifications.map((notification) => deps.publisher.publish(notification.channel, notification)),
   );
   const delivered = outbox.channels.filter((_, i) => results[i]?.status === 'fulfilled');
   const failed = outbox.channels.filter((_, i) => results[i]?.status === 'rejected');
@@ -233,17 +253,56 @@ export async function deliverOutbox(deps: AlertServiceDeps, record: AlertRecord)
       });
     }
   }
+  // When neither the responder's queue nor the backlog takes the signal, the outbox stays as it
+  // was: the retry sends the page again rather than lose its incident.
+  await signalPage(deps, record, outbox, delivered, notifications[0]?.title, deps.clock());
   await recordDelivery(deps, record, outbox.id, delivered);
-  if (deps.incidents) {
-    deps.incidents.countSent(delivered);
-    // An alert outside any incident (prepare found none) skips the incident lookups.
-    if (outbox.status === 'firing') {
-      if (extras) await deps.incidents.afterPublish(record, delivered, 'alert');
-    } else if (outbox.status === 'resolved') await deps.incidents.resolved(record);
-  }
   if (failed.length > 0) throw new DeliveryError(failed);
   deps.log.info('notifications published', { fingerprint: record.fingerprint, outbox: outbox.id, delivered });
   return delivered;
+}
+
+/**
+ * Signals the responder about an outbox round: the first round always (the incident opens even
+ * if every channel failed), later rounds when they reached more channels. Resolves once.
+ */
+async function signalPage(
+  deps: AlertServiceDeps,
+  record: AlertRecord,
+  outbox: Outbox,
+  delivered: readonly Channel[],
+  title: string | undefined,
+  now: number,
+): Promise<void> {
+  const sink = deps.signals;
+  if (!sink || !signalsIncidents(deps, record)) return;
+  const firing = outbox.status === 'firing';
+  if (outbox.attempts > 0 && (!firing || delivered.length === 0)) return;
+  const service = record.labels['service'] ?? 'unknown';
+  const signals = signalsFor({
+    settings: deps.config.incidents,
+    stage: deps.config.stage,
+    kind: firing ? 'fired' : 'resolved',
+    cause: 'fired',
+    at: now,
+    alerts: [record],
+    key: outbox.id,
+    page:
+      firing && delivered.length > 0
+        ? {
+            id: outbox.id,
+            title: title ?? `${service}: ${record.annotations.summary}`,
+            severity: record.severity,
+            reason: 'alert',
+            groupKey: record.fingerprint,
+            channels: delivered,
+            sentAt: now,
+          }
+        : undefined,
+  });
+  for (const signal of signals) {
+    await sendDurably({ sink, backlog: deps.signalBacklog, clock: deps.clock, log: deps.log }, signal);
+  }
 }
 
 async function recordDelivery(

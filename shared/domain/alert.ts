@@ -1,5 +1,8 @@
 /** Core alert vocabulary shared by every part of the pipeline. */
 
+/** The pipeline's own name where a person's name would stand (timelines, expired silences). */
+export const PIPELINE_ACTOR = 'vigil';
+
 /** Severities, ordered from least to most urgent. */
 export const SEVERITIES = ['info', 'warning', 'critical'] as const;
 /** Alert severity. */

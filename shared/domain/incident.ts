@@ -9,6 +9,7 @@ export type TimelineKind =
   | 'alert-linked'
   | 'diagnostics'
   | 'notified'
+  | 'evidence-sent'
   | 'acknowledged'
   | 'mitigation-started'
   | 'mitigation-finished'
@@ -22,8 +23,10 @@ export interface TimelineEntry {
   readonly kind: TimelineKind;
   /** Who did it (operator name for acks, `vigil` for the pipeline). */
   readonly by?: string;
-  /** Channel of a `notified` entry. */
+  /** Channel of a `notified` or `evidence-sent` entry. */
   readonly channel?: Channel;
+  /** The page (notification id without the channel) a `notified` or `evidence-sent` entry is about. */
+  readonly page?: string;
   /** Fingerprint of the alert the entry concerns. */
   readonly alert?: string;
   /** Outcome of a mitigation entry. */
@@ -42,7 +45,7 @@ export interface DiagnosticsSource {
   readonly tookMs: number;
 }
 
-/** Evidence collected when the incident opened. */
+/** Evidence collected after the incident opened. */
 export interface Diagnostics {
   readonly collectedAt: number;
   /** Window the sources looked at (epoch ms). */

@@ -1,26 +1,24 @@
+/**
+ * The incident lifecycle the incident responder runs: open, link, reopen, evidence, guarded
+ * mitigation, resolve. Nothing here runs on the page path.
+ */
 import { createHash } from 'node:crypto';
-import type { Channel, Labels, Severity } from './alert';
-import { severityRank } from './alert';
+import type { Channel } from './alert';
+import { PIPELINE_ACTOR } from './alert';
 import type { DiagnosticsSources } from './diagnostics';
-import { collectDiagnostics, formatDiagnostics } from './diagnostics';
+import { collectDiagnostics } from './diagnostics';
 import { describeError } from './errors';
 import type { Incident, IncidentStore, TimelineEntry } from './incident';
+import type { IncidentAlert } from './incident-signal';
+import { mayBeInIncident, serviceOf } from './incident-signal';
 import type { MitigationBudget, MitigationRunner } from './mitigation';
 import { actionFor, describeMitigation, hourStartOf } from './mitigation';
 import type { AlertStore, Clock, Log } from './ports';
 import type { IncidentsRuntime } from './runtime-config';
 
-/** The alert facts incidents need; an AlertRecord and a NotifiedAlert both have them. */
-export interface IncidentAlert {
-  readonly fingerprint: string;
-  readonly alarmName: string;
-  readonly ruleId?: string;
-  readonly severity: Severity;
-  readonly labels: Labels;
-  readonly annotations: { readonly summary: string };
-  /** Severities of the alert's current episode (an alert record has them). */
-  readonly episodeSeverities?: readonly Severity[];
-}
+export type { IncidentAlert } from './incident-signal';
+export { mayBeInIncident, opensIncident, serviceOf } from './incident-signal';
+export { PIPELINE_ACTOR } from './alert';
 
 /** The service's current (or most recent) incident, with the pointer's own version. */
 export interface IncidentPointer {
@@ -42,8 +40,8 @@ export interface IncidentPointers {
 export interface IncidentMetrics {
   /** Once per resolution: seconds from opening to acknowledgement (when acknowledged) and to resolution. */
   incidentResolved(incident: Incident, times: { mttaSeconds?: number; mttrSeconds: number }): void;
-  /** Notifications published, per channel. */
-  notificationsSent(channel: Channel, count: number): void;
+  /** Seconds from a page to the evidence update that followed it on `channel`. */
+  evidenceSent(incident: Incident, channel: Channel, seconds: number): void;
 }
 
 /** Everything the incident lifecycle needs, injected. */
@@ -71,38 +69,6 @@ export const MAX_TIMELINE = 200;
 export const MAX_LINKED_ALERTS = 100;
 const MAX_DETAIL = 300;
 const MAX_ATTEMPTS = 8;
-
-/** The pipeline's own name on the timeline. */
-export const PIPELINE_ACTOR = 'vigil';
-
-/** Service an alert belongs to. */
-export function serviceOf(alert: Pick<IncidentAlert, 'labels'>): string {
-  return alert.labels['service'] ?? 'unknown';
-}
-
-/** True when the alert (or its escalation) is serious enough to open an incident. */
-export function opensIncident(
-  settings: IncidentsRuntime,
-  alert: Pick<IncidentAlert, 'severity'>,
-  cause: 'fired' | 'escalated',
-): boolean {
-  if (severityRank(alert.severity) >= severityRank(settings.minSeverity)) return true;
-  return cause === 'escalated' && settings.openOnEscalation;
-}
-
-/**
- * False when the alert cannot be linked to any incident: neither it (at any severity of its
- * episode) nor an escalation of it opens one. Such alerts skip every incident lookup.
- */
-export function mayBeInIncident(
-  settings: IncidentsRuntime,
-  alert: Pick<IncidentAlert, 'severity' | 'episodeSeverities'>,
-): boolean {
-  if (settings.openOnEscalation) return true;
-  return [alert.severity, ...(alert.episodeSeverities ?? [])].some(
-    (severity) => severityRank(severity) >= severityRank(settings.minSeverity),
-  );
-}
 
 /** Deterministic, readable id: service, opening minute (UTC) and a short hash of the opening alert. */
 export function incidentIdOf(service: string, fingerprint: string, openedAt: number): string {
@@ -165,15 +131,17 @@ async function updateIncident(
  * Links a firing alert to its service's open incident, reopens the service's last incident when
  * this alert was part of it and it resolved within the reopen window, or opens a new one. One
  * incident per service is open at a time: the per-service pointer moves by conditional write.
- * Idempotent: an alert already linked changes nothing.
+ * `at` (the page's time) is the opening time, so a signal handled late or again opens the same
+ * incident with the same id. Idempotent: an alert already linked changes nothing.
  */
 export async function linkFiringAlert(
   deps: IncidentDeps,
   alert: IncidentAlert,
+  at: number = deps.clock(),
 ): Promise<{ readonly incident: Incident; readonly change: LinkChange }> {
   const service = serviceOf(alert);
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const now = deps.clock();
+    const now = at;
     const pointer = await deps.pointers.getPointer(service);
     const current = pointer ? await deps.incidents.get(pointer.incidentId) : undefined;
     if (pointer && !current) {
@@ -220,12 +188,13 @@ export async function linkFiringAlert(
 }
 
 /**
- * A linked alert resolved: when every linked alert has resolved, the incident resolves and its
- * MTTA/MTTR are published. Returns the incident when this call resolved it.
+ * A linked alert resolved (at `at`): when every linked alert has resolved, the incident resolves
+ * and its MTTA/MTTR are published. Returns the incident when this call resolved it.
  */
 export async function resolveIfAllResolved(
   deps: IncidentDeps,
   alert: Pick<IncidentAlert, 'fingerprint' | 'labels'>,
+  at: number = deps.clock(),
   by: string = PIPELINE_ACTOR,
 ): Promise<Incident | undefined> {
   const pointer = await deps.pointers.getPointer(serviceOf(alert));
@@ -237,7 +206,7 @@ export async function resolveIfAllResolved(
     const other = await deps.alerts.get(fingerprint);
     if (other?.status === 'firing') return undefined;
   }
-  const now = deps.clock();
+  const now = at;
   const resolved = await updateIncident(deps, found.id, (current) =>
     current.status !== 'open'
       ? undefined
@@ -264,8 +233,9 @@ export async function acknowledgeIncident(
   id: string,
   by: string,
   detail?: string,
+  at: number = deps.clock(),
 ): Promise<Incident | undefined> {
-  const now = deps.clock();
+  const now = at;
   return updateIncident(deps, id, (current) =>
     appendTimeline(
       current.acknowledgedAt === undefined
@@ -380,150 +350,70 @@ export async function mitigateIncident(
   );
 }
 
-/** Records that notifications about the incident went out, one entry per channel. */
-export async function recordNotified(
-  deps: Pick<IncidentDeps, 'incidents' | 'clock'>,
-  id: string,
-  channels: readonly Channel[],
-  detail?: string,
-): Promise<Incident | undefined> {
-  if (channels.length === 0) return undefined;
-  const at = deps.clock();
-  return updateIncident(deps, id, (current) =>
-    appendTimeline(
-      current,
-      ...channels.map((channel): TimelineEntry => ({
-        at,
-        kind: 'notified',
-        by: PIPELINE_ACTOR,
-        channel,
-        ...(detail ? { detail } : {}),
-      })),
-    ),
-  );
-}
-
-/** What a notification about an incident alert carries. */
-export interface IncidentExtras {
-  readonly incidentId: string;
-  /** Compact evidence summary with links. */
-  readonly diagnostics?: string;
+/** One channel a page or an evidence update reached. */
+export interface ChannelNote {
+  readonly channel: Channel;
+  /** The page's notification id (without the channel). */
+  readonly page: string;
+  readonly at: number;
+  readonly detail?: string;
 }
 
 /**
- * The incident steps the alert service and the tick call. None of them throws: an incident problem
- * is logged and never stops or delays a page beyond the diagnostics budgets.
+ * Records that a page (`notified`) or the evidence after it (`evidence-sent`) reached channels,
+ * one entry per channel; a channel already recorded for the same page is not recorded again.
  */
-export interface IncidentHooks {
-  /** Before a firing alert's notification: opens or links its incident, collects diagnostics on opening. */
-  prepare(alert: IncidentAlert, cause: 'fired' | 'escalated'): Promise<IncidentExtras | undefined>;
-  /** After a firing alert's notification: timeline entries for the channels, then a pending mitigation. */
-  afterPublish(alert: IncidentAlert, channels: readonly Channel[], reason?: string): Promise<void>;
-  /** A linked alert resolved (`by`: who resolved it by hand; @default the pipeline). */
-  resolved(alert: IncidentAlert, by?: string): Promise<void>;
-  /** Counts published notifications per channel (every notification, incident or not). */
-  countSent(channels: readonly Channel[]): void;
-  /**
-   * Before a tick's group notification: firing alerts that qualify open or join their incident
-   * (an escalation counts as `escalated`); returns the evidence of the first incident.
-   */
-  prepareGroup(
-    alerts: readonly IncidentAlert[],
-    reason: string | undefined,
-  ): Promise<IncidentExtras | undefined>;
-  /** After a tick's group notification: one `notified` entry per channel on each incident it concerned. */
-  afterGroupPublish(
-    alerts: readonly IncidentAlert[],
-    channels: readonly Channel[],
-    reason: string | undefined,
-  ): Promise<void>;
+export async function recordChannels(
+  deps: Pick<IncidentDeps, 'incidents'>,
+  id: string,
+  kind: 'notified' | 'evidence-sent',
+  notes: readonly ChannelNote[],
+): Promise<Incident | undefined> {
+  if (notes.length === 0) return undefined;
+  return updateIncident(deps, id, (current) => {
+    const fresh = notes.filter(
+      (n) => !current.timeline.some((e) => e.kind === kind && e.channel === n.channel && e.page === n.page),
+    );
+    if (fresh.length === 0) return undefined;
+    return appendTimeline(
+      current,
+      ...fresh.map((n): TimelineEntry => ({
+        at: n.at,
+        kind,
+        by: PIPELINE_ACTOR,
+        channel: n.channel,
+        page: n.page,
+        ...(n.detail ? { detail: n.detail } : {}),
+      })),
+    );
+  });
 }
 
-/** Builds the hooks around the incident dependencies. */
+/**
+ * What a hand resolve (the CLI, the action endpoint) needs of incidents: the incident of an alert
+ * resolved by a person resolves with it when it was its last firing alert, and the timeline names
+ * who. Never throws: an incident problem is logged and the alert's resolve stands.
+ */
+export interface IncidentHooks {
+  /** A linked alert resolved (`by`: who resolved it by hand; @default the pipeline). */
+  resolved(alert: IncidentAlert, by?: string): Promise<void>;
+}
+
+/** Builds the hand-resolve hooks around the incident dependencies. */
 export function createIncidentHooks(deps: IncidentDeps): IncidentHooks {
-  const guard = async <T>(
-    what: string,
-    alert: IncidentAlert,
-    run: () => Promise<T>,
-  ): Promise<T | undefined> => {
-    try {
-      return await run();
-    } catch (error) {
-      deps.log.error(`incident step failed: ${what}`, {
-        fingerprint: alert.fingerprint,
-        service: serviceOf(alert),
-        error: describeError(error),
-      });
-      return undefined;
-    }
-  };
-  const hooks: IncidentHooks = {
-    prepare: (alert, cause) =>
-      guard('prepare', alert, async () => {
-        if (!opensIncident(deps.settings, alert, cause)) {
-          if (!mayBeInIncident(deps.settings, alert)) return undefined;
-          const open = await findOpenIncidentOf(deps, alert);
-          return open ? { incidentId: open.id } : undefined;
-        }
-        const { incident, change } = await linkFiringAlert(deps, alert);
-        if (change !== 'unchanged' || incident.alerts[0] === alert.fingerprint) {
-          deps.log.info('incident', { incidentId: incident.id, change, fingerprint: alert.fingerprint });
-        }
-        const withEvidence =
-          incident.alerts[0] === alert.fingerprint && !incident.diagnostics
-            ? await attachDiagnostics(deps, incident)
-            : incident;
-        return {
-          incidentId: withEvidence.id,
-          diagnostics: withEvidence.diagnostics
-            ? formatDiagnostics(withEvidence.diagnostics, withEvidence.id)
-            : undefined,
-        };
-      }),
-    afterPublish: async (alert, channels, reason) => {
-      await guard('afterPublish', alert, async () => {
-        const incident = await findOpenIncidentOf(deps, alert);
-        if (!incident) return;
-        const noted = (await recordNotified(deps, incident.id, channels, reason)) ?? incident;
-        if (noted.alerts[0] === alert.fingerprint) await mitigateIncident(deps, noted);
-      });
-    },
+  return {
     resolved: async (alert, by) => {
       if (!mayBeInIncident(deps.settings, alert)) return;
-      await guard('resolve', alert, async () => {
-        const resolved = await resolveIfAllResolved(deps, alert, by);
-        if (resolved) deps.log.info('incident resolved', { incidentId: resolved.id });
-      });
-    },
-    prepareGroup: async (alerts, reason) => {
-      const cause = reason === 'escalation' ? 'escalated' : 'fired';
-      let first: IncidentExtras | undefined;
-      for (const alert of alerts) {
-        if (!opensIncident(deps.settings, alert, cause)) continue;
-        const extras = await hooks.prepare(alert, cause);
-        first ??= extras;
-      }
-      return first;
-    },
-    afterGroupPublish: async (alerts, channels, reason) => {
-      const seen = new Set<string>();
-      for (const alert of alerts) {
-        if (seen.has(serviceOf(alert))) continue;
-        seen.add(serviceOf(alert));
-        await guard('afterGroupPublish', alert, async () => {
-          const incident = await findOpenIncidentOf(deps, alert);
-          if (!incident) return;
-          const noted = (await recordNotified(deps, incident.id, channels, reason)) ?? incident;
-          if (noted.alerts[0] === alert.fingerprint) await mitigateIncident(deps, noted);
+      try {
+        const resolved = await resolveIfAllResolved(deps, alert, deps.clock(), by);
+        if (resolved) deps.log.info('incident resolved', { incidentId: resolved.id, by });
+      } catch (error) {
+        deps.log.error('incident step failed: resolve', {
+          fingerprint: alert.fingerprint,
+          service: serviceOf(alert),
+          error: describeError(error),
         });
       }
     },
-    countSent: (channels) => {
-      if (!deps.metrics) return;
-      const counts = new Map<Channel, number>();
-      for (const c of channels) counts.set(c, (counts.get(c) ?? 0) + 1);
-      for (const [c, n] of counts) deps.metrics.notificationsSent(c, n);
-    },
   };
-  return hooks;
 }

@@ -55,11 +55,14 @@ export interface Notification {
   readonly links: { readonly dashboard?: string; readonly runbook?: string; readonly alarm?: string };
   /** Present on storm digests: what the digest folds together. */
   readonly digest?: NotificationDigest;
+  /** Present on an incident's evidence update: the page it follows and what the sources found. */
+  readonly evidence?: NotificationEvidence;
   /**
-   * Why this notification was sent: first/changed group, repeat, escalation, storm digest, or
-   * `acknowledged`: someone acknowledged the alert (sent to PagerDuty only, as an `acknowledge` event).
+   * Why this notification was sent: first/changed group, repeat, escalation, storm digest, the
+   * evidence that follows a page, or `acknowledged`: someone acknowledged the alert (sent to
+   * PagerDuty only, as an `acknowledge` event).
    */
-  readonly reason?: 'alert' | 'group' | 'repeat' | 'escalation' | 'digest' | 'acknowledged';
+  readonly reason?: 'alert' | 'group' | 'repeat' | 'escalation' | 'digest' | 'evidence' | 'acknowledged';
   /** ISO-8601 time the notification was created. */
   readonly createdAt: string;
   /** Stage name of the deployment (dev, prod, ...). */
@@ -91,4 +94,24 @@ export interface NotificationDigest {
   readonly escalated?: number;
   /** Since the storm began, on this channel: alarms named firing and resolves told. */
   readonly sinceStart?: { readonly since: string; readonly firing: number; readonly resolved: number };
+}
+
+/** What one diagnostics source found, as an evidence update shows it. */
+export interface EvidenceSource {
+  readonly name: 'metrics' | 'logs' | 'traces';
+  readonly status: 'ok' | 'empty' | 'timeout' | 'error';
+  readonly summary: string;
+  readonly links: readonly { readonly label: string; readonly url: string }[];
+}
+
+/** The incident evidence that follows a page on the channels the page reached. */
+export interface NotificationEvidence {
+  readonly incidentId: string;
+  readonly incidentTitle: string;
+  /** The page this update belongs to: its notification id (without the channel), title and time. */
+  readonly page: { readonly id: string; readonly title: string; readonly sentAt: string };
+  /** The window the sources looked at (ISO-8601). */
+  readonly from: string;
+  readonly until: string;
+  readonly sources: readonly EvidenceSource[];
 }

@@ -1,6 +1,6 @@
 /** A connection to an OpenSearch domain (or a local node) over signed `fetch`. */
-import { createAwsHttp } from './aws-http';
-import type { AwsCredentialsProvider, AwsHttp } from './aws-http';
+import { createAwsHttp } from '../adapters/aws-http';
+import type { AwsCredentialsProvider, AwsHttp } from '../adapters/aws-http';
 
 /** How to reach a domain. */
 export interface OpenSearchConnection {

@@ -1,6 +1,6 @@
 /** OpenSearch adapters over {@link OpenSearchHttp}: bulk indexing, index setup, access roles, search. */
 import * as z from 'zod';
-import { NoAnswerError } from './aws-http';
+import { NoAnswerError } from '../adapters/aws-http';
 import type { BulkItem } from './bulk-chunks';
 import {
   LOG_READER_ROLE,

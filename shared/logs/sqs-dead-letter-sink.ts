@@ -5,8 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
-import { createAwsHttp, NoAnswerError } from './aws-http';
-import type { AwsCredentialsProvider, AwsHttp } from './aws-http';
+import { createAwsHttp, NoAnswerError } from '../adapters/aws-http';
+import type { AwsCredentialsProvider, AwsHttp } from '../adapters/aws-http';
 import type { DeadLetter, DeadLetterSink } from './log-ports';
 
 // SQS caps a message at 256 KiB; leave room for the envelope around `original`.

@@ -1,6 +1,5 @@
 /** The whole alert path wired for a local run: the real handlers over dynalite and injected ports. */
 import { randomBytes } from 'node:crypto';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createActionHandler } from '../../functions/action-endpoint/create-handler';
 import { createAlarmHandler } from '../../functions/alarm-handler/create-handler';
 import { createRuleEvaluatorHandler } from '../../functions/rule-evaluator/create-handler';
@@ -13,10 +12,15 @@ import { DynamoDeliveryLedger } from '../adapters/delivery-ledger';
 import { DynamoAlertStore } from '../adapters/dynamo-alert-store';
 import { DynamoGroupStore } from '../adapters/dynamo-group-store';
 import { DynamoIncidentStore } from '../adapters/dynamo-incident-store';
+import { DynamoSignalBacklog } from '../adapters/dynamo-signal-backlog';
+import { sdkDocTable } from '../adapters/dynamo-sdk-table';
 import type { DiagnosticsSources } from '../domain/diagnostics';
 import type { Incident } from '../domain/incident';
+import type { ResponderDeps } from '../domain/incident-response';
 import type { IncidentMetrics } from '../domain/incidents';
 import { createIncidentHooks } from '../domain/incidents';
+import { LocalSignalQueue } from './local-signal-queue';
+import type { QueueRun } from './local-signal-queue';
 import type { DeliveryLedger } from '../delivery/ledger';
 import type { AlertRecord } from '../domain/alert-record';
 import { mapLimit } from '../domain/concurrency';
@@ -63,6 +67,8 @@ export interface ReplayPipeline {
   slackClick?(request: SlackClickRequest, message: SlackMessage): Promise<SlackClickAnswer>;
   /** Runs the scheduled rule evaluator once; undefined when the run has no metric data. */
   evaluate?(): Promise<EvaluationReport | undefined>;
+  /** Hands the incident signals sent so far to the incident responder, as its queue would. */
+  respond?(): Promise<QueueRun>;
 }
 
 /** A running local pipeline. */
@@ -135,9 +141,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     throw error;
   }
   options.meter?.attach(dynamo.client);
-  const doc = DynamoDBDocumentClient.from(dynamo.client, {
-    marshallOptions: { removeUndefinedValues: true },
-  });
+  const doc = sdkDocTable(dynamo.client);
   const store = new TrackingAlertStore(doc, {
     tableName: TABLE,
     historyRetentionDays: options.config.historyRetentionDays,
@@ -148,9 +152,11 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     tableName: TABLE,
     retentionDays: settings?.retentionDays ?? 90,
   });
-  // Mitigation runs only as a dry run locally: no runner, so a live setting records "skipped".
-  const incidents = settings
-    ? createIncidentHooks({
+  // The incident responder runs after the handlers, fed by a stand-in for its FIFO queue. Mitigation
+  // runs only as a dry run locally: no runner, so a live setting records "skipped".
+  const queue = settings ? new LocalSignalQueue(options.clock) : undefined;
+  const responder: ResponderDeps | undefined = settings
+    ? {
         settings,
         incidents: incidentStore,
         pointers: incidentStore,
@@ -159,7 +165,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
         log: options.log,
         diagnostics: options.diagnostics,
         metrics: options.incidentMetrics,
-      })
+        publisher: options.publisher,
+      }
     : undefined;
   const ports = {
     config: options.config,
@@ -168,7 +175,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     publisher: options.publisher,
     clock: options.clock,
     log: options.log,
-    incidents,
+    signals: queue,
+    signalBacklog: queue ? new DynamoSignalBacklog(doc, TABLE) : undefined,
   };
   // Wired as the Lambdas wire them (functions/*/handler.ts), with local ports.
   const alarmHandler = createAlarmHandler({
@@ -209,7 +217,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
         store,
         groups,
         incidents: settings ? incidentStore : undefined,
-        incidentHooks: incidents,
+        incidentHooks: responder ? createIncidentHooks(responder) : undefined,
         audit: new DynamoAuditLog(doc, {
           tableName: TABLE,
           retentionDays: options.config.historyRetentionDays,
@@ -247,6 +255,10 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     },
     async evaluate() {
       return evaluator?.({ source: 'aws.events', 'detail-type': 'Scheduled Event' }, context());
+    },
+    async respond() {
+      if (!queue || !responder) return { handled: 0, failed: 0, deadLettered: 0 };
+      return within('other', () => queue.drain(responder));
     },
     async ack(request) {
       await acknowledgeAlert(

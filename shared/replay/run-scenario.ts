@@ -62,12 +62,6 @@ export type TimelineEntry =
       readonly delivery?: ForwardOutcome;
     }
   | {
-      /** A person acting from a message (a Slack click), and what the action endpoint answered. */
-      readonly type: 'action';
-      readonly at: string;
-      readonly text: string;
-    }
-  | {
       readonly type: 'event';
       readonly at: string;
       readonly kind: EventKind;
@@ -79,7 +73,10 @@ export type TimelineEntry =
       readonly outcomes: readonly string[];
     }
   | {
-      /** An operator's acknowledgement or silence, as the scenario scripts it. */
+      /**
+       * An operator's acknowledgement or silence as the scenario scripts it, or a person acting from
+       * a message (a Slack click) and what the action endpoint answered.
+       */
       readonly type: 'action';
       readonly at: string;
       /** e.g. `ack vigil-dev-high-cpu-api by alice: scaling out`. */
@@ -469,7 +466,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   const publishedTimes = new Map<string, { mttaSeconds?: number; mttrSeconds: number }>();
   const incidentMetrics: IncidentMetrics = {
     incidentResolved: (incident, times) => void publishedTimes.set(incident.id, times),
-    notificationsSent: () => undefined,
+    evidenceSent: () => undefined,
   };
   const pipeline: LocalPipeline = await startLocalPipeline({
     config: evaluating ? selectScheduledRules(options.config, scenario.scheduledRules) : options.config,
@@ -538,6 +535,13 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
         });
       }
       await drainCaptured();
+      // The responder runs after the page, at the same virtual instant: its evidence follows.
+      const responded = await pipeline.respond?.();
+      if (responded !== undefined) {
+        // A responder delivery that failed is a failed invocation like a handler's (SQS redelivers it).
+        failedInvocations += responded.failed;
+        await drainCaptured();
+      }
     }
     const alerts = await pipeline.finalAlerts();
     const notifications: Record<Channel, number> = { slack: 0, email: 0, sms: 0, pagerduty: 0 };

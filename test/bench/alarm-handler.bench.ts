@@ -11,6 +11,8 @@ import { createAlarmHandler } from '../../functions/alarm-handler/create-handler
 import { DynamoAlertStore, alertKey } from '../../shared/adapters/dynamo-alert-store';
 import { DynamoGroupStore } from '../../shared/adapters/dynamo-group-store';
 import { channelAttributes, SnsPublisher, TOPIC_ENV } from '../../shared/adapters/sns-publisher';
+import { sdkSnsPublish } from '../../shared/adapters/sns-sdk';
+import { sdkDocTable } from '../../shared/adapters/dynamo-sdk-table';
 import type { Channel } from '../../shared/domain/alert';
 import { parseAlarmEvent } from '../../shared/domain/alarm-event';
 import { resolveAlertIdentity } from '../../shared/domain/alert-identity';
@@ -135,7 +137,9 @@ async function runHandler(
 ): Promise<{ ms: number; counts: DynamoCounts; sampleKey: Record<string, AttributeValue> }> {
   const { client, counts } = instrumentedClient(peers.dynamoEndpoint);
   const config = stormConfig();
-  const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  const doc = sdkDocTable(
+    DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
+  );
   const groups = new DynamoGroupStore(doc, tableName);
   // The wall clock, as in the Lambda: caches (silences 15 s, SMS pause 60 s) and storm detection
   // see the real arrival rate.
@@ -153,7 +157,7 @@ async function runHandler(
     store: new DynamoAlertStore(doc, { tableName, historyRetentionDays: config.historyRetentionDays }),
     isSilenced: createSilenceCheck((t) => groups.listSilences(t, 0), clock),
     isSmsPaused: createCached(async () => (await groups.getTickState())?.smsPaused === true, clock),
-    publisher: new SnsPublisher(sns, topics, channelAttributes(config.smsSenderId)),
+    publisher: new SnsPublisher(sdkSnsPublish(sns), topics, channelAttributes(config.smsSenderId)),
     deadLetter: { send: () => Promise.reject(new Error('no event of the benchmark may be dead-lettered')) },
     clock,
     log: quietLog,

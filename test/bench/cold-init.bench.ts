@@ -55,11 +55,11 @@ export async function runColdInitBench(options: ColdInitBenchOptions): Promise<F
       figures[`${name} cold init, empty handler`] = figureOf(samples.empty, 'ms');
       figures[`${name} cold init deployed / naive`] = ratioFigure(samples.deployed, samples.naive, {
         op: '<=',
-        value: 0.35,
+        value: lambda.coldInit?.ofNaive ?? 0.35,
       });
       figures[`${name} cold init deployed / empty`] = ratioFigure(samples.deployed, samples.empty, {
         op: '<=',
-        value: 1.5,
+        value: lambda.coldInit?.ofEmpty ?? 1.5,
       });
     }
   } finally {

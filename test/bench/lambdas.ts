@@ -24,6 +24,8 @@ export interface BenchLambda {
   readonly functionDir: string;
   /** Bundle-size target, minified bytes without the source map. */
   readonly maxBundleBytes: number;
+  /** Cold-init targets: deployed / naive and deployed / empty handler. @default 0.35 and 1.5 */
+  readonly coldInit?: { readonly ofNaive: number; readonly ofEmpty: number };
   /** Build-time defines, as the stack sets them. @default - none */
   readonly define?: Readonly<Record<string, string>>;
   /** The function's own environment variables (the stack's bindings), pointed at the peers. */
@@ -55,6 +57,65 @@ const topicEnvironment = (): Record<string, string> =>
 
 const queueUrl = (peers: LambdaPeers, name: string): string => `${peers.awsUrl}/${ACCOUNT}/${name}`;
 
+/** The paging functions' binding to the incident responder's queue (SIGNAL_QUEUE_ENV). */
+const signalQueue = (peers: LambdaPeers): Record<string, string> => ({
+  INCIDENT_SIGNAL_QUEUE_URL: queueUrl(peers, 'vigil-dev-incident-signals.fifo'),
+});
+
+/** An incident signal as the alarm handler sends it after paging the checkout critical. */
+export function signalRecord(run: number): unknown {
+  const at = ALARM_BASE + run * 60_000;
+  const signal = {
+    id: `bench-signal-${run}`,
+    kind: 'fired',
+    cause: 'fired',
+    service: 'checkout',
+    at,
+    stage: 'dev',
+    alerts: [
+      {
+        fingerprint: `bench-${run}`,
+        alarmName: ALARM_NAME,
+        ruleId: 'high-error-rate',
+        severity: 'critical',
+        labels: { service: 'checkout', team: 'payments' },
+        annotations: { summary: 'Error rate above 5%' },
+      },
+    ],
+    page: {
+      id: `bench-page-${run}`,
+      title: 'checkout: Error rate above 5%',
+      severity: 'critical',
+      reason: 'alert',
+      groupKey: `bench-${run}`,
+      channels: ['slack', 'email', 'sms'],
+      sentAt: at,
+    },
+  };
+  return {
+    Records: [
+      {
+        messageId: `m-${run}`,
+        receiptHandle: `r-${run}`,
+        body: JSON.stringify(signal),
+        attributes: {
+          ApproximateReceiveCount: '1',
+          SentTimestamp: String(at),
+          SenderId: 'AIDA',
+          ApproximateFirstReceiveTimestamp: String(at),
+          MessageGroupId: 'checkout',
+          MessageDeduplicationId: signal.id,
+        },
+        messageAttributes: {},
+        md5OfBody: '',
+        eventSource: 'aws:sqs',
+        eventSourceARN: `arn:aws:sqs:${REGION}:${ACCOUNT}:vigil-dev-incident-signals.fifo`,
+        awsRegion: REGION,
+      },
+    ],
+  };
+}
+
 // Every run moves the checkout error-rate alarm one minute on and flips its state: a real transition.
 const ALARM_BASE = Date.UTC(2026, 10, 26, 14, 0, 0);
 const ALARM_NAME = 'vigil-dev-high-error-rate-checkout';
@@ -64,10 +125,12 @@ export const BENCH_LAMBDAS: readonly BenchLambda[] = [
   {
     functionDir: 'alarm-handler',
     maxBundleBytes: 300 * KB,
+    coldInit: { ofNaive: 0.5, ofEmpty: 4 },
     define: runtimeConfigDefine(),
     environment: (peers) => ({
       ALERT_TABLE_NAME: peers.tableName,
       DEAD_LETTER_QUEUE_URL: queueUrl(peers, 'alarm-dlq'),
+      ...signalQueue(peers),
       ...topicEnvironment(),
     }),
     event: (run) => {
@@ -83,7 +146,11 @@ export const BENCH_LAMBDAS: readonly BenchLambda[] = [
     functionDir: 'tick',
     maxBundleBytes: 400 * KB,
     define: runtimeConfigDefine(),
-    environment: (peers) => ({ ALERT_TABLE_NAME: peers.tableName, ...topicEnvironment() }),
+    environment: (peers) => ({
+      ALERT_TABLE_NAME: peers.tableName,
+      ...signalQueue(peers),
+      ...topicEnvironment(),
+    }),
     event: (run) => ({
       version: '0',
       id: `tick-${run}`,
@@ -100,7 +167,11 @@ export const BENCH_LAMBDAS: readonly BenchLambda[] = [
     functionDir: 'rule-evaluator',
     maxBundleBytes: 400 * KB,
     define: runtimeConfigDefine(),
-    environment: (peers) => ({ ALERT_TABLE_NAME: peers.tableName, ...topicEnvironment() }),
+    environment: (peers) => ({
+      ALERT_TABLE_NAME: peers.tableName,
+      ...signalQueue(peers),
+      ...topicEnvironment(),
+    }),
     event: (run) => ({
       version: '0',
       id: `evaluate-${run}`,
@@ -112,6 +183,19 @@ export const BENCH_LAMBDAS: readonly BenchLambda[] = [
       resources: [`arn:aws:events:${REGION}:${ACCOUNT}:rule/vigil-dev-rule-evaluator`],
       detail: {},
     }),
+  },
+  {
+    // No target of its own: it runs after the page and carries the incident clients.
+    functionDir: 'incident-responder',
+    maxBundleBytes: 1024 * KB,
+    define: runtimeConfigDefine(),
+    environment: (peers) => ({
+      ALERT_TABLE_NAME: peers.tableName,
+      DEAD_LETTER_QUEUE_URL: queueUrl(peers, 'incident-malformed-dlq'),
+      LOG_SEARCH_ENDPOINT: peers.awsUrl,
+      ...topicEnvironment(),
+    }),
+    event: (run) => signalRecord(run),
   },
   {
     functionDir: 'slack-notifier',

@@ -3,8 +3,8 @@
 import { createAlertTable, startDynalite } from '../../shared/replay/local-dynamo';
 import type { RunningDynalite } from '../../shared/replay/local-dynamo';
 import type { LambdaPeers } from './lambdas';
-import type { LocalAws } from './local-aws';
-import { startLocalAws } from './local-aws';
+import type { LocalAws } from '../support/local-aws';
+import { startLocalAws } from '../support/local-aws';
 
 /** Running peers and the addresses Lambdas get. */
 export interface BenchPeers extends LambdaPeers {

@@ -19,6 +19,7 @@ import { runLogIndexerBench } from './log-indexer.bench';
 import { runRoutingBench } from './routing.bench';
 import { runStormBench } from './storm.bench';
 import { runStormSizesBench, STORM_SIZES } from './storm-sizes.bench';
+import { runTimeToPageBench } from './time-to-page.bench';
 
 /** What every section gets. */
 interface RunContext {
@@ -35,11 +36,12 @@ interface Section {
   readonly run: (context: RunContext) => Promise<Figures>;
 }
 
-const alarmHandler = (): BenchLambda => {
-  const found = BENCH_LAMBDAS.find((l) => l.functionDir === 'alarm-handler');
-  if (found === undefined) throw new Error('alarm-handler is missing from BENCH_LAMBDAS');
+const lambdaNamed = (functionDir: string): BenchLambda => {
+  const found = BENCH_LAMBDAS.find((l) => l.functionDir === functionDir);
+  if (found === undefined) throw new Error(`${functionDir} is missing from BENCH_LAMBDAS`);
   return found;
 };
+const alarmHandler = (): BenchLambda => lambdaNamed('alarm-handler');
 
 const SECTIONS: readonly Section[] = [
   {
@@ -58,6 +60,17 @@ const SECTIONS: readonly Section[] = [
   {
     name: 'cold-init',
     run: (c) => runColdInitBench({ lambdas: BENCH_LAMBDAS, outDir: c.outDir, processes: c.quick ? 5 : 20 }),
+  },
+  {
+    name: 'time-to-page',
+    run: (c) =>
+      runTimeToPageBench({
+        alarmHandler: alarmHandler(),
+        responder: lambdaNamed('incident-responder'),
+        outDir: c.outDir,
+        warm: c.quick ? 50 : 200,
+        cold: c.quick ? 5 : 20,
+      }),
   },
   {
     name: 'alarm-handler',

@@ -26,6 +26,9 @@ import { renderSnsEnvelope } from '../../shared/domain/format/sns-message';
 import type { SlackMessage } from '../../shared/domain/format/slack';
 import { renderSlack } from '../../shared/domain/format/slack';
 import { createIncidentHooks } from '../../shared/domain/incidents';
+import type { ResponderDeps } from '../../shared/domain/incident-response';
+import { sdkDocTable } from '../../shared/adapters/dynamo-sdk-table';
+import { LocalSignalQueue } from '../../shared/replay/local-signal-queue';
 import type { Notification } from '../../shared/domain/notification';
 import { fingerprintOfAlarm } from '../../shared/domain/operator';
 import type { Publisher } from '../../shared/domain/ports';
@@ -82,23 +85,14 @@ export async function startActionHarness(
   const dynamo = await startDynalite();
   const tableName = 'vigil-actions-test';
   await createAlertTable(dynamo.client, tableName);
-  const doc = DynamoDBDocumentClient.from(dynamo.client, {
-    marshallOptions: { removeUndefinedValues: true },
-  });
+  const scanDoc = DynamoDBDocumentClient.from(dynamo.client);
+  const doc = sdkDocTable(dynamo.client);
   const log = recordingLog();
   const store = new DynamoAlertStore(doc, { tableName, historyRetentionDays: config.historyRetentionDays });
   const groups = new DynamoGroupStore(doc, tableName);
   const incidentStore = new DynamoIncidentStore(doc, { tableName, retentionDays: 90 });
   const settings = config.incidents;
   if (!settings) throw new Error('the harness needs a config with incidents');
-  const incidentHooks = createIncidentHooks({
-    settings,
-    incidents: incidentStore,
-    pointers: incidentStore,
-    alerts: store,
-    clock,
-    log,
-  });
   const audit = new DynamoAuditLog(doc, { tableName, retentionDays: 30 });
   const claims = new DynamoActionClaims(doc, tableName);
   const receiver = await startHttpReceiver();
@@ -131,6 +125,17 @@ export async function startActionHarness(
       await forwarders.get(channel)?.forward(notification);
     },
   };
+  // Incidents open in the responder after the page, fed by a stand-in for its queue.
+  const queue = new LocalSignalQueue(clock);
+  const responder: ResponderDeps = {
+    settings,
+    incidents: incidentStore,
+    pointers: incidentStore,
+    alerts: store,
+    clock,
+    log,
+    publisher,
+  };
   let invocation = 0;
   const service = (): AlertServiceDeps => ({
     config,
@@ -139,7 +144,7 @@ export async function startActionHarness(
     clock,
     log,
     claimant: `req-${++invocation}`,
-    incidents: incidentHooks,
+    signals: queue,
     isSilenced: createSilenceCheck((t) => groups.listSilences(t, 0), clock, 0),
     stormingRoutes: stormingRoutesFrom(() => groups.getTickState()),
   });
@@ -153,9 +158,7 @@ export async function startActionHarness(
   });
   const endpointCalls: DynamoCall[] = [];
   recordDynamoCalls(endpointClient, endpointCalls);
-  const endpointDoc = DynamoDBDocumentClient.from(endpointClient, {
-    marshallOptions: { removeUndefinedValues: true },
-  });
+  const endpointDoc = sdkDocTable(endpointClient);
   const endpointStore = new DynamoAlertStore(endpointDoc, {
     tableName,
     historyRetentionDays: config.historyRetentionDays,
@@ -232,14 +235,19 @@ export async function startActionHarness(
           timestamp: iso(now - 60_000),
         }),
       );
+      await queue.drain(responder);
     },
     /** One run of the tick. */
-    tick: () => runTick({ ...service(), groups }),
+    async tick() {
+      await runTick({ ...service(), groups });
+      await queue.drain(responder);
+    },
     /** Ticks every minute for `minutes` virtual minutes. */
     async run(minutes: number) {
       for (let i = 0; i < minutes; i++) {
         now += 60_000;
         await runTick({ ...service(), groups });
+        await queue.drain(responder);
       }
     },
     /** Publishes on a channel, optionally since a time. */
@@ -338,7 +346,7 @@ export async function startActionHarness(
       const items: Record<string, unknown>[] = [];
       let start: Record<string, unknown> | undefined;
       do {
-        const page = await doc.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: start }));
+        const page = await scanDoc.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: start }));
         items.push(...(page.Items ?? []));
         start = page.LastEvaluatedKey;
       } while (start);

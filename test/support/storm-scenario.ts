@@ -1,6 +1,6 @@
 // The storm scenario: 1,000 transitions across 10 services, each delivered 1-3 times and out of
 // order, ticked every virtual minute. The storm test asserts on it; the benchmark measures it.
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { sdkDocTable } from '../../shared/adapters/dynamo-sdk-table';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoAlertStore } from '../../shared/adapters/dynamo-alert-store';
 import { DynamoGroupStore } from '../../shared/adapters/dynamo-group-store';
@@ -93,7 +93,7 @@ export function coveredAlarms(
 /** Runs the storm against dynalite in table `tableName` (created here). */
 export async function runStormScenario(client: DynamoDBClient, tableName: string): Promise<StormOutcome> {
   await createAlertTable(client, tableName);
-  const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  const doc = sdkDocTable(client);
   const config = stormConfig();
   let now = STORM_START;
   const clock = () => now;

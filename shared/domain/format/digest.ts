@@ -81,6 +81,7 @@ const REASONS: Readonly<Record<NonNullable<Notification['reason']>, string | und
   escalation: 'Escalated: not acknowledged in time',
   digest: 'Alert storm digest',
   acknowledged: 'Acknowledged',
+  evidence: 'Incident evidence for an earlier page',
 };
 
 /** Why the notification was sent, when that is worth telling the reader. */

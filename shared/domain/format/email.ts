@@ -1,8 +1,8 @@
 /** Email rendering: an ASCII subject SNS accepts and a plain-text body with every field and link. */
-import type { Notification, NotifiedAlert } from '../notification';
+import type { Notification, NotificationEvidence, NotifiedAlert } from '../notification';
 import type { EmailAlertLinks } from './action-links';
 import { digestAlarms, digestLines, digestRestLines, reasonText } from './digest';
-import { resolveLinks, type LinkOptions } from './links';
+import { resolveLinks, safeUrl, type LinkOptions } from './links';
 import {
   durationBetween,
   formatTime,
@@ -31,6 +31,9 @@ function statusTag(n: Notification): string {
 
 /** Subject such as `[CRITICAL] checkout: error rate above 5% (7.2% > 5%)`: printable ASCII, one line, <= 100 chars. */
 export function renderEmailSubject(n: Notification): string {
+  if (n.evidence !== undefined) {
+    return truncate(toAscii(`[EVIDENCE] ${n.evidence.page.title}`), EMAIL_SUBJECT_MAX, '...');
+  }
   const primary = n.alerts[0];
   const total = Math.max(n.totalAlerts, n.alerts.length);
   let detail = '';
@@ -127,6 +130,7 @@ function actionSection(n: Notification, links: readonly EmailAlertLinks[]): stri
 
 /** Plain-text body: the notification, each alert with every field and link, diagnostics, ids. */
 export function renderEmailBody(n: Notification, opts: EmailRenderOptions = {}): string {
+  if (n.evidence !== undefined) return renderEvidenceBody(n, n.evidence);
   const total = Math.max(n.totalAlerts, n.alerts.length);
   const links = resolveLinks(n, n.alerts[0], opts);
   const parts: string[] = [
@@ -162,6 +166,31 @@ export function renderEmailBody(n: Notification, opts: EmailRenderOptions = {}):
     ...line('Notification', n.id),
     ...line('Group key', n.groupKey),
   );
+  return truncate(parts.join('\n'), EMAIL_BODY_MAX, '\n...[truncated]');
+}
+
+/** The plain-text update that follows a page: which page, then each source's findings and links. */
+function renderEvidenceBody(n: Notification, e: NotificationEvidence): string {
+  const parts: string[] = [
+    `Incident evidence for an earlier page: ${truncate(toSingleLine(e.page.title), 500)}`,
+    '',
+    ...line('Page', `${e.page.id}, sent ${formatTime(e.page.sentAt)}`),
+    ...line('Incident', `${e.incidentTitle} (${e.incidentId})`),
+    ...line('Window', `${formatTime(e.from)} to ${formatTime(e.until)}`),
+    ...line('Stage', n.stage),
+    '',
+  ];
+  for (const source of e.sources) {
+    parts.push(`${source.name} (${source.status}):`);
+    if (source.summary.trim() !== '') parts.push(truncate(stripControl(source.summary), 8_000));
+    for (const l of source.links) {
+      const url = safeUrl(l.url);
+      if (url !== undefined) parts.push(...line(`  ${truncate(toSingleLine(l.label), 40)}`, url));
+    }
+    parts.push('');
+  }
+  if (e.sources.length === 0) parts.push('No diagnostics source answered.', '');
+  parts.push(...line('Notification', n.id), ...line('Group key', n.groupKey));
   return truncate(parts.join('\n'), EMAIL_BODY_MAX, '\n...[truncated]');
 }
 

@@ -6,7 +6,7 @@ import {
   SLACK_ACTIONS_BLOCK_ID,
   type SlackActionId,
 } from '../actions/slack-interaction';
-import type { Notification, NotifiedAlert } from '../notification';
+import type { Notification, NotificationEvidence, NotifiedAlert } from '../notification';
 import { digestAlarms, digestLines, digestRestLines, reasonText } from './digest';
 import { resolveLinks, safeUrl, type LinkOptions } from './links';
 import {
@@ -206,6 +206,72 @@ function contextBlock(n: Notification): SlackBlock {
   };
 }
 
+const SOURCE_EMOJI: Readonly<Record<'ok' | 'empty' | 'timeout' | 'error', string>> = {
+  ok: ':white_check_mark:',
+  empty: ':white_circle:',
+  timeout: ':hourglass:',
+  error: ':warning:',
+};
+
+/**
+ * The evidence that follows a page: one section per diagnostics source (what it found, its status
+ * and links), headed by the page it belongs to, so the reader can tell the two apart in a channel.
+ */
+function renderSlackEvidence(n: Notification, e: NotificationEvidence): SlackMessage {
+  const title = toSingleLine(e.page.title);
+  const blocks: SlackBlock[] = [
+    {
+      type: 'header',
+      text: {
+        type: 'plain_text',
+        text: truncate(defusePlain(`🔎 Evidence: ${title}`), SLACK_LIMITS.headerText),
+        emoji: true,
+      },
+    },
+    {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: fitEscaped(
+          [
+            `Follows the page sent ${formatTime(e.page.sentAt)} (${e.page.id}).`,
+            n.alerts.length > 0 ? `Alarms: ${n.alerts.map((a) => a.alarmName).join(', ')}.` : '',
+            `Incident: ${toSingleLine(e.incidentTitle)}. Window ${formatTime(e.from)} to ${formatTime(e.until)}.`,
+          ]
+            .filter(Boolean)
+            .join(' '),
+          SLACK_LIMITS.sectionText,
+        ),
+      },
+    },
+  ];
+  for (const source of e.sources) {
+    const links = source.links
+      .flatMap((l) => {
+        const url = safeUrl(l.url);
+        return url === undefined ? [] : [`<${url}|${fitEscaped(toSingleLine(l.label), 80)}>`];
+      })
+      .join('  ·  ');
+    const head = `${SOURCE_EMOJI[source.status]} *${source.name}* (${source.status})\n`;
+    const tail = links === '' ? '' : `\n${links}`;
+    const room = Math.max(1, SLACK_LIMITS.sectionText - head.length - tail.length - 6);
+    const body =
+      source.summary.trim() === '' ? '' : `\`\`\`${fitEscaped(stripControl(source.summary), room)}\`\`\``;
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: truncate(head + body + tail, SLACK_LIMITS.sectionText) },
+    });
+  }
+  if (e.sources.length === 0) {
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: '_No diagnostics source answered._' } });
+  }
+  blocks.push(contextBlock(n));
+  return {
+    text: fitEscaped(`🔎 Evidence for the page: ${title}`, SLACK_LIMITS.fallbackText),
+    attachments: [{ color: COLOURS[statusKey(n)], blocks }],
+  };
+}
+
 /** A storm digest: counts, the first alarms by name, and how to read every one of them. */
 function renderSlackDigest(n: Notification, opts: LinkOptions): SlackMessage {
   const key = statusKey(n);
@@ -275,6 +341,7 @@ function renderSlackDigest(n: Notification, opts: LinkOptions): SlackMessage {
 
 /** Renders the webhook payload. Every piece of alert text is escaped; every block is within Slack's limits. */
 export function renderSlack(n: Notification, opts: SlackRenderOptions = {}): SlackMessage {
+  if (n.evidence !== undefined) return renderSlackEvidence(n, n.evidence);
   if (n.digest !== undefined) return renderSlackDigest(n, opts);
   const key = statusKey(n);
   const statusWord = n.status === 'resolved' ? 'RESOLVED' : 'FIRING';

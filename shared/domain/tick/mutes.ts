@@ -10,7 +10,7 @@ import type { GroupStore, Log, AlertStore } from '../ports';
 import type { RuntimeConfig } from '../runtime-config';
 import type { Silence } from '../silence';
 import { isSilenceActive, silencesFor } from '../silence';
-import { PIPELINE_ACTOR } from '../incidents';
+import { PIPELINE_ACTOR } from '../alert';
 
 /** Dependencies of the mute steps. */
 export interface MuteDeps {

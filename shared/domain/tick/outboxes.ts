@@ -45,3 +45,36 @@ export async function finishDueOutboxes(
   }
   return { due, published, failed, backlog };
 }
+
+/** What the signal sweep did. */
+export interface SignalSweep {
+  readonly sent: number;
+  readonly failed: number;
+}
+
+/**
+ * Sends again the incident signals the responder's queue did not take when their page went out,
+ * oldest first, at most `limit` per run; a signal that fails again stays for the next run.
+ */
+export async function resendKeptSignals(deps: AlertServiceDeps, limit: number): Promise<SignalSweep> {
+  const { signals, signalBacklog } = deps;
+  if (!signals || !signalBacklog) return { sent: 0, failed: 0 };
+  let sent = 0;
+  let failed = 0;
+  for (const signal of await signalBacklog.list(limit)) {
+    try {
+      await signals.send(signal);
+      await signalBacklog.forget(signal.id);
+      sent++;
+    } catch (error) {
+      failed++;
+      deps.log.error('tick could not send a kept incident signal; the next tick retries', {
+        signal: signal.id,
+        service: signal.service,
+        error: describeError(error),
+      });
+    }
+  }
+  if (sent > 0) deps.log.info('kept incident signals sent', { sent });
+  return { sent, failed };
+}

@@ -1,7 +1,8 @@
 /**
- * The every-minute tick, a conductor over its duties: finish stuck outboxes, fold alert changes
- * into groups, flush what is due (timers, repeats, escalation, mutes, storm digests), reconcile
- * stale alerts with CloudWatch, end silences whose alerts resolved. One run at a time holds the
+ * The every-minute tick, a conductor over its duties: finish stuck outboxes, send again the
+ * incident signals kept after a failed send, fold alert changes into groups, flush what is due
+ * (timers, repeats, escalation, mutes, storm digests), reconcile stale alerts with CloudWatch, end
+ * silences whose alerts resolved. One run at a time holds the
  * tick's state (a lease); work that does not fit one run stays queued for the next.
  */
 import type { AlertServiceDeps } from '../alert-service';
@@ -14,7 +15,7 @@ import { foldChanges } from './fold';
 import type { FlushOutcome } from './flush';
 import { flushDueGroups } from './flush';
 import { endSilencesOnResolve, loadSilences } from './mutes';
-import { finishDueOutboxes } from './outboxes';
+import { finishDueOutboxes, resendKeptSignals } from './outboxes';
 import { isSmsPaused } from './sms-pause';
 
 /** Dependencies of the tick. */
@@ -64,6 +65,8 @@ export type TickOptions = TickLimits;
  * without releasing the state frees it before the next run starts.
  */
 export const TICK_LEASE_MS = 58_000;
+/** Incident signals kept after a failed send that one run sends again. */
+const KEPT_SIGNALS_PER_RUN = 50;
 /** A backlog this old no longer holds back flushing: late news beats no news. */
 const BACKLOG_HOLD_MS = 5 * 60_000;
 
@@ -129,6 +132,7 @@ async function runDuties(
   now: number,
 ): Promise<Omit<TickReport, 'skipped' | 'elapsedMs'> & { next: TickState }> {
   const outboxes = await finishDueOutboxes(deps, now, budget.maxOutboxes);
+  const signals = await resendKeptSignals(deps, KEPT_SIGNALS_PER_RUN);
   const silences = await loadSilences(deps, state.silencesSeenAt, now);
   const fold = await foldChanges(deps, budget, silences.active, now);
   const smsPaused = await isSmsPaused(deps, state.smsPaused ?? false);
@@ -158,7 +162,7 @@ async function runDuties(
     groups: flush?.planned ?? 0,
     published: outboxes.published + (flush?.published ?? 0),
     deferred: flush?.deferred ?? 0,
-    failed: outboxes.failed + fold.failed + (flush?.failed ?? 0),
+    failed: outboxes.failed + signals.failed + fold.failed + (flush?.failed ?? 0),
     stormRoutes: flush?.stormRoutes ?? Object.keys(state.storm?.routes ?? {}),
     digests: flush?.digests ?? 0,
     reconciled,

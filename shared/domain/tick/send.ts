@@ -1,10 +1,11 @@
-/** Sending what the tick planned: per-channel budgets, notification ids, incident steps around a publish. */
+/** Sending what the tick planned: per-channel budgets, notification ids, incident signals after a publish. */
 import type { Channel } from '../alert';
 import { CHANNELS } from '../alert';
 import type { AlertServiceDeps } from '../alert-service';
 import { describeError } from '../errors';
 import type { GroupHead, PlannedNotification } from '../group';
 import type { Notification, NotifiedAlert } from '../notification';
+import { sendDurably, signalsFor } from '../incident-signal';
 import { shortHash } from './storm';
 
 /** Alerts one group notification lists; the rest are counted. */
@@ -87,37 +88,65 @@ export function groupOutgoing(
 }
 
 /**
- * Publishes to every channel; firing group notifications open or join incidents first and record
- * themselves on the incident timeline after. Returns what went out and the channels that failed.
+ * Publishes to every channel, then signals the incident responder about the firing alerts the
+ * notification paged (a digest names too many alarms to be anyone's incident evidence). Returns
+ * what went out and the channels that failed.
  */
 export async function publishAll(
   deps: AlertServiceDeps,
   out: Outgoing,
 ): Promise<{ published: number; failed: Channel[] }> {
-  const firing = out.notification.digest ? [] : out.notification.alerts.filter((a) => a.status === 'firing');
-  const extras =
-    deps.incidents && firing.length > 0
-      ? await deps.incidents.prepareGroup(firing, out.notification.reason)
-      : undefined;
-  const notification =
-    extras?.diagnostics !== undefined && out.notification.diagnostics === undefined
-      ? { ...out.notification, diagnostics: extras.diagnostics }
-      : out.notification;
   const results = await Promise.allSettled(
     out.channels.map((channel) =>
-      deps.publisher.publish(channel, { ...notification, channel, id: `${out.idBase}:${channel}` }),
+      deps.publisher.publish(channel, { ...out.notification, channel, id: `${out.idBase}:${channel}` }),
     ),
   );
   const failed = out.channels.filter((_, i) => results[i]?.status === 'rejected');
-  if (deps.incidents) {
-    const sent = out.channels.filter((c) => !failed.includes(c));
-    deps.incidents.countSent(sent);
-    if (firing.length > 0) await deps.incidents.afterGroupPublish(firing, sent, out.notification.reason);
-  }
   for (const [i, r] of results.entries()) {
     if (r.status === 'rejected') {
       deps.log.error('group publish failed', { channel: out.channels[i], error: describeError(r.reason) });
     }
   }
+  await signalGroupPage(
+    deps,
+    out,
+    out.channels.filter((c) => !failed.includes(c)),
+  );
   return { published: out.channels.length - failed.length, failed };
+}
+
+async function signalGroupPage(
+  deps: AlertServiceDeps,
+  out: Outgoing,
+  sent: readonly Channel[],
+): Promise<void> {
+  const sink = deps.signals;
+  const reason = out.notification.reason;
+  if (!sink || out.notification.digest || sent.length === 0) return;
+  // A digest is told by its own round; evidence follows a page; an acknowledgement (PagerDuty's
+  // acknowledge event) is no page of its own.
+  if (reason === 'digest' || reason === 'evidence' || reason === 'acknowledged') return;
+  const firing = out.notification.alerts.filter((a) => a.status === 'firing');
+  const now = deps.clock();
+  const signals = signalsFor({
+    settings: deps.config.incidents,
+    stage: deps.config.stage,
+    kind: 'fired',
+    cause: reason === 'escalation' ? 'escalated' : 'fired',
+    at: now,
+    alerts: firing,
+    key: out.idBase,
+    page: {
+      id: out.idBase,
+      title: out.notification.title,
+      severity: out.notification.severity,
+      reason: reason ?? 'group',
+      groupKey: out.notification.groupKey,
+      channels: sent,
+      sentAt: now,
+    },
+  });
+  for (const signal of signals) {
+    await sendDurably({ sink, backlog: deps.signalBacklog, clock: deps.clock, log: deps.log }, signal);
+  }
 }

@@ -1,17 +1,17 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createAlarmHandler } from '../../../functions/alarm-handler/create-handler';
 import { createTickHandler } from '../../../functions/tick/create-handler';
 import { DynamoGroupStore } from '../../../shared/adapters/dynamo-group-store';
 import { DynamoAlertStore } from '../../../shared/adapters/dynamo-alert-store';
 import { SnsPublisher } from '../../../shared/adapters/sns-publisher';
+import { sdkSnsPublish } from '../../../shared/adapters/sns-sdk';
 import { parseAlarmEvent } from '../../../shared/domain/alarm-event';
 import { resolveAlertIdentity } from '../../../shared/domain/alert-identity';
 import { fingerprintOf } from '../../../shared/domain/fingerprint';
 import type { DeadLetterRecord } from '../../../shared/domain/ports';
 import type { RunningDynalite } from '../../support/dynalite';
-import { createAlertTable, startDynalite } from '../../support/dynalite';
+import { createAlertTable, localDocTable, startDynalite } from '../../support/dynalite';
 import { alarmActionEvent, devRuntimeConfig, fixture, recordingLog } from '../../support/fixtures';
 
 const snsMock = mockClient(SNSClient);
@@ -48,28 +48,23 @@ async function newHandler() {
   await createAlertTable(dynalite.client, tableName);
   const config = devRuntimeConfig();
   const deadLetters: DeadLetterRecord[] = [];
-  const store = new DynamoAlertStore(
-    DynamoDBDocumentClient.from(dynalite.client, { marshallOptions: { removeUndefinedValues: true } }),
-    { tableName, historyRetentionDays: config.historyRetentionDays },
-  );
+  const doc = localDocTable(dynalite);
+  const store = new DynamoAlertStore(doc, { tableName, historyRetentionDays: config.historyRetentionDays });
   const handler = createAlarmHandler({
     config,
     store,
-    publisher: new SnsPublisher(new SNSClient({ region: 'eu-west-1' }), TOPICS),
+    publisher: new SnsPublisher(sdkSnsPublish(new SNSClient({ region: 'eu-west-1' })), TOPICS),
     deadLetter: { send: (r) => Promise.resolve(void deadLetters.push(r)) },
     clock: () => Date.now(),
     log: recordingLog(),
   });
   let request = 0;
   const invoke = (event: unknown) => handler(event, { awsRequestId: `req-${++request}` });
-  const doc = DynamoDBDocumentClient.from(dynalite.client, {
-    marshallOptions: { removeUndefinedValues: true },
-  });
   const tick = createTickHandler({
     config,
     store,
     groups: new DynamoGroupStore(doc, tableName),
-    publisher: new SnsPublisher(new SNSClient({ region: 'eu-west-1' }), TOPICS),
+    publisher: new SnsPublisher(sdkSnsPublish(new SNSClient({ region: 'eu-west-1' })), TOPICS),
     clock: () => Date.now() + 60_000,
     log: recordingLog(),
   });

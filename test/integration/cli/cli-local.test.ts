@@ -2,8 +2,8 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoIncidentStore } from '../../../shared/adapters/dynamo-incident-store';
+import { sdkDocTable } from '../../../shared/adapters/dynamo-sdk-table';
 import { runVigil } from '../../../shared/cli/main';
 import type { Incident } from '../../../shared/domain/incident';
 import { startDynalite } from '../../../shared/replay/local-dynamo';
@@ -72,9 +72,7 @@ async function seedIncidents(): Promise<void> {
   const meta = JSON.parse(readFileSync(localStatePaths(dir).meta, 'utf8')) as { table: string };
   const dynamo = await startDynalite({ path: localStatePaths(dir).dynamo });
   try {
-    const doc = DynamoDBDocumentClient.from(dynamo.client, {
-      marshallOptions: { removeUndefinedValues: true },
-    });
+    const doc = sdkDocTable(dynamo.client);
     const store = new DynamoIncidentStore(doc, { tableName: meta.table, retentionDays: 30 });
     const opened = Date.parse('2026-11-26T14:01:00Z');
     await store.put(

@@ -1,18 +1,16 @@
-// The deployed entry points, wired with real adapters: middy + Powertools, the SDK clients at module
-// scope, dynalite as DynamoDB, a local webhook, and mocked Secrets Manager and SQS.
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+// The deployed entry point, wired with real adapters: middy + Powertools, the lean clients at module
+// scope speaking signed HTTP, dynalite as DynamoDB, a local webhook, and a local HTTP stand-in for
+// Secrets Manager and SQS.
 import type { Context } from 'aws-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
 import { aNotification } from '../../fixtures/delivery/notifications';
 import type { RunningDynalite } from '../../support/dynalite';
 import { startHttpReceiver, type HttpReceiver } from '../../support/http-receiver';
+import type { LocalAws } from '../../support/local-aws';
+import { startLocalAws } from '../../support/local-aws';
 import { TABLE, ledgerItem, snsEvent, startLedger } from './harness';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:vigil/slack-webhook-AbCdEf';
 const QUEUE_URL = 'https://sqs.eu-west-1.amazonaws.com/123456789012/vigil-slack-dlq';
-const secrets = mockClient(SecretsManagerClient);
-const sqs = mockClient(SQSClient);
 
 function lambdaContext(): Context {
   return {
@@ -34,12 +32,17 @@ function lambdaContext(): Context {
 describe('slack-notifier handler wiring', () => {
   let db: RunningDynalite;
   let slack: HttpReceiver;
+  let aws: LocalAws;
   let handler: (event: unknown, context: Context) => Promise<unknown>;
 
   beforeAll(async () => {
     ({ db } = await startLedger());
     slack = await startHttpReceiver();
+    aws = await startLocalAws();
+    aws.record = true;
     process.env['ALERT_TABLE_NAME'] = TABLE;
+    process.env['AWS_ENDPOINT_URL_SECRETS_MANAGER'] = aws.url;
+    process.env['AWS_ENDPOINT_URL_SQS'] = aws.url;
     process.env['SLACK_WEBHOOK_SECRET_ARN'] = SECRET_ARN;
     process.env['DEAD_LETTER_QUEUE_URL'] = QUEUE_URL;
     process.env['AWS_ENDPOINT_URL_DYNAMODB'] = db.endpoint;
@@ -48,16 +51,17 @@ describe('slack-notifier handler wiring', () => {
 
   afterAll(async () => {
     delete process.env['AWS_ENDPOINT_URL_DYNAMODB'];
+    delete process.env['AWS_ENDPOINT_URL_SECRETS_MANAGER'];
+    delete process.env['AWS_ENDPOINT_URL_SQS'];
+    await aws.stop();
     await slack.stop();
     await db.stop();
   });
 
   beforeEach(() => {
     slack.reset();
-    secrets.reset();
-    sqs.reset();
-    secrets.on(GetSecretValueCommand).resolves({ SecretString: `${slack.url}/services/T/B/x` });
-    sqs.on(SendMessageCommand).resolves({ MessageId: 'dlq-1' });
+    aws.requests.length = 0;
+    aws.secretString = `${slack.url}/services/T/B/x`;
   });
 
   it('delivers through the middy-wrapped handler and records the delivery in DynamoDB', async () => {
@@ -83,13 +87,15 @@ describe('slack-notifier handler wiring', () => {
 
     // Assert
     expect(report).toMatchObject({ rejected: 1 });
-    const sent = sqs.commandCalls(SendMessageCommand);
+    const sent = aws.requests
+      .filter((r) => r.operation === 'aws:SendMessage')
+      .map((r) => JSON.parse(r.body) as { QueueUrl: string; MessageBody: string });
     expect(sent).toHaveLength(1);
-    expect(sent[0]?.args[0].input).toMatchObject({
+    expect(sent[0]).toMatchObject({
       QueueUrl: QUEUE_URL,
       MessageAttributes: { code: { DataType: 'String', StringValue: 'REJECTED' } },
     });
-    expect(JSON.parse(sent[0]?.args[0].input.MessageBody ?? '')).toMatchObject({
+    expect(JSON.parse(sent[0]?.MessageBody ?? '')).toMatchObject({
       reason: 'channel_is_archived',
       source: 'slack-notifier',
     });

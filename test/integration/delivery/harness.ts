@@ -3,13 +3,12 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDeliveryLedger } from '../../../shared/adapters/delivery-ledger';
 import { createSecretReader } from '../../../shared/adapters/secrets';
 import { createHttpClient, type RetryPolicy } from '../../../shared/delivery/http-client';
 import type { DeadLetterRecord, DeadLetterSink, Log } from '../../../shared/domain/ports';
 import type { Notification } from '../../../shared/domain/notification';
-import { createAlertTable, startDynalite, type RunningDynalite } from '../../support/dynalite';
+import { createAlertTable, localDocTable, startDynalite, type RunningDynalite } from '../../support/dynalite';
 
 export const TABLE = 'vigil-alerts';
 /** Fixed wall clock of the tests (the ledger and Retry-After dates use it). */
@@ -86,7 +85,7 @@ export class MemoryLog implements Log {
 export async function startLedger(): Promise<{ db: RunningDynalite; ledger: DynamoDeliveryLedger }> {
   const db = await startDynalite();
   await createAlertTable(db.client, TABLE);
-  const ledger = new DynamoDeliveryLedger(DynamoDBDocumentClient.from(db.client), { tableName: TABLE });
+  const ledger = new DynamoDeliveryLedger(localDocTable(db), { tableName: TABLE });
   return { db, ledger };
 }
 

@@ -15,6 +15,8 @@ import { createTickHandler } from '../../../functions/tick/create-handler';
 import { DynamoAlertStore } from '../../../shared/adapters/dynamo-alert-store';
 import { DynamoGroupStore } from '../../../shared/adapters/dynamo-group-store';
 import { SnsPublisher } from '../../../shared/adapters/sns-publisher';
+import { sdkSnsPublish } from '../../../shared/adapters/sns-sdk';
+import { sdkDocTable } from '../../../shared/adapters/dynamo-sdk-table';
 import type { Channel } from '../../../shared/domain/alert';
 import type { DeadLetterRecord } from '../../../shared/domain/ports';
 import type { RuntimeConfig } from '../../../shared/domain/runtime-config';
@@ -242,10 +244,10 @@ export async function createFaultPipeline(
   let now = T0;
   const clock = (): number => now;
   const deadLetters: DeadLetterRecord[] = [];
-  const publisher = new SnsPublisher(new SNSClient({ region: 'eu-west-1' }), TOPICS);
+  const publisher = new SnsPublisher(sdkSnsPublish(new SNSClient({ region: 'eu-west-1' })), TOPICS);
   let request = 0;
   const storeOn = (d: DynamoDBDocumentClient) =>
-    new DynamoAlertStore(d, { tableName, historyRetentionDays: config.historyRetentionDays });
+    new DynamoAlertStore(sdkDocTable(d), { tableName, historyRetentionDays: config.historyRetentionDays });
   return {
     config,
     deadLetters,
@@ -266,7 +268,7 @@ export async function createFaultPipeline(
       createTickHandler({
         config,
         store: storeOn(on),
-        groups: new DynamoGroupStore(on, tableName),
+        groups: new DynamoGroupStore(sdkDocTable(on), tableName),
         publisher,
         clock,
         log: recordingLog(),

@@ -6,7 +6,7 @@ import {
 } from '../../../shared/adapters/dynamo-incident-store';
 import type { Incident } from '../../../shared/domain/incident';
 import type { RunningDynalite } from '../../support/dynalite';
-import { createAlertTable, startDynalite } from '../../support/dynalite';
+import { createAlertTable, localDocTable, startDynalite } from '../../support/dynalite';
 
 let dynalite: RunningDynalite;
 let doc: DynamoDBDocumentClient;
@@ -24,7 +24,10 @@ afterAll(async () => {
 async function newStore(): Promise<{ store: DynamoIncidentStore; tableName: string }> {
   const tableName = `incidents-${++tables}`;
   await createAlertTable(dynalite.client, tableName);
-  return { store: new DynamoIncidentStore(doc, { tableName, retentionDays: 90 }), tableName };
+  return {
+    store: new DynamoIncidentStore(localDocTable(dynalite), { tableName, retentionDays: 90 }),
+    tableName,
+  };
 }
 
 function incident(id: string, openedAt: number, extra: Partial<Incident> = {}): Incident {
@@ -137,7 +140,7 @@ describe('service pointers and the mitigation budget', () => {
   test('the hourly counter stops at its limit, per hour', async () => {
     // Arrange
     const { tableName } = await newStore();
-    const budget = new DynamoMitigationBudget(doc, tableName);
+    const budget = new DynamoMitigationBudget(localDocTable(dynalite), tableName);
     const hour = Date.UTC(2026, 10, 26, 14);
     // Act
     const taken = await Promise.all([1, 2, 3, 4].map(() => budget.tryTake(hour, 2)));

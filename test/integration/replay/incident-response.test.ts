@@ -52,10 +52,12 @@ describe('incident response replay', () => {
       incident.timeline.map((e) => `${e.at.slice(11, 19)} ${e.kind}${e.channel ? ` ${e.channel}` : ''}`),
     ).toEqual([
       '14:10:00 opened',
-      '14:10:00 diagnostics',
       '14:10:00 notified slack',
       '14:10:00 notified email',
       '14:10:00 notified pagerduty',
+      '14:10:00 diagnostics',
+      '14:10:00 evidence-sent slack',
+      '14:10:00 evidence-sent email',
       '14:10:00 mitigation-started',
       '14:10:00 mitigation-finished',
       '14:17:00 acknowledged',
@@ -107,12 +109,31 @@ describe('incident response replay', () => {
     ]);
   });
 
-  it('pages once per channel despite the duplicate delivery, and resolves on the same channels', async () => {
+  it('pages first; the evidence update follows on Slack and email only and names the page', async () => {
     // Arrange / Act
     const { result } = await replay();
     // Assert
+    const order = result.messages.map((m) => `${m.channel} ${m.reason ?? ''} ${m.status}`);
+    const firstEvidence = order.findIndex((m) => m.includes(' evidence '));
+    const pages = order.slice(0, firstEvidence);
+    expect(pages).toEqual(
+      expect.arrayContaining(['slack alert firing', 'email alert firing', 'pagerduty alert firing']),
+    );
+    const evidence = result.messages.filter((m) => m.reason === 'evidence');
+    expect(evidence.map((m) => m.channel)).toEqual(['slack', 'email']);
+    for (const m of evidence) expect(m.at).toBe('2026-11-26T14:10:00.000Z');
+    expect(evidence.map((m) => m.text)).toEqual([
+      '🔎 Evidence for the page: checkout: Error rate above 5%',
+      '[EVIDENCE] checkout: Error rate above 5%',
+    ]);
+  });
+
+  it('pages once per channel despite the duplicate delivery, and resolves on the same channels', async () => {
+    // Arrange / Act
+    const { result } = await replay();
+    // Assert: page and resolve on each paged channel, plus one evidence update on Slack and email;
     // PagerDuty hears the page, alice's acknowledgement (same dedup_key) and the resolve
-    expect(result.summary.notifications).toEqual({ slack: 2, email: 2, sms: 0, pagerduty: 3 });
+    expect(result.summary.notifications).toEqual({ slack: 3, email: 3, sms: 0, pagerduty: 3 });
     expect(result.timeline.filter((e) => e.type === 'event').flatMap((e) => e.outcomes)).toEqual([
       'fired',
       'duplicate',

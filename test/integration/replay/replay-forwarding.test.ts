@@ -41,7 +41,7 @@ describe('replay through the Slack forwarder to a local receiver', () => {
   });
 
   it('counts every message the receiver refuses as undelivered', async () => {
-    // Arrange: Slack and PagerDuty are down for the whole incident
+    // Arrange: Slack and PagerDuty are down for the whole incident (Slack: four alerts and the critical's evidence update)
     receiver = await startHttpReceiver({ status: 503, body: 'unavailable' });
     // Act
     const result = await runScenario(loadScenario(), {
@@ -50,14 +50,14 @@ describe('replay through the Slack forwarder to a local receiver', () => {
     });
     // Assert
     const slackMessages = result.messages.filter((m) => m.channel === 'slack');
-    expect(slackMessages).toHaveLength(5);
-    // Slack's five and the error-rate critical's page and resolve on PagerDuty.
+    expect(slackMessages).toHaveLength(6);
+    // Slack's six and the error-rate critical's page and resolve on PagerDuty.
     expect(result.messages.filter((m) => m.channel === 'pagerduty')).toHaveLength(2);
-    expect(result.summary.undelivered).toBe(7);
+    expect(result.summary.undelivered).toBe(8);
     expect(
       result.timeline.flatMap((e) =>
         e.type === 'message' && e.message.channel === 'slack' ? [e.delivery] : [],
       ),
-    ).toEqual(Array.from({ length: 5 }, () => 'undelivered'));
+    ).toEqual(Array.from({ length: 6 }, () => 'undelivered'));
   });
 });

@@ -20,7 +20,7 @@ const messageLine = z.strictObject({
   groupKey: z.string(),
   alerts: z.array(z.string()),
   resolved: z.array(z.string()),
-  reason: z.enum(['alert', 'group', 'repeat', 'escalation', 'digest']).nullable(),
+  reason: z.enum(['alert', 'group', 'repeat', 'escalation', 'digest', 'evidence']).nullable(),
   text: z.string(),
 });
 const summaryLine = z.strictObject({
@@ -63,7 +63,15 @@ function perChannel(messages: readonly MessageLine[]): Record<string, string[]> 
 describe('scenario replay through the real handlers on dynalite', () => {
   it('redelivered and out-of-order alarm events notify each channel exactly once per change', async () => {
     // Act
-    const { messages, summary } = await simulateJson(path.join(SCENARIOS, 'three-alarms-redelivered.json'));
+    const { messages: all, summary } = await simulateJson(
+      path.join(SCENARIOS, 'three-alarms-redelivered.json'),
+    );
+    // The critical's page is followed by one evidence update on Slack and email; the rest are pages.
+    const messages = all.filter((m) => m.reason !== 'evidence');
+    expect(all.filter((m) => m.reason === 'evidence').map((m) => `${m.channel} ${m.alerts.join()}`)).toEqual([
+      `slack ${CRITICAL}`,
+      `email ${CRITICAL}`,
+    ]);
 
     // Assert: each channel got exactly the expected notifications
     expect(perChannel(messages)).toEqual({
@@ -98,7 +106,7 @@ describe('scenario replay through the real handlers on dynalite', () => {
     ).toBe(true);
     // Assert: the summary matches the lines
     expect(summary).toEqual({
-      notifications: { slack: 5, email: 2, sms: 0, pagerduty: 2 },
+      notifications: { slack: 6, email: 3, sms: 0, pagerduty: 2 },
       alertsFiring: 0,
       alertsResolved: 3,
       undelivered: 0,

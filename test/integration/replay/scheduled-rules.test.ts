@@ -54,6 +54,9 @@ describe('scheduled rules in the replay', () => {
       '14:13 slack firing critical',
       '14:13 email firing critical',
       '14:13 sms firing critical',
+      // the incident responder's evidence update follows the page on Slack and email
+      '14:13 slack firing critical',
+      '14:13 email firing critical',
       // memory recovered: warning again, on the warning route (whose escalation then reaches email)
       '14:19 slack firing warning',
       '14:22 email firing warning',
@@ -80,6 +83,9 @@ describe('scheduled rules in the replay', () => {
       '14:15 email firing critical',
       // The SLO burn pages as the error-rate rule does: PagerDuty, not SMS.
       '14:15 pagerduty firing critical',
+      // the evidence update after the page
+      '14:15 slack firing critical',
+      '14:15 email firing critical',
     ]);
     expect(fast.messages[1]?.text).toMatch(/burning its 99\.9%/);
     expect(slow.messages).toEqual([]);

@@ -1,6 +1,5 @@
 // A group of 10,000 members on the real DynamoDB adapters: sharded member items, a digest whose
 // full list is stored in parts, nothing over DynamoDB's 400 KB item limit (dynalite enforces it).
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoAlertStore } from '../../../shared/adapters/dynamo-alert-store';
 import { DynamoGroupStore } from '../../../shared/adapters/dynamo-group-store';
 import type { Channel } from '../../../shared/domain/alert';
@@ -15,7 +14,7 @@ import { groupKeyOf, routeAlert } from '../../../shared/domain/routing';
 import { runTick } from '../../../shared/domain/tick/run-tick';
 import { stormAlarmNames, stormConfig } from '../../../shared/replay/storm';
 import type { RunningDynalite } from '../../support/dynalite';
-import { createAlertTable, startDynalite } from '../../support/dynalite';
+import { createAlertTable, startDynalite, localDocTable } from '../../support/dynalite';
 import { devRuntimeConfig, recordingLog } from '../../support/fixtures';
 
 const MEMBERS = 10_000;
@@ -33,9 +32,7 @@ afterAll(async () => {
 it('a group of 10,000 members is folded, told in one digest, resolved and forgotten', async () => {
   // Arrange: 10,000 CPU alarms of one service change to ALARM within a minute
   await createAlertTable(dynalite.client, 'big-group');
-  const doc = DynamoDBDocumentClient.from(dynalite.client, {
-    marshallOptions: { removeUndefinedValues: true },
-  });
+  const doc = localDocTable(dynalite);
   const config = stormConfig(devRuntimeConfig(), 1);
   const store = new DynamoAlertStore(doc, { tableName: 'big-group', historyRetentionDays: 30 });
   const groups = new DynamoGroupStore(doc, 'big-group');

@@ -1,6 +1,7 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { SnsPublisher } from '../../../shared/adapters/sns-publisher';
+import { sdkSnsPublish } from '../../../shared/adapters/sns-sdk';
 import { processAlarmInvocation } from '../../../shared/domain/alarm-invocation';
 import type { AlarmInvocationDeps } from '../../../shared/domain/alarm-invocation';
 import type { DeadLetterRecord } from '../../../shared/domain/ports';
@@ -22,7 +23,7 @@ function setup() {
   const deps: AlarmInvocationDeps = {
     config: devRuntimeConfig(),
     store,
-    publisher: new SnsPublisher(new SNSClient({ region: 'eu-west-1' }), TOPICS),
+    publisher: new SnsPublisher(sdkSnsPublish(new SNSClient({ region: 'eu-west-1' })), TOPICS),
     deadLetter: { send: (r) => Promise.resolve(void deadLetters.push(r)) },
     clock: () => Date.UTC(2023, 7, 4, 12, 40),
     log,

@@ -1,11 +1,17 @@
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
+import type { GetMetricDataSender } from '../../../shared/adapters/cloudwatch-metric-data';
 import { CloudWatchMetricData, MetricDataError } from '../../../shared/adapters/cloudwatch-metric-data';
 import { MAX_QUERIES_PER_CALL, planQueries } from '../../../shared/domain/evaluation/query-plan';
 import type { QueryBatch } from '../../../shared/domain/evaluation/query-plan';
 import type { ScheduledInstance } from '../../../shared/domain/evaluation/rule-spec';
 
 const cw = mockClient(CloudWatchClient);
+// The adapter takes any GetMetricData sender; an SDK client (mocked) stands behind this one.
+const client = new CloudWatchClient({ region: 'eu-west-1' });
+const sender: GetMetricDataSender = {
+  send: (command, options) => client.send(new GetMetricDataCommand(command.input), options),
+};
 const T = Date.parse('2026-11-26T14:10:00Z');
 const noSleep = (): Promise<void> => Promise.resolve();
 
@@ -86,9 +92,7 @@ describe('CloudWatchMetricData', () => {
         ],
       });
     // Act
-    const data = await new CloudWatchMetricData(cw as unknown as CloudWatchClient, { sleep: noSleep }).read(
-      batch,
-    );
+    const data = await new CloudWatchMetricData(sender, { sleep: noSleep }).read(batch);
     // Assert
     expect(data.calls).toBe(2);
     expect(data.series.get('q0')).toEqual([
@@ -117,9 +121,7 @@ describe('CloudWatchMetricData', () => {
       ],
     });
     // Act
-    const data = await new CloudWatchMetricData(cw as unknown as CloudWatchClient, { sleep: noSleep }).read(
-      batch,
-    );
+    const data = await new CloudWatchMetricData(sender, { sleep: noSleep }).read(batch);
     // Assert
     expect(data.failures.get('q0')).toBe(
       'GetMetricData returned PartialData: MaxDatapointsExceeded too many datapoints',
@@ -137,7 +139,7 @@ describe('CloudWatchMetricData', () => {
       .resolves({ MetricDataResults: [] });
     const waits: number[] = [];
     // Act
-    const data = await new CloudWatchMetricData(cw as unknown as CloudWatchClient, {
+    const data = await new CloudWatchMetricData(sender, {
       baseDelayMs: 100,
       sleep: (ms) => Promise.resolve(void waits.push(ms)),
     }).read(batch);
@@ -151,7 +153,7 @@ describe('CloudWatchMetricData', () => {
     cw.on(GetMetricDataCommand).rejects(
       Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }),
     );
-    const reader = new CloudWatchMetricData(cw as unknown as CloudWatchClient, {
+    const reader = new CloudWatchMetricData(sender, {
       maxAttempts: 3,
       sleep: noSleep,
     });
@@ -172,9 +174,9 @@ describe('CloudWatchMetricData', () => {
       Object.assign(new Error('bad query'), { name: 'InvalidParameterValueException' }),
     );
     // Act / Assert
-    await expect(
-      new CloudWatchMetricData(cw as unknown as CloudWatchClient, { sleep: noSleep }).read(batch),
-    ).rejects.toThrow('bad query');
+    await expect(new CloudWatchMetricData(sender, { sleep: noSleep }).read(batch)).rejects.toThrow(
+      'bad query',
+    );
     expect(cw.commandCalls(GetMetricDataCommand)).toHaveLength(1);
   });
 
@@ -185,11 +187,9 @@ describe('CloudWatchMetricData', () => {
       queries: Array.from({ length: 501 }, (_, i) => ({ Id: `q${i}`, ReturnData: true, Expression: '1' })),
     };
     // Act / Assert
-    await expect(new CloudWatchMetricData(cw as unknown as CloudWatchClient).read(big)).rejects.toMatchObject(
-      {
-        code: 'TOO_MANY_QUERIES',
-      },
-    );
+    await expect(new CloudWatchMetricData(sender).read(big)).rejects.toMatchObject({
+      code: 'TOO_MANY_QUERIES',
+    });
     expect(cw.commandCalls(GetMetricDataCommand)).toHaveLength(0);
   });
 
@@ -198,7 +198,7 @@ describe('CloudWatchMetricData', () => {
     cw.on(GetMetricDataCommand).callsFake(
       () => new Promise((resolve) => setTimeout(() => resolve({ MetricDataResults: [] }), 200)),
     );
-    const reader = new CloudWatchMetricData(cw as unknown as CloudWatchClient, {
+    const reader = new CloudWatchMetricData(sender, {
       timeoutMs: 20,
       sleep: noSleep,
     });

@@ -1,16 +1,19 @@
-import { handleAlarmChange } from '../../../shared/domain/alert-service';
-import type { AlertServiceDeps } from '../../../shared/domain/alert-service';
 import type { Channel } from '../../../shared/domain/alert';
 import type { AlarmStateChange } from '../../../shared/domain/alarm-event';
+import type { AlertServiceDeps } from '../../../shared/domain/alert-service';
+import { handleAlarmChange } from '../../../shared/domain/alert-service';
 import type { DiagnosticsSources } from '../../../shared/domain/diagnostics';
-import { createIncidentHooks } from '../../../shared/domain/incidents';
+import type { ResponderDeps } from '../../../shared/domain/incident-response';
+import type { IncidentSignal, SignalBacklog } from '../../../shared/domain/incident-signal';
 import type { Notification } from '../../../shared/domain/notification';
 import { incidentsRuntimeSchema } from '../../../shared/domain/runtime-config';
+import { LocalSignalQueue } from '../../../shared/replay/local-signal-queue';
 import { devRuntimeConfig, recordingLog } from '../../support/fixtures';
 import { MemoryAlertStore } from '../../support/memory-alert-store';
 import { MemoryIncidentStore } from '../../support/memory-incident-store';
 
 const T0 = Date.UTC(2026, 10, 26, 14, 0);
+const CRITICAL = 'vigil-dev-high-error-rate-checkout';
 
 function change(alarmName: string, state: 'ALARM' | 'OK', at: number): AlarmStateChange {
   return {
@@ -23,102 +26,160 @@ function change(alarmName: string, state: 'ALARM' | 'OK', at: number): AlarmStat
   };
 }
 
-function setup(sources: DiagnosticsSources) {
+class MemoryBacklog implements SignalBacklog {
+  public readonly kept = new Map<string, IncidentSignal>();
+  public keep(signal: IncidentSignal): Promise<void> {
+    this.kept.set(signal.id, signal);
+    return Promise.resolve();
+  }
+  public list(limit: number): Promise<IncidentSignal[]> {
+    return Promise.resolve([...this.kept.values()].slice(0, limit));
+  }
+  public forget(id: string): Promise<void> {
+    this.kept.delete(id);
+    return Promise.resolve();
+  }
+}
+
+function setup(sources: DiagnosticsSources = {}) {
   let now = T0;
+  const clock = () => now;
   const store = new MemoryAlertStore();
   const incidents = new MemoryIncidentStore();
   const published: { channel: Channel; notification: Notification }[] = [];
   const log = recordingLog();
-  const clock = () => now;
+  const queue = new LocalSignalQueue(clock);
+  const backlog = new MemoryBacklog();
+  const config = devRuntimeConfig();
+  const settings = incidentsRuntimeSchema.parse({
+    diagnostics: { windowSeconds: 1800, budgetMs: { metrics: 200, logs: 200, traces: 200 } },
+  });
+  const publisher = {
+    publish: (channel: Channel, notification: Notification) =>
+      Promise.resolve(void published.push({ channel, notification })),
+  };
   const deps: AlertServiceDeps = {
-    config: devRuntimeConfig(),
+    config: { ...config, incidents: settings },
     store,
-    publisher: {
-      publish: (channel, notification) => Promise.resolve(void published.push({ channel, notification })),
-    },
+    publisher,
     clock,
     log,
     claimant: 'req-1',
-    incidents: createIncidentHooks({
-      settings: incidentsRuntimeSchema.parse({
-        diagnostics: { windowSeconds: 1800, budgetMs: { metrics: 200, logs: 200, traces: 200 } },
-      }),
-      incidents,
-      pointers: incidents,
-      alerts: store,
-      clock,
-      log,
-      diagnostics: sources,
-    }),
+    signals: queue,
+    signalBacklog: backlog,
   };
-  return { deps, incidents, published, log, advance: (ms: number) => void (now += ms) };
+  const responder: ResponderDeps = {
+    settings,
+    incidents,
+    pointers: incidents,
+    alerts: store,
+    clock,
+    log,
+    diagnostics: sources,
+    publisher,
+  };
+  return {
+    deps,
+    store,
+    responder,
+    queue,
+    backlog,
+    incidents,
+    published,
+    log,
+    advance: (ms: number) => void (now += ms),
+  };
 }
 
-describe('incidents on the alarm handler path', () => {
-  it('a source that throws and one that hangs still yield an incident and a page with the evidence', async () => {
+describe('the page path signals the incident responder after the page', () => {
+  it('a critical is paged with no incident work, and one signal names the page and its channels', async () => {
     // Arrange
-    const { deps, incidents, published } = setup({
-      metrics: () => Promise.reject(new Error('Rate exceeded')),
-      logs: () => new Promise(() => undefined),
-      traces: () =>
-        Promise.resolve({
-          summary: '2 faulty traces',
-          links: [{ label: 'trace 1-abc', url: 'https://x/1' }],
-        }),
-    });
+    const s = setup();
     // Act
-    const outcome = await handleAlarmChange(deps, change('vigil-dev-high-error-rate-checkout', 'ALARM', T0));
+    const outcome = await handleAlarmChange(s.deps, change(CRITICAL, 'ALARM', T0));
     // Assert
     expect([...outcome.published].sort()).toEqual(['email', 'pagerduty', 'slack']);
-    const [incident] = [...incidents.items.values()];
-    expect(incident).toMatchObject({ service: 'checkout', severity: 'critical', status: 'open' });
-    expect(incident?.diagnostics?.metrics.status).toBe('error');
-    expect(incident?.diagnostics?.logs.status).toBe('timeout');
-    expect(incident?.timeline.map((e) => e.kind)).toEqual([
-      'opened',
-      'diagnostics',
-      'notified',
-      'notified',
-      'notified',
-    ]);
-    const page = published.find((p) => p.channel === 'slack')?.notification;
-    expect(page?.diagnostics).toContain(`Incident ${incident?.id}`);
-    expect(page?.diagnostics).toContain('Metrics: unavailable: Rate exceeded');
-    expect(page?.diagnostics).toContain('trace 1-abc: https://x/1');
+    expect(s.incidents.items.size).toBe(0);
+    expect(s.published.every((p) => p.notification.diagnostics === undefined)).toBe(true);
+    expect(s.queue.depth).toBe(1);
+    await s.queue.drain(s.responder);
+    const [incident] = [...s.incidents.items.values()];
+    expect(incident).toMatchObject({
+      service: 'checkout',
+      severity: 'critical',
+      status: 'open',
+      openedAt: T0,
+    });
   });
 
-  it('resolving the last linked alert resolves the incident', async () => {
+  it('a warning sends no signal at all', async () => {
     // Arrange
-    const { deps, incidents, advance } = setup({});
-    await handleAlarmChange(deps, change('vigil-dev-high-error-rate-checkout', 'ALARM', T0));
-    advance(60_000);
+    const s = setup();
     // Act
-    await handleAlarmChange(deps, change('vigil-dev-high-error-rate-checkout', 'OK', T0 + 60_000));
+    await handleAlarmChange(s.deps, change('vigil-dev-high-cpu-checkout', 'ALARM', T0));
     // Assert
-    const [incident] = [...incidents.items.values()];
-    expect(incident).toMatchObject({ status: 'resolved', resolvedAt: T0 + 60_000 });
+    expect(s.queue.depth).toBe(0);
   });
 
-  it('a warning opens no incident and its page carries no diagnostics', async () => {
+  it('a silenced critical is told to nobody but still signals its incident', async () => {
     // Arrange
-    const { deps, incidents } = setup({});
+    const s = setup();
+    const deps: AlertServiceDeps = { ...s.deps, isSilenced: () => Promise.resolve(true) };
     // Act
-    await handleAlarmChange(deps, change('vigil-dev-high-cpu-checkout', 'ALARM', T0));
+    const outcome = await handleAlarmChange(deps, change(CRITICAL, 'ALARM', T0));
+    await s.queue.drain(s.responder);
     // Assert
-    expect(incidents.items.size).toBe(0);
+    expect(outcome.published).toEqual([]);
+    const [incident] = [...s.incidents.items.values()];
+    expect(incident?.timeline.map((e) => e.kind)).toEqual(['opened', 'diagnostics']);
+    expect(s.published).toHaveLength(0);
   });
 
-  it('an incident store that fails never stops the page', async () => {
+  it('a queue that refuses the signal keeps it in the backlog; the page is unaffected', async () => {
     // Arrange
-    const s = setup({});
-    s.incidents.get = () => Promise.reject(new Error('ProvisionedThroughputExceeded'));
+    const s = setup();
+    const deps: AlertServiceDeps = {
+      ...s.deps,
+      signals: { send: () => Promise.reject(new Error('SQS: ServiceUnavailable')) },
+    };
     // Act
-    const outcome = await handleAlarmChange(s.deps, change('vigil-dev-high-error-rate-api', 'ALARM', T0));
+    const outcome = await handleAlarmChange(deps, change(CRITICAL, 'ALARM', T0));
     // Assert
     expect(outcome.published).toHaveLength(3);
-    expect(s.published[0]?.notification.diagnostics).toBeUndefined();
-    expect(s.log.lines.some((l) => l.level === 'error' && l.message.startsWith('incident step failed'))).toBe(
-      true,
-    );
+    expect([...s.backlog.kept.values()].map((sig) => sig.kind)).toEqual(['fired']);
+  });
+
+  it('when neither queue nor backlog takes the signal, the outbox stays for the retry', async () => {
+    // Arrange
+    const s = setup();
+    const deps: AlertServiceDeps = {
+      ...s.deps,
+      signals: { send: () => Promise.reject(new Error('SQS down')) },
+      signalBacklog: {
+        keep: () => Promise.reject(new Error('DynamoDB down')),
+        list: (limit) => s.backlog.list(limit),
+        forget: (id) => s.backlog.forget(id),
+      },
+    };
+    // Act
+    const attempt = handleAlarmChange(deps, change(CRITICAL, 'ALARM', T0));
+    // Assert
+    await expect(attempt).rejects.toMatchObject({ name: 'SignalNotSentError' });
+    const [record] = [...s.store.items.values()];
+    expect(record?.outbox?.status).toBe('firing');
+  });
+
+  it('resolving the last linked alert resolves the incident at the resolve time', async () => {
+    // Arrange
+    const s = setup();
+    await handleAlarmChange(s.deps, change(CRITICAL, 'ALARM', T0));
+    await s.queue.drain(s.responder);
+    s.advance(60_000);
+    // Act
+    await handleAlarmChange(s.deps, change(CRITICAL, 'OK', T0 + 60_000));
+    await s.queue.drain(s.responder);
+    // Assert
+    const [incident] = [...s.incidents.items.values()];
+    expect(incident).toMatchObject({ status: 'resolved', resolvedAt: T0 + 60_000 });
   });
 });

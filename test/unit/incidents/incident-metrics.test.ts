@@ -70,7 +70,7 @@ describe('incident metrics (EMF)', () => {
     );
   });
 
-  it('counts an unacknowledged resolution and notifications per channel', () => {
+  it('counts an unacknowledged resolution and the time from page to evidence per channel', () => {
     // Arrange
     const metrics = createIncidentMetrics(new Metrics({ namespace: INCIDENT_METRICS.namespace }), 'prod');
     const incident: Incident = {
@@ -87,15 +87,15 @@ describe('incident metrics (EMF)', () => {
     };
     // Act
     metrics.incidentResolved(incident, { mttrSeconds: 60 });
-    metrics.notificationsSent('sms', 2);
+    metrics.evidenceSent(incident, 'email', 2.5);
     // Assert
     const docs = emitted();
     expect(docs.map((d) => d._aws.CloudWatchMetrics[0]?.Metrics[0]?.Name)).toEqual([
       'ResolvedUnacknowledged',
       'TimeToResolveSeconds',
-      'NotificationsSent',
+      'TimeToEvidenceSeconds',
     ]);
-    expect(docs[2]).toMatchObject({ stage: 'prod', channel: 'sms', NotificationsSent: 2 });
+    expect(docs[2]).toMatchObject({ stage: 'prod', channel: 'email', TimeToEvidenceSeconds: 2.5 });
     expect(docs[2]?._aws.CloudWatchMetrics[0]?.Dimensions[0]).toEqual(
       expect.arrayContaining(['stage', 'channel']),
     );

@@ -1,15 +1,20 @@
 import type { AlertRecord } from '../../../shared/domain/alert-record';
 import type { Incident } from '../../../shared/domain/incident';
 import type { DiagnosticsSources } from '../../../shared/domain/diagnostics';
-import type { IncidentAlert, IncidentDeps, IncidentMetrics } from '../../../shared/domain/incidents';
+import type { Channel } from '../../../shared/domain/alert';
+import type { ResponderDeps } from '../../../shared/domain/incident-response';
+import { respondToSignal } from '../../../shared/domain/incident-response';
+import type { IncidentSignal } from '../../../shared/domain/incident-signal';
+import { signalsFor } from '../../../shared/domain/incident-signal';
+import type { IncidentAlert, IncidentMetrics } from '../../../shared/domain/incidents';
 import {
   acknowledgeIncident,
   appendTimeline,
-  createIncidentHooks,
   linkFiringAlert,
   MAX_TIMELINE,
   resolveIfAllResolved,
 } from '../../../shared/domain/incidents';
+import type { Notification } from '../../../shared/domain/notification';
 import type { MitigationRunner } from '../../../shared/domain/mitigation';
 import type { IncidentsRuntime } from '../../../shared/domain/runtime-config';
 import { incidentsRuntimeSchema } from '../../../shared/domain/runtime-config';
@@ -42,17 +47,18 @@ function record(a: IncidentAlert, status: AlertRecord['status']): AlertRecord {
   };
 }
 
-function setup(settings: Partial<IncidentsRuntime> = {}, extra: Partial<IncidentDeps> = {}) {
+function setup(settings: Partial<IncidentsRuntime> = {}, extra: Partial<ResponderDeps> = {}) {
   let now = T0;
   const incidents = new MemoryIncidentStore();
   const alerts = new MemoryAlertStore();
   const resolvedTimes: { mttaSeconds?: number; mttrSeconds: number }[] = [];
-  const sent: [string, number][] = [];
+  const evidenceTimes: [Channel, number][] = [];
+  const published: { channel: Channel; notification: Notification }[] = [];
   const metrics: IncidentMetrics = {
     incidentResolved: (_i, t) => void resolvedTimes.push(t),
-    notificationsSent: (c, n) => void sent.push([c, n]),
+    evidenceSent: (_i, channel, seconds) => void evidenceTimes.push([channel, seconds]),
   };
-  const deps: IncidentDeps = {
+  const deps: ResponderDeps = {
     settings: { ...incidentsRuntimeSchema.parse({}), ...settings },
     incidents,
     pointers: incidents,
@@ -60,6 +66,9 @@ function setup(settings: Partial<IncidentsRuntime> = {}, extra: Partial<Incident
     clock: () => now,
     log: recordingLog(),
     metrics,
+    publisher: {
+      publish: (channel, notification) => Promise.resolve(void published.push({ channel, notification })),
+    },
     ...extra,
   };
   return {
@@ -67,11 +76,41 @@ function setup(settings: Partial<IncidentsRuntime> = {}, extra: Partial<Incident
     incidents,
     alerts,
     resolvedTimes,
-    sent,
+    evidenceTimes,
+    published,
     advance: (ms: number) => {
       now += ms;
     },
   };
+}
+
+/** The signal a page of `alerts` on `channels` gives (one service). */
+function paged(
+  alerts: readonly IncidentAlert[],
+  channels: readonly Channel[],
+  cause: IncidentSignal['cause'] = 'fired',
+  at = T0,
+): IncidentSignal {
+  const [signal] = signalsFor({
+    settings: { ...incidentsRuntimeSchema.parse({}), openOnEscalation: true },
+    stage: 'dev',
+    kind: 'fired',
+    cause,
+    at,
+    alerts,
+    key: `page-${at}`,
+    page: {
+      id: `page-${at}`,
+      title: 'checkout: error rate above 5%',
+      severity: 'critical',
+      reason: cause === 'escalated' ? 'escalation' : 'alert',
+      groupKey: 'g-1',
+      channels,
+      sentAt: at,
+    },
+  });
+  if (!signal) throw new Error('no signal');
+  return signal;
 }
 
 describe('incident lifecycle', () => {
@@ -183,25 +222,24 @@ describe('incident lifecycle', () => {
   });
 });
 
-describe('incident hooks', () => {
+describe('the responder', () => {
   it('a warning opens nothing; its escalation does when configured', async () => {
     // Arrange
     const off = setup();
     const on = setup({ openOnEscalation: true });
     const warning = alert('w', { severity: 'warning' });
     // Act
-    const plain = await off.deps.incidents.list(0, Infinity, 10);
-    await createIncidentHooks(off.deps).prepareGroup([warning], 'escalation');
-    await createIncidentHooks(on.deps).prepareGroup([warning], 'group');
-    const escalated = await createIncidentHooks(on.deps).prepareGroup([warning], 'escalation');
+    await respondToSignal(off.deps, paged([warning], ['email'], 'escalated'));
+    await respondToSignal(on.deps, paged([warning], ['slack'], 'fired'));
+    const opened = on.incidents.items.size;
+    await respondToSignal(on.deps, paged([warning], ['email'], 'escalated'));
     // Assert
-    expect(plain).toHaveLength(0);
     expect(off.incidents.items.size).toBe(0);
-    expect(escalated?.incidentId).toBeDefined();
+    expect(opened).toBe(0);
     expect(on.incidents.items.size).toBe(1);
   });
 
-  it('a throwing source and a slow source still give an incident with diagnostics notes', async () => {
+  it('a throwing source and a slow source still give an incident, and the evidence update says so', async () => {
     // Arrange
     const sources: DiagnosticsSources = {
       metrics: () => Promise.resolve({ summary: 'error_rate 12 % (min 0, max 12, rising)', links: [] }),
@@ -209,12 +247,12 @@ describe('incident hooks', () => {
       traces: (q) =>
         new Promise((_, reject) => q.signal.addEventListener('abort', () => reject(new Error('aborted')))),
     };
-    const { deps, incidents } = setup(
+    const { deps, incidents, published } = setup(
       { diagnostics: { windowSeconds: 1800, budgetMs: { metrics: 500, logs: 500, traces: 150 } } },
       { diagnostics: sources },
     );
     // Act
-    const extras = await createIncidentHooks(deps).prepare(alert('a'), 'fired');
+    const outcome = await respondToSignal(deps, paged([alert('a')], ['slack', 'email', 'sms']));
     // Assert
     const stored = [...incidents.items.values()][0];
     expect(stored?.diagnostics).toMatchObject({
@@ -222,29 +260,69 @@ describe('incident hooks', () => {
       logs: { status: 'error', summary: 'unavailable: connection refused' },
       traces: { status: 'timeout', summary: 'unavailable: no answer within 150 ms' },
     });
-    expect(stored?.timeline.map((e) => e.kind)).toEqual(['opened', 'diagnostics']);
-    expect(extras?.diagnostics).toContain('Metrics: error_rate 12 %');
-    expect(extras?.diagnostics).toContain('Logs: unavailable: connection refused');
+    expect(outcome.evidenceSent).toEqual(['slack', 'email']);
+    const update = published.find((p) => p.channel === 'slack')?.notification;
+    expect(update).toMatchObject({ reason: 'evidence', id: `page-${T0}:evidence:slack` });
+    expect(update?.evidence?.page).toEqual({
+      id: `page-${T0}`,
+      title: 'checkout: error rate above 5%',
+      sentAt: new Date(T0).toISOString(),
+    });
+    expect(update?.evidence?.sources.map((x) => `${x.name} ${x.status}`)).toEqual([
+      'metrics ok',
+      'logs error',
+      'traces timeout',
+    ]);
   });
 
-  it('records notified channels and counts sends per channel', async () => {
+  it('records the page before the evidence, each channel once, and sends the evidence once per channel', async () => {
     // Arrange
-    const { deps, incidents, sent } = setup();
-    const hooks = createIncidentHooks(deps);
-    await hooks.prepare(alert('a'), 'fired');
-    // Act
-    await hooks.afterPublish(alert('a'), ['slack', 'email'], 'alert');
-    hooks.countSent(['slack', 'email', 'slack']);
+    const { deps, incidents, published, evidenceTimes, advance } = setup();
+    const signal = paged([alert('a')], ['slack', 'email']);
+    advance(2_000);
+    // Act: the same signal twice (a redelivery), then a later page of the same alert on SMS
+    await respondToSignal(deps, signal);
+    await respondToSignal(deps, signal);
+    await respondToSignal(deps, paged([alert('a')], ['sms'], 'fired', T0 + 1_000));
     // Assert
     const stored = [...incidents.items.values()][0];
-    expect(stored?.timeline.filter((e) => e.kind === 'notified').map((e) => e.channel)).toEqual([
-      'slack',
-      'email',
+    expect(stored?.timeline.map((e) => `${e.kind}${e.channel ? ` ${e.channel}` : ''}`)).toEqual([
+      'opened',
+      'notified slack',
+      'notified email',
+      'diagnostics',
+      'evidence-sent slack',
+      'evidence-sent email',
+      'notified sms',
     ]);
-    expect(sent).toEqual([
+    expect(published.map((p) => p.channel)).toEqual(['slack', 'email']);
+    expect(evidenceTimes).toEqual([
       ['slack', 2],
-      ['email', 1],
+      ['email', 2],
     ]);
+  });
+
+  it('an evidence update that cannot be published fails the signal; the retry sends only what is missing', async () => {
+    // Arrange
+    const s = setup();
+    let refuse = true;
+    const deps: ResponderDeps = {
+      ...s.deps,
+      publisher: {
+        publish: (channel, notification) => {
+          if (channel === 'email' && refuse) return Promise.reject(new Error('SNS throttled'));
+          return s.deps.publisher.publish(channel, notification);
+        },
+      },
+    };
+    const signal = paged([alert('a')], ['slack', 'email']);
+    // Act
+    await expect(respondToSignal(deps, signal)).rejects.toMatchObject({ name: 'EvidenceDeliveryError' });
+    refuse = false;
+    await respondToSignal(deps, signal);
+    // Assert
+    expect(s.published.map((p) => p.channel)).toEqual(['slack', 'email']);
+    expect(s.incidents.items.size).toBe(1);
   });
 });
 
@@ -275,7 +353,9 @@ describe('guarded mitigation', () => {
         },
       },
     );
-    return { ...s, runs, hooks: createIncidentHooks(s.deps) };
+    const page = (a: IncidentAlert, channel: Channel) =>
+      respondToSignal(s.deps, paged([a], [channel], 'fired', T0));
+    return { ...s, runs, page };
   }
 
   const outcomes = (s: { incidents: MemoryIncidentStore }) =>
@@ -287,8 +367,7 @@ describe('guarded mitigation', () => {
     // Arrange
     const s = mitigationSetup({ enabled: false });
     // Act
-    await s.hooks.prepare(alert('a'), 'fired');
-    await s.hooks.afterPublish(alert('a'), ['slack']);
+    await s.page(alert('a'), 'slack');
     // Assert
     expect(s.runs).toEqual([]);
     expect(outcomes(s)).toEqual([]);
@@ -297,13 +376,9 @@ describe('guarded mitigation', () => {
   it('runs once per incident even when asked twice', async () => {
     // Arrange
     const s = mitigationSetup({});
-    await s.hooks.prepare(alert('a'), 'fired');
     // Act
-    await Promise.all([
-      s.hooks.afterPublish(alert('a'), ['slack']),
-      s.hooks.afterPublish(alert('a'), ['email']),
-    ]);
-    await s.hooks.afterPublish(alert('a'), ['sms']);
+    await Promise.all([s.page(alert('a'), 'slack'), s.page(alert('a'), 'email')]);
+    await s.page(alert('a'), 'sms');
     // Assert
     expect(s.runs).toHaveLength(1);
     expect(outcomes(s)).toEqual(['succeeded: execution 1234']);
@@ -314,10 +389,8 @@ describe('guarded mitigation', () => {
     const s = mitigationSetup({ maxPerHour: 1 });
     const other = alert('x', { labels: { service: 'api', team: 'platform' } });
     // Act
-    await s.hooks.prepare(alert('a'), 'fired');
-    await s.hooks.afterPublish(alert('a'), ['slack']);
-    await s.hooks.prepare(other, 'fired');
-    await s.hooks.afterPublish(other, ['slack']);
+    await s.page(alert('a'), 'slack');
+    await s.page(other, 'slack');
     // Assert
     expect(s.runs).toHaveLength(1);
     expect(outcomes(s).sort()).toEqual([
@@ -330,8 +403,7 @@ describe('guarded mitigation', () => {
     // Arrange
     const s = mitigationSetup({ dryRun: true });
     // Act
-    await s.hooks.prepare(alert('a'), 'fired');
-    await s.hooks.afterPublish(alert('a'), ['slack']);
+    await s.page(alert('a'), 'slack');
     // Assert
     expect(s.runs).toEqual([]);
     expect(outcomes(s)).toEqual([
@@ -343,8 +415,7 @@ describe('guarded mitigation', () => {
     // Arrange
     const s = mitigationSetup({}, { run: () => Promise.reject(new Error('AccessDenied')) });
     // Act
-    await s.hooks.prepare(alert('a'), 'fired');
-    await s.hooks.afterPublish(alert('a'), ['slack']);
+    await s.page(alert('a'), 'slack');
     // Assert
     expect(outcomes(s)).toEqual([
       'failed: SSM Automation AWS-RestartECSService (ServiceName=checkout): AccessDenied',

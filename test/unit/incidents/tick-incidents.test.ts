@@ -1,12 +1,13 @@
 import type { Channel } from '../../../shared/domain/alert';
 import type { AlarmStateChange } from '../../../shared/domain/alarm-event';
 import { handleAlarmChange } from '../../../shared/domain/alert-service';
-import { createIncidentHooks } from '../../../shared/domain/incidents';
+import type { ResponderDeps } from '../../../shared/domain/incident-response';
 import type { Notification } from '../../../shared/domain/notification';
 import { acknowledgeAlert, fingerprintOfAlarm } from '../../../shared/domain/operator';
 import type { RuntimeConfig } from '../../../shared/domain/runtime-config';
 import { incidentsRuntimeSchema } from '../../../shared/domain/runtime-config';
 import { runTick } from '../../../shared/domain/tick/run-tick';
+import { LocalSignalQueue } from '../../../shared/replay/local-signal-queue';
 import { devRuntimeConfig, recordingLog } from '../../support/fixtures';
 import { MemoryAlertStore, MemoryGroupStore } from '../../support/memory-alert-store';
 import { MemoryIncidentStore } from '../../support/memory-incident-store';
@@ -28,14 +29,20 @@ function setup(openOnEscalation: boolean) {
   const incidents = new MemoryIncidentStore();
   const sent: { channel: Channel; notification: Notification }[] = [];
   const log = recordingLog();
-  const hooks = createIncidentHooks({
+  const publisher = {
+    publish: (channel: Channel, notification: Notification) =>
+      Promise.resolve(void sent.push({ channel, notification })),
+  };
+  const queue = new LocalSignalQueue(clock);
+  const responder: ResponderDeps = {
     settings: config.incidents ?? incidentsRuntimeSchema.parse({}),
     incidents,
     pointers: incidents,
     alerts: store,
     clock,
     log,
-  });
+    publisher,
+  };
   let n = 0;
   const deps = () => ({
     config,
@@ -44,11 +51,8 @@ function setup(openOnEscalation: boolean) {
     clock,
     log,
     claimant: `req-${++n}`,
-    incidents: hooks,
-    publisher: {
-      publish: (channel: Channel, notification: Notification) =>
-        Promise.resolve(void sent.push({ channel, notification })),
-    },
+    signals: queue,
+    publisher,
   });
   const change = (alarmName: string, state: 'ALARM' | 'OK'): AlarmStateChange => ({
     source: 'alarm-action',
@@ -63,11 +67,15 @@ function setup(openOnEscalation: boolean) {
     store,
     incidents,
     sent,
-    alarm: (name: string, state: 'ALARM' | 'OK') => handleAlarmChange(deps(), change(name, state)),
+    alarm: async (name: string, state: 'ALARM' | 'OK') => {
+      await handleAlarmChange(deps(), change(name, state));
+      await queue.drain(responder);
+    },
     run: async (minutes: number) => {
       for (let i = 0; i < minutes; i++) {
         now += 60_000;
         await runTick(deps());
+        await queue.drain(responder);
       }
     },
     ack: (name: string) =>
@@ -76,22 +84,29 @@ function setup(openOnEscalation: boolean) {
 }
 
 describe('incidents in the tick', () => {
-  it('an escalation opens an incident when configured, and its notification carries the evidence', async () => {
+  it('an escalation opens an incident when configured, and the evidence follows it on the same channel', async () => {
     // Arrange
     const h = setup(true);
     await h.alarm(CPU_API, 'ALARM');
     // Act: group_wait, then the 15-minute email escalation
     await h.run(16);
     // Assert
-    const escalation = h.sent.find((s) => s.notification.reason === 'escalation');
-    expect(escalation?.channel).toBe('email');
+    const escalation = h.sent.findIndex((s) => s.notification.reason === 'escalation');
+    const evidence = h.sent.findIndex((s) => s.notification.reason === 'evidence');
+    expect(h.sent[escalation]?.channel).toBe('email');
+    expect(evidence).toBeGreaterThan(escalation);
     const [incident] = [...h.incidents.items.values()];
     expect(incident).toMatchObject({ service: 'api', severity: 'warning', status: 'open' });
-    expect(escalation?.notification.diagnostics).toContain(`Incident ${incident?.id}`);
+    expect(h.sent[evidence]).toMatchObject({
+      channel: 'email',
+      notification: { evidence: { incidentId: incident?.id } },
+    });
+    expect(h.sent[escalation]?.notification.diagnostics).toBeUndefined();
     expect(incident?.timeline.map((e) => `${e.kind}${e.channel ? ` ${e.channel}` : ''}`)).toEqual([
       'opened',
-      'diagnostics',
       'notified email',
+      'diagnostics',
+      'evidence-sent email',
     ]);
   });
 

@@ -1,5 +1,3 @@
-import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
-import { mockClient } from 'aws-sdk-client-mock';
 import { CloudWatchAlarmStates } from '../../../shared/adapters/cloudwatch-alarm-states';
 import type { AlarmStateReader, CurrentAlarmState } from '../../../shared/domain/reconcile';
 import { devRuntimeConfig } from '../../support/fixtures';
@@ -7,7 +5,6 @@ import { createHarness } from '../../support/pipeline-harness';
 
 const CPU_API = 'vigil-dev-high-cpu-api';
 const CPU_CHECKOUT = 'vigil-dev-high-cpu-checkout';
-const cw = mockClient(CloudWatchClient);
 
 function reader(states: Record<string, CurrentAlarmState>): AlarmStateReader & { calls: string[][] } {
   const calls: string[][] = [];
@@ -56,33 +53,34 @@ describe('stale alert reconciliation', () => {
 });
 
 describe('CloudWatchAlarmStates', () => {
-  beforeEach(() => cw.reset());
-
   it('reads metric and composite alarms 100 names at a time, paging, and reports deleted ones as null', async () => {
-    // Arrange
+    // Arrange: CloudWatch's JSON protocol answers, times in epoch seconds
     const names = Array.from({ length: 150 }, (_, i) => `alarm-${i}`);
-    cw.on(DescribeAlarmsCommand)
-      .resolvesOnce({
-        MetricAlarms: [{ AlarmName: 'alarm-0', StateValue: 'OK', StateUpdatedTimestamp: new Date(5000) }],
+    const answers: unknown[] = [
+      {
+        MetricAlarms: [{ AlarmName: 'alarm-0', StateValue: 'OK', StateUpdatedTimestamp: 5 }],
         NextToken: 'p2',
-      })
-      .resolvesOnce({
-        CompositeAlarms: [
-          { AlarmName: 'alarm-1', StateValue: 'ALARM', StateUpdatedTimestamp: new Date(6000) },
-        ],
-      })
-      .resolves({
-        MetricAlarms: [
-          { AlarmName: 'alarm-120', StateValue: 'INSUFFICIENT_DATA', StateUpdatedTimestamp: new Date(7000) },
-        ],
-      });
+      },
+      { CompositeAlarms: [{ AlarmName: 'alarm-1', StateValue: 'ALARM', StateUpdatedTimestamp: 6 }] },
+      {
+        MetricAlarms: [{ AlarmName: 'alarm-120', StateValue: 'INSUFFICIENT_DATA', StateUpdatedTimestamp: 7 }],
+      },
+    ];
+    const calls: {
+      operation: string;
+      input: { AlarmNames?: string[]; NextToken?: string; AlarmTypes?: string[] };
+    }[] = [];
+    const cloudwatch = (operation: string, input: unknown): Promise<unknown> => {
+      calls.push({ operation, input: input as (typeof calls)[number]['input'] });
+      return Promise.resolve(answers.shift() ?? {});
+    };
     // Act
-    const states = await new CloudWatchAlarmStates(new CloudWatchClient({ region: 'eu-west-1' })).read(names);
+    const states = await new CloudWatchAlarmStates(cloudwatch).read(names);
     // Assert
-    const calls = cw.commandCalls(DescribeAlarmsCommand).map((c) => c.args[0].input);
-    expect(calls.map((c) => c.AlarmNames?.length)).toEqual([100, 100, 50]);
-    expect(calls[1]?.NextToken).toBe('p2');
-    expect(calls[0]?.AlarmTypes).toEqual(['MetricAlarm', 'CompositeAlarm']);
+    expect(calls.map((c) => c.operation)).toEqual(['DescribeAlarms', 'DescribeAlarms', 'DescribeAlarms']);
+    expect(calls.map((c) => c.input.AlarmNames?.length)).toEqual([100, 100, 50]);
+    expect(calls[1]?.input.NextToken).toBe('p2');
+    expect(calls[0]?.input.AlarmTypes).toEqual(['MetricAlarm', 'CompositeAlarm']);
     expect(states.get('alarm-0')).toEqual({ state: 'OK', updatedAt: 5000 });
     expect(states.get('alarm-1')).toEqual({ state: 'ALARM', updatedAt: 6000 });
     expect(states.get('alarm-120')).toEqual({ state: 'INSUFFICIENT_DATA', updatedAt: 7000 });

@@ -1,5 +1,3 @@
-import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { mockClient } from 'aws-sdk-client-mock';
 import { cloudWatchSmsSpend } from '../../../shared/adapters/sms-spend';
 import { parseRuntimeConfig } from '../../../shared/domain/runtime-config';
 import { runTick } from '../../../shared/domain/tick/run-tick';
@@ -7,7 +5,6 @@ import { createCached } from '../../../shared/domain/cached';
 import { devRuntimeConfig } from '../../support/fixtures';
 import { createHarness } from '../../support/pipeline-harness';
 
-const cw = mockClient(CloudWatchClient);
 const capped = () =>
   parseRuntimeConfig({
     ...devRuntimeConfig(),
@@ -66,18 +63,27 @@ describe('SMS monthly spend cap', () => {
   });
 
   it('reads SMSMonthToDateSpentUSD, newest first', async () => {
-    // Arrange
-    cw.reset();
-    cw.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'spend', Values: [12.5, 12.1] }] });
+    // Arrange: CloudWatch's JSON protocol, times in epoch seconds
+    const calls: { operation: string; input: Record<string, unknown> }[] = [];
+    const cloudwatch = (operation: string, input: unknown): Promise<unknown> => {
+      calls.push({ operation, input: input as Record<string, unknown> });
+      return Promise.resolve({
+        MetricDataResults: [{ Id: 'spend', Values: [12.5, 12.1], Timestamps: [1, 0] }],
+      });
+    };
     // Act
-    const spent = await cloudWatchSmsSpend(new CloudWatchClient({ region: 'eu-west-1' }), () =>
-      Date.UTC(2024, 0, 1),
-    )();
+    const spent = await cloudWatchSmsSpend(cloudwatch, () => Date.UTC(2024, 0, 1))();
     // Assert
-    const input = cw.commandCalls(GetMetricDataCommand)[0]?.args[0].input;
+    const input = calls[0]?.input as {
+      ScanBy?: string;
+      EndTime?: number;
+      MetricDataQueries?: { MetricStat?: { Metric?: unknown } }[];
+    };
+    expect(calls[0]?.operation).toBe('GetMetricData');
     expect(spent).toBe(12.5);
-    expect(input?.ScanBy).toBe('TimestampDescending');
-    expect(input?.MetricDataQueries?.[0]?.MetricStat?.Metric).toEqual({
+    expect(input.ScanBy).toBe('TimestampDescending');
+    expect(input.EndTime).toBe(Date.UTC(2024, 0, 1) / 1000);
+    expect(input.MetricDataQueries?.[0]?.MetricStat?.Metric).toEqual({
       Namespace: 'AWS/SNS',
       MetricName: 'SMSMonthToDateSpentUSD',
     });

@@ -1,8 +1,8 @@
 /**
  * HTTP to AWS endpoints over node:http(s) with kept-alive connections, signed with SigV4 when
- * credentials are given. The log pipeline's Lambdas talk to OpenSearch and SQS through this
- * instead of an SDK client, so their bundles carry neither the OpenSearch client nor the SDK's
- * client runtime.
+ * credentials are given. The Lambdas talk to DynamoDB, SNS, SQS, CloudWatch, Secrets Manager and
+ * OpenSearch through this instead of SDK clients, so their bundles carry neither the SDK's client
+ * runtime nor the OpenSearch client.
  */
 import { createHash, createHmac } from 'node:crypto';
 import type { Hash, Hmac } from 'node:crypto';
@@ -159,6 +159,25 @@ function exchange(
   });
 }
 
+/**
+ * AWS's own SigV4 signer (@smithy/signature-v4, as the SDK signs) over node:crypto's SHA-256.
+ * `applyChecksum` adds `x-amz-content-sha256` (on by default, as in the SDK).
+ */
+export function createSigV4Signer(options: {
+  readonly service: string;
+  readonly region: string;
+  readonly credentials: AwsCredentialsProvider;
+  readonly applyChecksum?: boolean;
+}): SignatureV4 {
+  return new SignatureV4({
+    service: options.service,
+    region: options.region,
+    credentials: options.credentials,
+    sha256: NodeSha256,
+    applyChecksum: options.applyChecksum ?? true,
+  });
+}
+
 /** A sender for one AWS service. */
 export function createAwsHttp(options: AwsHttpOptions): AwsHttp {
   let signer: SignatureV4 | undefined;
@@ -166,12 +185,7 @@ export function createAwsHttp(options: AwsHttpOptions): AwsHttp {
     if (options.region === undefined || options.region === '') {
       throw new TypeError(`a region is needed to sign ${options.service} requests`);
     }
-    signer = new SignatureV4({
-      service: options.service,
-      region: options.region,
-      credentials: options.credentials,
-      sha256: NodeSha256,
-    });
+    signer = createSigV4Signer({ ...options, region: options.region, credentials: options.credentials });
   }
 
   return async (request) => {

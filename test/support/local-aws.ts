@@ -13,6 +13,12 @@ export interface LocalAws {
   readonly url: string;
   /** Requests served, by operation (`sns:Publish`, `sqs:SendMessage`, `opensearch:bulk`, `webhook`, ...). */
   readonly counts: Map<string, number>;
+  /** Every request with its operation and body text, in arrival order (when `record` is on). */
+  readonly requests: { readonly operation: string; readonly body: string; readonly at: number }[];
+  /** Keep each request in `requests` (off by default: a benchmark sends thousands). */
+  record: boolean;
+  /** Answers requests this matches only after `ms` (a stalling source). @default none */
+  stall?: { readonly ms: number; readonly when: (operation: string, body: string) => boolean };
   /** The secret string Secrets Manager returns for any secret id. */
   secretString: string;
   readonly stop: () => Promise<void>;
@@ -112,6 +118,8 @@ export async function startLocalAws(): Promise<LocalAws> {
   const state: LocalAws = {
     url: '',
     counts: new Map(),
+    requests: [],
+    record: false,
     secretString: '',
     stop: () => Promise.resolve(),
   };
@@ -121,14 +129,23 @@ export async function startLocalAws(): Promise<LocalAws> {
     req.on('end', () => {
       let operation = 'error';
       let answer: Answer;
+      const body = Buffer.concat(chunks).toString('utf8');
       try {
-        [operation, answer] = route(req, Buffer.concat(chunks).toString('utf8'), state);
+        [operation, answer] = route(req, body, state);
+        // Wall-clock ms with the sub-millisecond part, comparable across processes.
+        if (state.record)
+          state.requests.push({ operation, body, at: performance.timeOrigin + performance.now() });
       } catch (error) {
         answer = { status: 500, type: 'text/plain', body: String(error) };
       }
       state.counts.set(operation, (state.counts.get(operation) ?? 0) + 1);
-      res.writeHead(answer.status, { 'content-type': answer.type, 'x-amzn-requestid': randomUUID() });
-      res.end(answer.body);
+      const send = (): void => {
+        res.writeHead(answer.status, { 'content-type': answer.type, 'x-amzn-requestid': randomUUID() });
+        res.end(answer.body);
+      };
+      const stall = state.stall;
+      if (stall !== undefined && stall.when(operation, body)) setTimeout(send, stall.ms);
+      else send();
     });
   });
   server.on('connection', (socket) => {
