@@ -99,7 +99,7 @@ describe('every diagnostics source hangs', () => {
     // Act: the alarm handler's part
     const outcome = await handleAlarmChange(s.deps, firing(T0));
     // Assert: paged, no source even asked yet
-    expect([...outcome.published].sort()).toEqual(['email', 'slack', 'sms']);
+    expect([...outcome.published].sort()).toEqual(['email', 'pagerduty', 'slack']);
     expect(calls).toEqual([]);
     expect(s.queue.depth).toBe(1);
     // Act: the responder runs; every source hangs
@@ -121,7 +121,7 @@ describe('every diagnostics source hangs', () => {
       'opened',
       'notified slack',
       'notified email',
-      'notified sms',
+      'notified pagerduty',
       'diagnostics',
       'evidence-sent slack',
       'evidence-sent email',
