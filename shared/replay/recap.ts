@@ -66,8 +66,18 @@ function incidentLines(incident: ReplayIncident): string[] {
     incident.resolvedAt === undefined ? '' : `, resolved ${clock(incident.resolvedAt)}`
   }${incident.mttrSeconds === undefined ? '' : ` (MTTR ${incident.mttrSeconds} s)`}`;
   if (d === undefined) return [head, '  no diagnostics'];
+  // Page first: the channels it reached, then the evidence update the responder sent after it.
+  const told = (kind: string) =>
+    incident.timeline
+      .filter((e) => e.kind === kind && e.channel !== undefined)
+      .map((e) => `${e.channel} ${clock(e.at)}`);
+  const paged = told('notified');
+  const evidence = told('evidence-sent');
   return [
     head,
+    ...(paged.length === 0
+      ? []
+      : [`  paged first: ${paged.join(', ')}; evidence after it: ${evidence.join(', ') || 'none'}`]),
     ...(['metrics', 'logs', 'traces'] as const).map(
       (k) => `  ${k} ${d[k].status}: ${clip(d[k].summary.split('\n').join(' | '), 80)}`,
     ),

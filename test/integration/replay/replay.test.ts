@@ -208,6 +208,9 @@ describe('scenario replay through the real handlers on dynalite', () => {
     const recap = stdout.slice(stdout.indexOf('What this run showed'));
     expect(recap).toMatch(/^Storm: 32 alarms told in 2 digest message\(s\) \(slack 2\)/m);
     expect(recap).toContain('0 message(s) about them outside the digests');
+    expect(recap).toContain(
+      '  paged first: slack 14:06, email 14:06, sms 14:06; evidence after it: slack 14:06, email 14:06',
+    );
     expect(recap).toMatch(/^ {2}metrics ok: cpu_usage/m);
     expect(recap).toMatch(/^ {2}logs ok: newest 3 error lines/m);
     expect(recap).toMatch(/^ {2}traces ok: 2 traces/m);
