@@ -275,7 +275,9 @@ async function signalPage(
   now: number,
 ): Promise<void> {
   const sink = deps.signals;
-  if (!sink || !signalsIncidents(deps, record)) return;
+  // An acknowledgement told to PagerDuty is neither a page nor a resolve: the incident hears of
+  // the acknowledgement from whoever made it.
+  if (!sink || outbox.status === 'acknowledged' || !signalsIncidents(deps, record)) return;
   const firing = outbox.status === 'firing';
   if (outbox.attempts > 0 && (!firing || delivered.length === 0)) return;
   const service = record.labels['service'] ?? 'unknown';

@@ -348,6 +348,8 @@ function slackMessageOf(
       (c) =>
         c.notification.channel === 'slack' &&
         c.notification.status === 'firing' &&
+        // the evidence update that follows a page carries no buttons
+        c.notification.evidence === undefined &&
         c.notification.alerts.some((a) => a.alarmName === alarmName),
     )
     .at(-1);

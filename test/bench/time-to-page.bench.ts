@@ -2,8 +2,9 @@
 // reaching the local stand-in, over warm invocations (a few processes) and cold ones (a fresh
 // process each). Measured with incidents off (no signal at all) and with incidents on (the signal
 // is sent after the page), cases alternating, while the incident responder runs next to them
-// with every diagnostics source stalling 4 s. Then the wall time from a page to its evidence
-// update with sources answering at once.
+// with every diagnostics source stalling 4 s; and for the seed's high-CPU alarm, whose severity
+// ladder reads memory (one GetMetricData) before it routes. Then the wall time from a page to its
+// evidence update with sources answering at once.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -112,6 +113,19 @@ function alarmEvents(lambda: BenchLambda, from: number, count: number, peers: Be
   return Array.from({ length: count }, (_, i) => lambda.event(from + i, peers));
 }
 
+/**
+ * The same events for the seed's high-CPU alarm, whose severity ladder reads memory before the
+ * page: with memory at 95 % it pages as critical, after one GetMetricData.
+ */
+function ladderEvents(lambda: BenchLambda, from: number, count: number, peers: BenchPeers): unknown[] {
+  return alarmEvents(lambda, from, count, peers).map(
+    (e) =>
+      JSON.parse(
+        JSON.stringify(e).replaceAll('vigil-dev-high-error-rate-checkout', 'vigil-dev-high-cpu-checkout'),
+      ) as unknown,
+  );
+}
+
 /** Runs both cases and the page-to-evidence figure. */
 export async function runTimeToPageBench(options: TimeToPageBenchOptions): Promise<Figures> {
   const peers = await startBenchPeers('vigil-time-to-page');
@@ -143,9 +157,13 @@ export async function runTimeToPageBench(options: TimeToPageBenchOptions): Promi
     return f;
   };
   const figures: Figures = {};
-  const samples: Record<'no incident' | 'sources stalled', { warm: number[]; cold: number[] }> = {
+  const samples: Record<
+    'no incident' | 'sources stalled' | 'severity ladder read',
+    { warm: number[]; cold: number[] }
+  > = {
     'no incident': { warm: [], cold: [] },
     'sources stalled': { warm: [], cold: [] },
+    'severity ladder read': { warm: [], cold: [] },
   };
   const responders: ChildProcess[] = [];
   try {
@@ -157,16 +175,19 @@ export async function runTimeToPageBench(options: TimeToPageBenchOptions): Promi
     const stalled = spawnRunner(runner, responder.file, eventsFile(signals), responderEnv);
     stalled.done.catch(() => undefined);
     responders.push(stalled.child);
+    // Memory at 95 % for the ladder case (the error-rate alarm of the other two reads no metric).
+    peers.aws.metricValue = 95;
     const cases = [
-      ['no incident', plain.file],
-      ['sources stalled', paging.file],
+      ['no incident', plain.file, alarmEvents],
+      ['sources stalled', paging.file, alarmEvents],
+      ['severity ladder read', paging.file, ladderEvents],
     ] as const;
     // Warm: per round and case one process; its first invocation warms it. Rounds alternate cases.
     const rounds = 4;
     const perRound = Math.ceil(options.warm / rounds);
     for (let round = 0; round < rounds; round++) {
-      for (const [name, bundle] of cases) {
-        const events = alarmEvents(options.alarmHandler, run, perRound + 1, peers);
+      for (const [name, bundle, eventsOf] of cases) {
+        const events = eventsOf(options.alarmHandler, run, perRound + 1, peers);
         run += perRound + 1;
         peers.aws.requests.length = 0;
         const starts = await spawnRunner(runner, bundle, eventsFile(events), handlerEnv).done;
@@ -175,12 +196,12 @@ export async function runTimeToPageBench(options: TimeToPageBenchOptions): Promi
     }
     // Cold: a fresh process per page, cases alternating.
     for (let i = 0; i < options.cold; i++) {
-      for (const [name, bundle] of cases) {
+      for (const [name, bundle, eventsOf] of cases) {
         peers.aws.requests.length = 0;
         const cold = await spawnRunner(
           runner,
           bundle,
-          eventsFile(alarmEvents(options.alarmHandler, run++, 1, peers)),
+          eventsFile(eventsOf(options.alarmHandler, run++, 1, peers)),
           handlerEnv,
         ).done;
         samples[name].cold.push(...pageTimes(cold, peers.aws));
@@ -205,6 +226,11 @@ export async function runTimeToPageBench(options: TimeToPageBenchOptions): Promi
           [percentile(samples['sources stalled'][kind], p)],
           [percentile(samples['no incident'][kind], p)],
           { op: '<=', value: 1.1 },
+        );
+        // What the severity ladder's read (one GetMetricData before routing) adds to the page.
+        figures[`time to page ${kind} p${p}: severity ladder read / no incident`] = ratioFigure(
+          [percentile(samples['severity ladder read'][kind], p)],
+          [percentile(samples['no incident'][kind], p)],
         );
       }
     }

@@ -157,7 +157,11 @@ describe('incident response grants', () => {
       expect(actions.some((a) => String(a).startsWith('es:'))).toBe(false);
       expect(statements.map((s) => (s as { Sid?: string }).Sid)).not.toContain('IncidentMitigationCounter');
     }
-    expect(actionsOf(statementsOf(template, 'AlarmHandler'))).not.toContain('cloudwatch:GetMetricData');
+    // The alarm handler reads metrics only for severity ladders (before routing), not for diagnostics.
+    const metricReads = statementsOf(template, 'AlarmHandler').filter((s) =>
+      actionsOf([s]).includes('cloudwatch:GetMetricData'),
+    );
+    expect(metricReads.map((s) => (s as { Sid?: string }).Sid)).toEqual(['SeverityLadderMetrics']);
   });
 
   it('the responder holds only the table, queue and key actions it uses', () => {

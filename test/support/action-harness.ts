@@ -270,6 +270,8 @@ export async function startActionHarness(
           (p) =>
             p.channel === 'slack' &&
             p.notification.status === 'firing' &&
+            // the evidence update that follows a page carries no buttons
+            p.notification.evidence === undefined &&
             p.notification.alerts.some((a) => a.alarmName === alarmName),
         )
         .at(-1);

@@ -21,6 +21,11 @@ export interface LocalAws {
   stall?: { readonly ms: number; readonly when: (operation: string, body: string) => boolean };
   /** The secret string Secrets Manager returns for any secret id. */
   secretString: string;
+  /**
+   * GetMetricData answers every query with this one datapoint, 30 s before the query's end time
+   * (a severity ladder's read). @default no datapoints
+   */
+  metricValue?: number;
   readonly stop: () => Promise<void>;
 }
 
@@ -54,8 +59,26 @@ function answerJsonRpc(target: string, body: string, state: LocalAws): Answer {
       });
     case 'DescribeAlarms':
       return json(200, { MetricAlarms: [], CompositeAlarms: [] });
-    case 'GetMetricData':
-      return json(200, { MetricDataResults: [], Messages: [] });
+    case 'GetMetricData': {
+      const value = state.metricValue;
+      const queries = Array.isArray(input['MetricDataQueries'])
+        ? (input['MetricDataQueries'] as { Id?: unknown }[])
+        : [];
+      const end = typeof input['EndTime'] === 'number' ? input['EndTime'] : Date.now() / 1000;
+      return json(200, {
+        MetricDataResults:
+          value === undefined
+            ? []
+            : queries.map((q) => ({
+                Id: q.Id,
+                Label: String(q.Id),
+                StatusCode: 'Complete',
+                Timestamps: [end - 30],
+                Values: [value],
+              })),
+        Messages: [],
+      });
+    }
     default:
       return json(400, { __type: 'UnknownOperationException', message: `not emulated: ${target}` });
   }
