@@ -1,4 +1,5 @@
-import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, NestedStack, Stack } from 'aws-cdk-lib';
+import type { CfnResource } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -6,6 +7,14 @@ import { Construct } from 'constructs';
 import type { AlarmSpec } from '../config/derive';
 import type { CatalogEntry, MetricCatalog } from '../config/schema';
 import type { COMPARISONS } from '../config/schema';
+
+/**
+ * Rule alarms kept in the stack itself; more go into nested stacks. The stack's own resources
+ * (about 210 with every feature on) plus these stay under CloudFormation's 500 per stack.
+ */
+export const ALARMS_IN_STACK_MAX = 200;
+/** Alarms per nested stack (each nested stack has its own 500-resource limit). */
+export const ALARMS_PER_NESTED_STACK = 400;
 
 /** Properties of {@link RuleAlarms}. */
 export interface RuleAlarmsProps {
@@ -61,8 +70,8 @@ export function catalogMetric(
 
 /** CloudWatch alarms generated from the rules, each acting on the alarm handler for every state. */
 export class RuleAlarms extends Construct {
-  /** Alarms by name. */
-  public readonly alarms: ReadonlyMap<string, cloudwatch.Alarm>;
+  /** Alarms by name (in a nested stack, a reference by name). */
+  public readonly alarms: ReadonlyMap<string, cloudwatch.IAlarm>;
 
   public constructor(scope: Construct, id: string, props: RuleAlarmsProps) {
     super(scope, id);
@@ -87,10 +96,32 @@ export class RuleAlarms extends Construct {
     }
     const permission = props.handler.permissionsNode.tryFindChild(permissionId);
     const action: cloudwatch.IAlarmAction = { bind: () => ({ alarmActionArn: props.handler.functionArn }) };
-    const alarms = new Map<string, cloudwatch.Alarm>();
-    for (const spec of props.specs) {
+    const alarms = new Map<string, cloudwatch.IAlarm>();
+    // CloudFormation takes at most 500 resources a stack: beyond ALARMS_IN_STACK_MAX the alarms go
+    // into nested stacks of ALARMS_PER_NESTED_STACK each, created after the invoke permission. The
+    // rest of the stack refers to them by name (their ARNs are known), so no outputs are needed.
+    const nested = props.specs.length > ALARMS_IN_STACK_MAX;
+    const scopes: Construct[] = [];
+    const scopeFor = (index: number): Construct => {
+      if (!nested) return this;
+      const chunk = Math.floor(index / ALARMS_PER_NESTED_STACK);
+      let scope = scopes[chunk];
+      if (scope === undefined) {
+        const stack = new NestedStack(this, `Alarms${chunk}`, {
+          description: `Rule alarms ${chunk * ALARMS_PER_NESTED_STACK + 1}-${Math.min(
+            props.specs.length,
+            (chunk + 1) * ALARMS_PER_NESTED_STACK,
+          )} of ${props.specs.length}`,
+        });
+        if (permission) stack.nestedStackResource?.addResourceDependency(permission as CfnResource);
+        scopes[chunk] = stack;
+        scope = stack;
+      }
+      return scope;
+    };
+    for (const [index, spec] of props.specs.entries()) {
       const { rule, target } = spec;
-      const alarm = new cloudwatch.Alarm(this, spec.alarmName, {
+      const alarm = new cloudwatch.Alarm(scopeFor(index), spec.alarmName, {
         alarmName: spec.alarmName,
         alarmDescription: `${rule.summary} (${target.service}, team ${target.team}). Runbook: ${rule.runbookUrl}`,
         metric: catalogMetric(
@@ -107,11 +138,14 @@ export class RuleAlarms extends Construct {
         treatMissingData: TREAT_MISSING[rule.treatMissingData] ?? cloudwatch.TreatMissingData.MISSING,
         actionsEnabled: true,
       });
-      if (permission) alarm.node.addDependency(permission);
+      if (permission && !nested) alarm.node.addDependency(permission);
       alarm.addAlarmAction(action);
       alarm.addOkAction(action);
       alarm.addInsufficientDataAction(action);
-      alarms.set(spec.alarmName, alarm);
+      alarms.set(
+        spec.alarmName,
+        nested ? cloudwatch.Alarm.fromAlarmName(this, `Ref${index}`, spec.alarmName) : alarm,
+      );
     }
     this.alarms = alarms;
   }

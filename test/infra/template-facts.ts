@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { App } from 'aws-cdk-lib';
+import { App, NestedStack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { stackNameOf } from '../../infra/config/outputs';
 import type { VigilConfig } from '../../infra/config/schema';
@@ -34,11 +34,66 @@ export function cdkJsonContext(): Record<string, unknown> {
   return parsed.context ?? {};
 }
 
+/** A stage's templates as CloudFormation receives them: the stack's and each nested stack's. */
+export interface StageTemplates {
+  readonly main: CfnTemplate;
+  /** By the logical id of the nested stack's resource in `main`. */
+  readonly nested: Readonly<Record<string, CfnTemplate>>;
+}
+
 /** Synthesizes a stage as `cdk synth` does (cdk.json context), without bundling the Lambdas. */
-export function synthStage(config: VigilConfig): CfnTemplate {
+export function synthStageTemplates(config: VigilConfig): StageTemplates {
   const app = new App({ context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] } });
   const stack = new VigilStack(app, stackNameOf(config.stage), { config });
-  return Template.fromStack(stack).toJSON() as CfnTemplate;
+  const main = Template.fromStack(stack).toJSON() as CfnTemplate;
+  const nested: Record<string, CfnTemplate> = {};
+  for (const child of stack.node.findAll()) {
+    if (!(child instanceof NestedStack) || child.nestedStackResource === undefined) continue;
+    nested[stack.getLogicalId(child.nestedStackResource)] = Template.fromStack(child).toJSON() as CfnTemplate;
+  }
+  return { main, nested };
+}
+
+/**
+ * One view of a stage's resources: each nested stack's resources folded into the stack's as
+ * `<nested stack id>.<id>`, their parameters replaced by what the stack passes, and each created
+ * after its nested stack's resource (so after what that resource waits for).
+ */
+export function foldNested(templates: StageTemplates): CfnTemplate {
+  const resources: Record<string, CfnResource> = { ...templates.main.Resources };
+  for (const [nestedId, t] of Object.entries(templates.nested)) {
+    const passed = (propertyAt(templates.main.Resources[nestedId] ?? { Type: '' }, 'Parameters') ??
+      {}) as Record<string, unknown>;
+    const own = new Set(Object.keys(t.Resources));
+    const rewrite = (v: unknown): unknown => {
+      if (Array.isArray(v)) return v.map(rewrite);
+      if (v === null || typeof v !== 'object') return v;
+      const o = v as Record<string, unknown>;
+      const ref = o['Ref'];
+      if (typeof ref === 'string' && Object.keys(o).length === 1) {
+        if (ref in passed) return passed[ref];
+        if (own.has(ref)) return { Ref: `${nestedId}.${ref}` };
+      }
+      const att = o['Fn::GetAtt'];
+      if (Array.isArray(att) && typeof att[0] === 'string' && own.has(att[0])) {
+        return { 'Fn::GetAtt': [`${nestedId}.${att[0]}`, ...att.slice(1)] };
+      }
+      return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, rewrite(x)]));
+    };
+    for (const [id, r] of Object.entries(t.Resources)) {
+      resources[`${nestedId}.${id}`] = {
+        ...r,
+        ...(r.Properties ? { Properties: rewrite(r.Properties) as Record<string, unknown> } : {}),
+        DependsOn: [nestedId, ...([] as string[]).concat(r.DependsOn ?? []).map((d) => `${nestedId}.${d}`)],
+      };
+    }
+  }
+  return { ...templates.main, Resources: resources };
+}
+
+/** A stage's resources in one view ({@link foldNested}), for facts that span nested stacks. */
+export function synthStage(config: VigilConfig): CfnTemplate {
+  return foldNested(synthStageTemplates(config));
 }
 
 /** The longest values a pseudo parameter takes, so sizes are judged at their worst. */
