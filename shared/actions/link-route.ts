@@ -80,19 +80,7 @@ async function confirm(deps: ActionEndpointDeps, request: ActionRequest): Promis
   const by = actorLabel({ source: claims.channel });
   try {
     if (claims.action === 'ack') {
-      const outcome = await acknowledgeAlertFor(
-        {
-          store: deps.store,
-          clock: deps.clock,
-          incidents: deps.incidents,
-          audit: deps.audit,
-          publish: deps.publish,
-          log: deps.log,
-        },
-        alert.fingerprint,
-        by,
-        { via: claims.channel },
-      );
+      const outcome = await acknowledgeAlertFor(deps, alert.fingerprint, by, { via: claims.channel });
       return resultPage(
         outcome.alert,
         outcome.changed
@@ -102,7 +90,7 @@ async function confirm(deps: ActionEndpointDeps, request: ActionRequest): Promis
       );
     }
     const outcome = await silenceAlerts(
-      { store: deps.store, groups: deps.groups, clock: deps.clock, audit: deps.audit, log: deps.log },
+      deps,
       [alert.fingerprint],
       { kind: 'for', ms: 3_600_000 },
       by,

@@ -40,14 +40,7 @@ async function act(
     try {
       if (event.type === 'incident.acknowledged') {
         const outcome = await acknowledgeAlertFor(
-          {
-            store: deps.store,
-            clock: deps.clock,
-            incidents: deps.incidents,
-            audit: deps.audit,
-            publish: deps.publish,
-            log: deps.log,
-          },
+          deps,
           fingerprint,
           by,
           // PagerDuty told us: no acknowledge goes back to it.

@@ -38,19 +38,7 @@ async function acknowledgeAll(deps: ActionEndpointDeps, click: SlackClick, by: s
   let missing = 0;
   for (const fingerprint of click.fingerprints) {
     try {
-      const outcome = await acknowledgeAlertFor(
-        {
-          store: deps.store,
-          clock: deps.clock,
-          incidents: deps.incidents,
-          audit: deps.audit,
-          publish: deps.publish,
-          log: deps.log,
-        },
-        fingerprint,
-        by,
-        { via: 'slack' },
-      );
+      const outcome = await acknowledgeAlertFor(deps, fingerprint, by, { via: 'slack' });
       if (outcome.changed) acked.push(outcome.alert.alarmName);
       else already.push(`${outcome.alert.alarmName} (by ${outcome.alert.ack?.by ?? 'someone'})`);
     } catch (error) {
@@ -84,7 +72,7 @@ async function silence(
   const settings = actionSettings(deps.config);
   try {
     const outcome = await silenceAlerts(
-      { store: deps.store, groups: deps.groups, clock: deps.clock, audit: deps.audit, log: deps.log },
+      deps,
       click.fingerprints,
       action === 'silence-1h'
         ? { kind: 'for', ms: 3_600_000 }
