@@ -1,6 +1,6 @@
 /** Holds what the action endpoint asked of DynamoDB against what its role is granted. */
 import { ACTION_ENDPOINT_TABLE_GRANTS } from '../../infra/constructs/action-endpoint';
-import type { DynamoCall } from './action-harness';
+import type { ActionHarness, DynamoCall } from './action-harness';
 
 /** The requests no statement of the endpoint's role allows, as `Action pk` lines. */
 export function ungrantedCalls(calls: readonly DynamoCall[]): string[] {
@@ -20,4 +20,14 @@ export function ungrantedCalls(calls: readonly DynamoCall[]): string[] {
 export function callKinds(calls: readonly DynamoCall[]): string[] {
   const kinds = calls.map((c) => `${c.action} ${(c.pk ?? '(no key)').replace(/#.*$/, '#')}`);
   return [...new Set(kinds)].sort();
+}
+
+/**
+ * Stops the harness after its tests and fails them when, whatever the requests were, the endpoint
+ * asked DynamoDB for anything its role is not granted.
+ */
+export async function stopCheckingGrants(h: ActionHarness): Promise<void> {
+  const ungranted = ungrantedCalls(h.endpointCalls);
+  await h.stop();
+  expect(ungranted).toEqual([]);
 }

@@ -1,7 +1,7 @@
 import { smsSegmentInfo } from '../../../shared/domain/format/sms';
 import type { ActionHarness } from '../../support/action-harness';
 import { startActionHarness } from '../../support/action-harness';
-import { ungrantedCalls } from '../../support/endpoint-grants';
+import { stopCheckingGrants } from '../../support/endpoint-grants';
 
 const CRITICAL = 'vigil-prod-high-error-rate-checkout';
 const CPU_WARNING = 'vigil-prod-high-cpu-checkout';
@@ -13,10 +13,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  // Whatever the requests were, the endpoint asked DynamoDB only what its role grants.
-  const ungranted = ungrantedCalls(h.endpointCalls);
-  await h.stop();
-  expect(ungranted).toEqual([]);
+  await stopCheckingGrants(h);
 });
 
 /** The path of the first link in a body after `label`. */
