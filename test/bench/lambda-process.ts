@@ -17,20 +17,27 @@ export interface ProcessResult {
 
 const MARK = '@@vigil-bench@@';
 
-// Plain CommonJS so no loader runs in the measured process. The Lambda context carries what
-// middy, the Powertools logger and the forwarders read.
-const RUNNER = `'use strict';
+/**
+ * The start of a runner script: plain CommonJS so no loader runs in the measured process. It reads
+ * `bundle` and `events` from its arguments and defines `context(n)`, the Lambda context carrying
+ * what middy, the Powertools logger and the forwarders read.
+ */
+export function runnerPrelude(requestIdPrefix: string): string {
+  return `'use strict';
 const { readFileSync } = require('node:fs');
 const [bundle, eventsFile] = process.argv.slice(2);
 const events = JSON.parse(readFileSync(eventsFile, 'utf8'));
 const context = (n) => ({
   functionName: 'vigil-bench', functionVersion: '$LATEST', memoryLimitInMB: '256',
   invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:vigil-bench',
-  awsRequestId: 'bench-' + process.pid + '-' + n, logGroupName: '/aws/lambda/vigil-bench',
+  awsRequestId: '${requestIdPrefix}-' + process.pid + '-' + n, logGroupName: '/aws/lambda/vigil-bench',
   logStreamName: 'bench', callbackWaitsForEmptyEventLoop: true,
   getRemainingTimeInMillis: () => 30000, done() {}, fail() {}, succeed() {},
 });
-const report = (body) => process.stdout.write('\\n${MARK}' + JSON.stringify(body) + '\\n');
+`;
+}
+
+const RUNNER = `${runnerPrelude('bench')}const report = (body) => process.stdout.write('\\n${MARK}' + JSON.stringify(body) + '\\n');
 (async () => {
   const { handler } = require(bundle);
   const loaded = performance.now();

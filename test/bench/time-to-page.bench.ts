@@ -18,7 +18,7 @@ import type { Figures } from './figures';
 import { figureOf, ratioFigure } from './figures';
 import type { BenchLambda } from './lambdas';
 import { signalRecord } from './lambdas';
-import { lambdaProcessEnvironment } from './lambda-process';
+import { lambdaProcessEnvironment, runnerPrelude } from './lambda-process';
 import type { BenchPeers } from './peers';
 import { startBenchPeers } from './peers';
 
@@ -38,18 +38,7 @@ const STALL_MS = 4_000;
 
 // Reports the wall-clock instant (sub-millisecond) each invocation starts; the stand-in records
 // when each publish arrives on the same clock.
-const RUNNER = `'use strict';
-const { readFileSync } = require('node:fs');
-const [bundle, eventsFile] = process.argv.slice(2);
-const events = JSON.parse(readFileSync(eventsFile, 'utf8'));
-const context = (n) => ({
-  functionName: 'vigil-bench', functionVersion: '$LATEST', memoryLimitInMB: '256',
-  invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:vigil-bench',
-  awsRequestId: 'ttp-' + process.pid + '-' + n, logGroupName: '/aws/lambda/vigil-bench',
-  logStreamName: 'bench', callbackWaitsForEmptyEventLoop: true,
-  getRemainingTimeInMillis: () => 30000, done() {}, fail() {}, succeed() {},
-});
-const now = () => performance.timeOrigin + performance.now();
+const RUNNER = `${runnerPrelude('ttp')}const now = () => performance.timeOrigin + performance.now();
 (async () => {
   const { handler } = require(bundle);
   const starts = [];
