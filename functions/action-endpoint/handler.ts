@@ -1,7 +1,6 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import {
   ACTION_METRICS,
@@ -20,7 +19,7 @@ import { DynamoIncidentStore } from '../../shared/adapters/dynamo-incident-store
 import { optionalEnv, requireEnv } from '../../shared/adapters/env';
 import { createIncidentMetrics, INCIDENT_METRICS } from '../../shared/adapters/incident-metrics';
 import { leanAwsFromEnv } from '../../shared/adapters/lean-aws';
-import { logger, powertoolsLog, traceAwsCalls, tracer } from '../../shared/adapters/observability';
+import { logger, powertoolsLog, traceAwsCalls, tracing } from '../../shared/adapters/observability';
 import { loadRuntimeConfig } from '../../shared/adapters/runtime-config-source';
 import { createSecretReader } from '../../shared/adapters/secrets';
 import { createSecretsCall, HttpSecretsProvider } from '../../shared/adapters/secrets-http';
@@ -99,5 +98,5 @@ export const handler = middy(
   }),
 )
   .use(injectLambdaContext(logger))
-  .use(captureLambdaHandler(tracer))
+  .use(tracing.middleware)
   .use(logMetrics(metrics));

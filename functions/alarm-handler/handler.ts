@@ -1,12 +1,17 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import { wireAlertPath } from '../../shared/adapters/alert-path-wiring';
 import { createCloudWatchCall, httpGetMetricData } from '../../shared/adapters/cloudwatch-http';
 import { CloudWatchMetricData } from '../../shared/adapters/cloudwatch-metric-data';
 import { requireEnv } from '../../shared/adapters/env';
 import { leanAwsFromEnv } from '../../shared/adapters/lean-aws';
-import { logger, powertoolsLog, traceAwsCalls, tracer } from '../../shared/adapters/observability';
+import {
+  logger,
+  powertoolsLog,
+  rootTraceId,
+  traceAwsCalls,
+  tracing,
+} from '../../shared/adapters/observability';
 import { loadRuntimeConfig } from '../../shared/adapters/runtime-config-source';
 import { SqsDeadLetterSink } from '../../shared/adapters/sqs-dead-letter';
 import { createAlarmHandler } from './create-handler';
@@ -46,9 +51,9 @@ export const handler = middy(
     publisher: wiring.publisher,
     deadLetter: new SqsDeadLetterSink(wiring.sqs, requireEnv('DEAD_LETTER_QUEUE_URL')),
     clock,
-    traceId: () => tracer.getRootXrayTraceId(),
+    traceId: rootTraceId,
     log: powertoolsLog(logger),
   }),
 )
   .use(injectLambdaContext(logger))
-  .use(captureLambdaHandler(tracer));
+  .use(tracing.middleware);

@@ -2,21 +2,24 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import { ConfigError } from '../../shared/domain/errors';
 import { requireEnv } from '../../shared/adapters/env';
 import { INCIDENT_METRICS } from '../../shared/adapters/incident-metrics';
 import { leanAwsFromEnv } from '../../shared/adapters/lean-aws';
-import { logger, powertoolsLog, traceAwsCalls, tracer } from '../../shared/adapters/observability';
+import { awsCallTracer, logger, powertoolsLog } from '../../shared/adapters/observability';
 import { wireResponder } from '../../shared/adapters/responder-wiring';
 import { loadRuntimeConfig } from '../../shared/adapters/runtime-config-source';
+import { createTracing } from '../../shared/adapters/tracing';
 import { SqsDeadLetterSink } from '../../shared/adapters/sqs-dead-letter';
 import { createSqsCall } from '../../shared/adapters/sqs-http';
 import { createIncidentResponder } from './create-handler';
 
+// Off the page path, this function traces every sampled invocation with the tracer loaded at
+// init: its SDK clients (diagnostics, mitigation) are captured where they are created.
+const { tracer, middleware: captureHandler } = createTracing();
 const config = loadRuntimeConfig();
-const aws = leanAwsFromEnv({ around: traceAwsCalls });
+const aws = leanAwsFromEnv({ around: awsCallTracer(() => tracer) });
 const metrics = new Metrics({ namespace: INCIDENT_METRICS.namespace, serviceName: 'incident-responder' });
 const log = powertoolsLog(logger);
 const ports = wireResponder({
@@ -38,5 +41,5 @@ export const handler = middy(
   }),
 )
   .use(injectLambdaContext(logger))
-  .use(captureLambdaHandler(tracer))
+  .use(captureHandler)
   .use(logMetrics(metrics));

@@ -2,7 +2,6 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import { createCloudWatchCall, httpGetMetricData } from '../../shared/adapters/cloudwatch-http';
 import { CloudWatchMetricData } from '../../shared/adapters/cloudwatch-metric-data';
@@ -10,7 +9,13 @@ import { DynamoEvalStateStore } from '../../shared/adapters/dynamo-eval-state-st
 import { wireAlertPath } from '../../shared/adapters/alert-path-wiring';
 import { requireEnv } from '../../shared/adapters/env';
 import { leanAwsFromEnv } from '../../shared/adapters/lean-aws';
-import { logger, powertoolsLog, traceAwsCalls, tracer } from '../../shared/adapters/observability';
+import {
+  logger,
+  powertoolsLog,
+  rootTraceId,
+  traceAwsCalls,
+  tracing,
+} from '../../shared/adapters/observability';
 import { loadRuntimeConfig } from '../../shared/adapters/runtime-config-source';
 import { createRuleEvaluatorHandler, EVALUATOR_METRICS } from './create-handler';
 
@@ -42,7 +47,7 @@ export const handler = middy(
     stormingRoutes: wiring.stormingRoutes,
     publisher: wiring.publisher,
     clock,
-    traceId: () => tracer.getRootXrayTraceId(),
+    traceId: rootTraceId,
     log: powertoolsLog(logger),
     sink: {
       count: (name, value) => metrics.addMetric(name, MetricUnit.Count, value),
@@ -51,5 +56,5 @@ export const handler = middy(
   }),
 )
   .use(injectLambdaContext(logger))
-  .use(captureLambdaHandler(tracer))
+  .use(tracing.middleware)
   .use(logMetrics(metrics));

@@ -1,11 +1,10 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import { DynamoDeliveryLedger } from '../../shared/adapters/delivery-ledger';
 import { optionalEnv, requireEnv } from '../../shared/adapters/env';
 import { createHttpDocTable } from '../../shared/adapters/dynamo-http';
 import { leanAwsFromEnv } from '../../shared/adapters/lean-aws';
-import { logger, powertoolsLog, traceAwsCalls, tracer } from '../../shared/adapters/observability';
+import { logger, powertoolsLog, traceAwsCalls, tracing } from '../../shared/adapters/observability';
 import { createSecretReader, isHttpUrl } from '../../shared/adapters/secrets';
 import { createSecretsCall, HttpSecretsProvider } from '../../shared/adapters/secrets-http';
 import { SqsDeadLetterSink } from '../../shared/adapters/sqs-dead-letter';
@@ -43,4 +42,4 @@ export const handler = middy(
   }),
 )
   .use(injectLambdaContext(logger))
-  .use(captureLambdaHandler(tracer));
+  .use(tracing.middleware);

@@ -1,7 +1,6 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import { CloudWatchAlarmStates } from '../../shared/adapters/cloudwatch-alarm-states';
 import { cloudWatchSmsSpend } from '../../shared/adapters/sms-spend';
@@ -9,7 +8,7 @@ import { wireAlertPath } from '../../shared/adapters/alert-path-wiring';
 import { requireEnv } from '../../shared/adapters/env';
 import { createCloudWatchCall } from '../../shared/adapters/cloudwatch-http';
 import { leanAwsFromEnv } from '../../shared/adapters/lean-aws';
-import { logger, powertoolsLog, traceAwsCalls, tracer } from '../../shared/adapters/observability';
+import { logger, powertoolsLog, traceAwsCalls, tracing } from '../../shared/adapters/observability';
 import { loadRuntimeConfig } from '../../shared/adapters/runtime-config-source';
 import { createTickHandler, TICK_METRICS } from './create-handler';
 
@@ -46,5 +45,5 @@ export const handler = middy(
   }),
 )
   .use(injectLambdaContext(logger))
-  .use(captureLambdaHandler(tracer))
+  .use(tracing.middleware)
   .use(logMetrics(metrics));

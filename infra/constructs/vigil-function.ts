@@ -13,6 +13,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { BuildOptions } from 'esbuild';
+import { shippedRuntimeConfig } from '../../shared/adapters/runtime-config-source';
 
 /** Repository root, resolved from this file so synth works from any working directory. */
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -34,10 +35,17 @@ export function lambdaBaseEnvironment(serviceName: string): Record<string, strin
   };
 }
 
+/** Source of the tracing module that ships beside each bundle (see `sampledTracing`). */
+export const TRACING_ENTRY = path.join(REPO_ROOT, 'shared', 'adapters', 'tracing.ts');
+
+/** File name of that module in the deployed function; the handler requires it by this name. */
+export const TRACING_CHUNK = 'tracing.js';
+
 /**
  * How every Lambda is bundled: minified CJS with a source map, ES-module entry points first so the
- * SDK tree-shakes, and the SDK inside the bundle. The stack deploys exactly this and the benchmark
- * builds from it.
+ * SDK tree-shakes, and the SDK inside the bundle. The tracer is not in it: it ships as its own file
+ * ({@link TRACING_CHUNK}, built with the same options) that sampled invocations load. The stack
+ * deploys exactly this and the benchmark builds from it.
  */
 export function lambdaBundling(define: Readonly<Record<string, string>> = {}): nodejs.BundlingOptions {
   return {
@@ -49,9 +57,39 @@ export function lambdaBundling(define: Readonly<Record<string, string>> = {}): n
     mainFields: ['module', 'main'],
     // Bundle the SDK: AWS recommends it for cold start, and it pins the version we test.
     bundleAwsSDK: true,
-    define: { ...define },
+    define: { __VIGIL_TRACING_CHUNK__: JSON.stringify(TRACING_CHUNK), ...define },
     logLevel: nodejs.LogLevel.ERROR,
   };
+}
+
+/** The esbuild options of the tracing module written to `outDir`: the bundle's own, minus defines. */
+export function tracingChunkOptions(outDir: string): ReturnType<typeof esbuildOptionsOf> {
+  return esbuildOptionsOf(
+    { ...lambdaBundling(), define: {} },
+    TRACING_ENTRY,
+    path.join(outDir, TRACING_CHUNK),
+  );
+}
+
+const shellQuote = (value: string): string => `'${value.replace(/'/g, `'\\''`)}'`;
+
+/** The esbuild command line of {@link tracingChunkOptions}, run after NodejsFunction's own build. */
+export function tracingChunkCommand(outDir: string): string {
+  const o = tracingChunkOptions(outDir);
+  const esbuild = path.join(path.dirname(require.resolve('esbuild/package.json')), 'bin', 'esbuild');
+  const flags = [
+    '--bundle',
+    `--platform=${o.platform}`,
+    `--format=${o.format}`,
+    `--target=${String(o.target)}`,
+    ...(o.minify === true ? ['--minify'] : []),
+    ...(o.sourcemap === true ? ['--sourcemap', `--sources-content=${String(o.sourcesContent)}`] : []),
+    ...(o.mainFields ? [`--main-fields=${o.mainFields.join(',')}`] : []),
+    ...(o.external ?? []).map((e) => `--external:${e}`),
+    `--log-level=${o.logLevel ?? 'warning'}`,
+    `--outfile=${o.outfile}`,
+  ];
+  return [esbuild, ...flags, ...o.entryPoints].map(shellQuote).join(' ');
 }
 
 // The bundling options the translation below understands; anything else would be silently lost.
@@ -133,23 +171,46 @@ export interface VigilFunctionProps {
 /** Where the runtime config file lies in the deployed function (Lambda's task root). */
 export const RUNTIME_CONFIG_PATH = '/var/task/runtime-config.json';
 
-/** Bundling that copies `config`, written once per content to a temporary file, into the bundle. */
-export function withRuntimeConfigFile(
-  bundling: nodejs.BundlingOptions,
-  config: unknown,
-): nodejs.BundlingOptions {
-  const text = JSON.stringify(config);
+/**
+ * Writes `config` once per content to a temporary file: the path to copy into a bundle, and the
+ * define that lets the function skip validating exactly that file again (see `loadRuntimeConfig`).
+ */
+export function runtimeConfigFile(config: unknown): {
+  readonly file: string;
+  readonly define: Record<string, string>;
+} {
+  const shipped = shippedRuntimeConfig(config);
   const dir = path.join(tmpdir(), 'vigil-runtime-config');
-  const file = path.join(dir, `${createHash('sha256').update(text).digest('hex')}.json`);
+  const file = path.join(dir, `${createHash('sha256').update(shipped.text).digest('hex')}.json`);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(file, text);
+  writeFileSync(file, shipped.text);
   return {
-    ...bundling,
+    file,
+    define:
+      shipped.digest === undefined ? {} : { __VIGIL_RUNTIME_CONFIG_SHA256__: JSON.stringify(shipped.digest) },
+  };
+}
+
+/**
+ * The deployed bundling: {@link lambdaBundling}, then the tracing module built beside it and, when
+ * given, the runtime config copied in.
+ */
+export function deployedBundling(
+  define: Readonly<Record<string, string>> | undefined,
+  config?: unknown,
+): nodejs.BundlingOptions {
+  const shipped = config === undefined ? undefined : runtimeConfigFile(config);
+  const configFile = shipped?.file;
+  return {
+    ...lambdaBundling({ ...define, ...shipped?.define }),
     commandHooks: {
       beforeBundling: () => [],
       beforeInstall: () => [],
       afterBundling: (_inputDir, outputDir) => [
-        `cp '${file}' '${path.join(outputDir, 'runtime-config.json')}'`,
+        tracingChunkCommand(outputDir),
+        ...(configFile === undefined
+          ? []
+          : [`cp ${shellQuote(configFile)} ${shellQuote(path.join(outputDir, 'runtime-config.json'))}`]),
       ],
     },
   };
@@ -204,10 +265,7 @@ export class VigilFunction extends Construct {
         ...(props.runtimeConfig !== undefined ? { VIGIL_RUNTIME_CONFIG_FILE: RUNTIME_CONFIG_PATH } : {}),
         ...props.environment,
       },
-      bundling:
-        props.runtimeConfig === undefined
-          ? lambdaBundling(props.define)
-          : withRuntimeConfigFile(lambdaBundling(props.define), props.runtimeConfig),
+      bundling: deployedBundling(props.define, props.runtimeConfig),
       ...(props.reservedConcurrency !== undefined
         ? { reservedConcurrentExecutions: props.reservedConcurrency }
         : {}),

@@ -4,7 +4,13 @@ import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { build } from 'esbuild';
 import type { Metafile } from 'esbuild';
-import { esbuildOptionsOf, lambdaBundling, lambdaEntry } from '../../infra/constructs/vigil-function';
+import {
+  esbuildOptionsOf,
+  lambdaBundling,
+  lambdaEntry,
+  runtimeConfigFile,
+  tracingChunkOptions,
+} from '../../infra/constructs/vigil-function';
 import type { BenchLambda } from './lambdas';
 
 /** One built bundle. */
@@ -16,16 +22,34 @@ export interface BuiltBundle {
   /** Bytes of `index.js` plus its source map (0 when there is none). */
   readonly bytesWithMap: number;
   readonly metafile: Metafile;
+  /** Bytes of the tracing module beside it (loaded by sampled invocations only); 0 when not shipped. */
+  readonly tracingBytes: number;
 }
 
-/** Builds `lambda` with exactly the stack's bundling options. */
+/** The defines the stack gives `lambda`: the digest of the runtime config it ships, when it ships one. */
+function defineOf(lambda: BenchLambda): Record<string, string> {
+  return lambda.runtimeConfig === undefined ? {} : runtimeConfigFile(lambda.runtimeConfig).define;
+}
+
+/** Builds `lambda` with exactly the stack's bundling options, the tracing module beside it. */
 export async function buildDeployed(lambda: BenchLambda, outDir: string): Promise<BuiltBundle> {
-  return buildWith(lambdaBundling(lambda.define), lambda, path.join(outDir, lambda.functionDir, 'deployed'));
+  const dir = path.join(outDir, lambda.functionDir, 'deployed');
+  const built = await buildWith(lambdaBundling(defineOf(lambda)), lambda, dir);
+  const chunk = tracingChunkOptions(dir);
+  await build(chunk);
+  return { ...built, tracingBytes: statSync(chunk.outfile).size };
 }
 
-/** The same handler built naively: SDK left to node_modules, not minified, no source map. */
+/**
+ * The same handler built naively: SDK left to node_modules, not minified, no source map, and
+ * everything it imports in the one file (the tracing module too, still run by sampled invocations only).
+ */
 export async function buildNaive(lambda: BenchLambda, outDir: string): Promise<BuiltBundle> {
-  const bundling = { ...lambdaBundling(lambda.define), bundleAwsSDK: false, minify: false, sourceMap: false };
+  const base = lambdaBundling(defineOf(lambda));
+  const define = Object.fromEntries(
+    Object.entries(base.define ?? {}).filter(([name]) => name !== '__VIGIL_TRACING_CHUNK__'),
+  );
+  const bundling = { ...base, define, bundleAwsSDK: false, minify: false, sourceMap: false };
   return buildWith(bundling, lambda, path.join(outDir, lambda.functionDir, 'naive'));
 }
 
@@ -54,7 +78,7 @@ async function buildWith(
   } catch {
     mapBytes = 0;
   }
-  return { file, bytes, bytesWithMap: bytes + mapBytes, metafile: result.metafile };
+  return { file, bytes, bytesWithMap: bytes + mapBytes, metafile: result.metafile, tracingBytes: 0 };
 }
 
 /** Bytes in the bundle per package (`zod`, `@smithy/core`, ...; `(project)` for this repository). */

@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { lambdaBaseEnvironment, REPO_ROOT } from '../../infra/constructs/vigil-function';
+import { lambdaBaseEnvironment, REPO_ROOT, runtimeConfigFile } from '../../infra/constructs/vigil-function';
 import type { BenchLambda, LambdaPeers } from './lambdas';
 
 /** What the child reports once its invocations are done. */
@@ -63,6 +63,10 @@ export function lambdaProcessEnvironment(lambda: BenchLambda, peers: LambdaPeers
     PATH: process.env['PATH'] ?? '/usr/bin:/bin',
     ...lambdaBaseEnvironment(lambda.functionDir),
     ...lambda.environment(peers),
+    // The file the stack ships beside the bundle; the build's digest names exactly this content.
+    ...(lambda.runtimeConfig === undefined
+      ? {}
+      : { VIGIL_RUNTIME_CONFIG_FILE: runtimeConfigFile(lambda.runtimeConfig).file }),
     AWS_REGION: 'eu-west-1',
     AWS_DEFAULT_REGION: 'eu-west-1',
     AWS_ACCESS_KEY_ID: 'bench',

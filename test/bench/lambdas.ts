@@ -26,8 +26,8 @@ export interface BenchLambda {
   readonly maxBundleBytes: number;
   /** Cold-init targets: deployed / naive and deployed / empty handler. @default 0.35 and 1.5 */
   readonly coldInit?: { readonly ofNaive: number; readonly ofEmpty: number };
-  /** Build-time defines, as the stack sets them. @default - none */
-  readonly define?: Readonly<Record<string, string>>;
+  /** The runtime config the stack ships beside the bundle (VIGIL_RUNTIME_CONFIG_FILE). @default - none */
+  readonly runtimeConfig?: unknown;
   /** The function's own environment variables (the stack's bindings), pointed at the peers. */
   readonly environment: (peers: LambdaPeers) => Record<string, string>;
   /** What Secrets Manager returns while this function runs. @default - no secret read */
@@ -40,11 +40,9 @@ const KB = 1024;
 const ACCOUNT = '123456789012';
 const REGION = 'eu-west-1';
 
-/** The `define` the stack gives the alarm handler and the tick: the dev stage's runtime config. */
-export function runtimeConfigDefine(stage = 'dev'): Record<string, string> {
-  return {
-    __VIGIL_RUNTIME_CONFIG__: JSON.stringify(JSON.stringify(deriveRuntimeConfig(loadStageConfig(stage)))),
-  };
+/** The runtime config the stack ships with the alarm handler, the tick and the others: the dev stage's. */
+export function stageRuntimeConfig(stage = 'dev'): unknown {
+  return deriveRuntimeConfig(loadStageConfig(stage));
 }
 
 const topicEnvironment = (): Record<string, string> =>
@@ -126,7 +124,7 @@ export const BENCH_LAMBDAS: readonly BenchLambda[] = [
     functionDir: 'alarm-handler',
     maxBundleBytes: 300 * KB,
     coldInit: { ofNaive: 0.5, ofEmpty: 4 },
-    define: runtimeConfigDefine(),
+    runtimeConfig: stageRuntimeConfig(),
     environment: (peers) => ({
       ALERT_TABLE_NAME: peers.tableName,
       DEAD_LETTER_QUEUE_URL: queueUrl(peers, 'alarm-dlq'),
@@ -145,7 +143,7 @@ export const BENCH_LAMBDAS: readonly BenchLambda[] = [
   {
     functionDir: 'tick',
     maxBundleBytes: 400 * KB,
-    define: runtimeConfigDefine(),
+    runtimeConfig: stageRuntimeConfig(),
     environment: (peers) => ({
       ALERT_TABLE_NAME: peers.tableName,
       ...signalQueue(peers),
@@ -166,7 +164,7 @@ export const BENCH_LAMBDAS: readonly BenchLambda[] = [
   {
     functionDir: 'rule-evaluator',
     maxBundleBytes: 400 * KB,
-    define: runtimeConfigDefine(),
+    runtimeConfig: stageRuntimeConfig(),
     environment: (peers) => ({
       ALERT_TABLE_NAME: peers.tableName,
       ...signalQueue(peers),
@@ -188,7 +186,7 @@ export const BENCH_LAMBDAS: readonly BenchLambda[] = [
     // No target of its own: it runs after the page and carries the incident clients.
     functionDir: 'incident-responder',
     maxBundleBytes: 1024 * KB,
-    define: runtimeConfigDefine(),
+    runtimeConfig: stageRuntimeConfig(),
     environment: (peers) => ({
       ALERT_TABLE_NAME: peers.tableName,
       DEAD_LETTER_QUEUE_URL: queueUrl(peers, 'incident-malformed-dlq'),

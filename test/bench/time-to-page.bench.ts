@@ -127,12 +127,13 @@ export async function runTimeToPageBench(options: TimeToPageBenchOptions): Promi
   const config = deriveRuntimeConfig(loadStageConfig('dev'));
   const withoutIncidents: BenchLambda = {
     ...options.alarmHandler,
-    define: { __VIGIL_RUNTIME_CONFIG__: JSON.stringify(JSON.stringify({ ...config, incidents: undefined })) },
+    runtimeConfig: { ...config, incidents: undefined },
   };
   const plain = await buildDeployed(withoutIncidents, path.join(dir, 'no-incident'));
   const paging = await buildDeployed(options.alarmHandler, path.join(dir, 'incidents'));
   const responder = await buildDeployed(options.responder, path.join(dir, 'responder'));
   const handlerEnv = lambdaProcessEnvironment(options.alarmHandler, peers);
+  const plainEnv = lambdaProcessEnvironment(withoutIncidents, peers);
   const responderEnv = {
     ...lambdaProcessEnvironment(options.responder, peers),
     AWS_ENDPOINT_URL: responderAws.url,
@@ -167,31 +168,31 @@ export async function runTimeToPageBench(options: TimeToPageBenchOptions): Promi
     // Memory at 95 % for the ladder case (the error-rate alarm of the other two reads no metric).
     peers.aws.metricValue = 95;
     const cases = [
-      ['no incident', plain.file, alarmEvents],
-      ['sources stalled', paging.file, alarmEvents],
-      ['severity ladder read', paging.file, ladderEvents],
+      ['no incident', plain.file, alarmEvents, plainEnv],
+      ['sources stalled', paging.file, alarmEvents, handlerEnv],
+      ['severity ladder read', paging.file, ladderEvents, handlerEnv],
     ] as const;
     // Warm: per round and case one process; its first invocation warms it. Rounds alternate cases.
     const rounds = 4;
     const perRound = Math.ceil(options.warm / rounds);
     for (let round = 0; round < rounds; round++) {
-      for (const [name, bundle, eventsOf] of cases) {
+      for (const [name, bundle, eventsOf, env] of cases) {
         const events = eventsOf(options.alarmHandler, run, perRound + 1, peers);
         run += perRound + 1;
         peers.aws.requests.length = 0;
-        const starts = await spawnRunner(runner, bundle, eventsFile(events), handlerEnv).done;
+        const starts = await spawnRunner(runner, bundle, eventsFile(events), env).done;
         samples[name].warm.push(...pageTimes(starts.slice(1), peers.aws));
       }
     }
     // Cold: a fresh process per page, cases alternating.
     for (let i = 0; i < options.cold; i++) {
-      for (const [name, bundle, eventsOf] of cases) {
+      for (const [name, bundle, eventsOf, env] of cases) {
         peers.aws.requests.length = 0;
         const cold = await spawnRunner(
           runner,
           bundle,
           eventsFile(eventsOf(options.alarmHandler, run++, 1, peers)),
-          handlerEnv,
+          env,
         ).done;
         samples[name].cold.push(...pageTimes(cold, peers.aws));
       }
