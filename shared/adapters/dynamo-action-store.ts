@@ -3,7 +3,8 @@
  * (`AUDIT#<fingerprint>`) and the claims that make a request or link count once (`ACTION#<key>`).
  */
 import { randomUUID } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../domain/zod-locale';
 import { ACTION_SOURCES } from '../domain/actions/actor';
 import type { AuditEntry, AuditLog } from '../domain/actions/audit';
 import type { ActionClaims } from '../domain/actions/claims';
@@ -21,7 +22,7 @@ const auditSchema = z.object({
   by: z.string(),
   via: z.enum(ACTION_SOURCES),
   outcome: z.string(),
-  incidentId: z.string().optional(),
+  incidentId: z.optional(z.string()),
 });
 
 /** The audit trail in the alert-state table, kept `retentionDays`. */

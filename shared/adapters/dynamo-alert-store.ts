@@ -1,5 +1,6 @@
 import type { DocTable } from './doc-table';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../domain/zod-locale';
 import { ALARM_STATES, CHANNELS, SEVERITIES } from '../domain/alert';
 import type { AlertRecord } from '../domain/alert-record';
 import type { AlertStore } from '../domain/ports';
@@ -24,47 +25,47 @@ const outboxSchema = z.object({
   status: z.enum(['firing', 'resolved', 'acknowledged']),
   channels: z.array(z.enum(CHANNELS)),
   createdAt: z.number(),
-  claimedBy: z.string().optional(),
-  claimUntil: z.number().optional(),
+  claimedBy: z.optional(z.string()),
+  claimUntil: z.optional(z.number()),
   attempts: z.number(),
 });
 
 /** Stored shape of an alert's annotations (shared by the alert and group items). */
 export const annotationsSchema = z.object({
   summary: z.string(),
-  description: z.string().optional(),
-  runbookUrl: z.string().optional(),
-  alarmUrl: z.string().optional(),
-  dashboardUrl: z.string().optional(),
-  reason: z.string().optional(),
-  traceId: z.string().optional(),
-  severityReason: z.string().optional(),
+  description: z.optional(z.string()),
+  runbookUrl: z.optional(z.string()),
+  alarmUrl: z.optional(z.string()),
+  dashboardUrl: z.optional(z.string()),
+  reason: z.optional(z.string()),
+  traceId: z.optional(z.string()),
+  severityReason: z.optional(z.string()),
 });
 
 const itemSchema = z.object({
   fingerprint: z.string(),
   alarmName: z.string(),
-  ruleId: z.string().optional(),
+  ruleId: z.optional(z.string()),
   status: z.enum(['inactive', 'firing', 'resolved']),
   severity: z.enum(SEVERITIES),
   labels: z.record(z.string(), z.string()),
   annotations: annotationsSchema,
   alarmState: z.enum(ALARM_STATES),
   lastChangeAt: z.number(),
-  startsAt: z.number().optional(),
-  endsAt: z.number().optional(),
-  value: z.number().optional(),
-  threshold: z.number().optional(),
-  comparison: z.string().optional(),
-  unit: z.string().optional(),
-  region: z.string().optional(),
-  alarmArn: z.string().optional(),
+  startsAt: z.optional(z.number()),
+  endsAt: z.optional(z.number()),
+  value: z.optional(z.number()),
+  threshold: z.optional(z.number()),
+  comparison: z.optional(z.string()),
+  unit: z.optional(z.string()),
+  region: z.optional(z.string()),
+  alarmArn: z.optional(z.string()),
   notified: z.array(z.enum(CHANNELS)),
-  outbox: outboxSchema.optional(),
-  ack: z.object({ by: z.string(), at: z.number() }).optional(),
-  episodeSeverities: z.array(z.enum(SEVERITIES)).optional(),
-  resolveHeld: z.boolean().optional(),
-  dirtyAt: z.number().optional(),
+  outbox: z.optional(outboxSchema),
+  ack: z.optional(z.object({ by: z.string(), at: z.number() })),
+  episodeSeverities: z.optional(z.array(z.enum(SEVERITIES))),
+  resolveHeld: z.optional(z.boolean()),
+  dirtyAt: z.optional(z.number()),
   version: z.number(),
 });
 

@@ -1,6 +1,7 @@
 /** Pending / keep-firing state of scheduled rules: one item per rule and target in the alert table. */
 import type { DocTable } from './doc-table';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../domain/zod-locale';
 import { SEVERITIES } from '../domain/alert';
 import type { EvalState, EvalStateStore } from '../domain/evaluation/pending-state';
 import { putIfVersion } from './dynamo-index';
@@ -9,10 +10,10 @@ const itemSchema = z.object({
   ruleId: z.string(),
   target: z.string(),
   status: z.enum(['inactive', 'pending', 'firing']),
-  activeSince: z.number().optional(),
-  firedAt: z.number().optional(),
-  lastBreachAt: z.number().optional(),
-  severity: z.enum(SEVERITIES).optional(),
+  activeSince: z.optional(z.number()),
+  firedAt: z.optional(z.number()),
+  lastBreachAt: z.optional(z.number()),
+  severity: z.optional(z.enum(SEVERITIES)),
   lastEvaluatedAt: z.number(),
   version: z.number(),
 });

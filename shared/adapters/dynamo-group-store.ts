@@ -1,5 +1,6 @@
 import type { DocTable } from './doc-table';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../domain/zod-locale';
 import { CHANNELS, SEVERITIES } from '../domain/alert';
 import type { DigestEntry, DigestRecord } from '../domain/digest-record';
 import type { GroupHead, GroupMember } from '../domain/group';
@@ -28,32 +29,32 @@ const labels = z.record(z.string(), z.string());
 const notifiedAlertSchema = z.object({
   fingerprint: z.string(),
   alarmName: z.string(),
-  ruleId: z.string().optional(),
+  ruleId: z.optional(z.string()),
   status: z.enum(['firing', 'resolved']),
   severity: z.enum(SEVERITIES),
   labels,
   annotations: annotationsSchema,
   startsAt: z.string(),
-  endsAt: z.string().optional(),
-  value: z.number().optional(),
-  threshold: z.number().optional(),
-  unit: z.string().optional(),
-  comparison: z.string().optional(),
-  region: z.string().optional(),
-  alarmArn: z.string().optional(),
+  endsAt: z.optional(z.string()),
+  value: z.optional(z.number()),
+  threshold: z.optional(z.number()),
+  unit: z.optional(z.string()),
+  comparison: z.optional(z.string()),
+  region: z.optional(z.string()),
+  alarmArn: z.optional(z.string()),
 });
 
 const memberSchema = z.object({
   alert: notifiedAlertSchema,
   changedAt: z.number(),
   acked: z.boolean(),
-  notifiedStatus: z.enum(['firing', 'resolved']).optional(),
-  sentImmediately: z.boolean().optional(),
-  mutedWhileFiring: z.boolean().optional(),
-  firstToldAt: z.number().optional(),
-  lastToldAt: z.number().optional(),
-  mergedAt: z.number().optional(),
-  movedOut: z.boolean().optional(),
+  notifiedStatus: z.optional(z.enum(['firing', 'resolved'])),
+  sentImmediately: z.optional(z.boolean()),
+  mutedWhileFiring: z.optional(z.boolean()),
+  firstToldAt: z.optional(z.number()),
+  lastToldAt: z.optional(z.number()),
+  mergedAt: z.optional(z.number()),
+  movedOut: z.optional(z.boolean()),
 });
 
 const headSchema = z.object({
@@ -70,14 +71,14 @@ const headSchema = z.object({
   }),
   labels,
   createdAt: z.number(),
-  lastFlushAt: z.number().optional(),
-  lastHash: z.string().optional(),
+  lastFlushAt: z.optional(z.number()),
+  lastHash: z.optional(z.string()),
   notifiedChannels: channels,
   escalationLevel: z.number(),
-  dueAt: z.number().optional(),
-  memberWidth: z.union([z.literal(1), z.literal(MEMBER_SHARDS)]).default(1),
-  size: z.number().optional(),
-  muted: z.boolean().optional(),
+  dueAt: z.optional(z.number()),
+  memberWidth: z._default(z.union([z.literal(1), z.literal(MEMBER_SHARDS)]), 1),
+  size: z.optional(z.number()),
+  muted: z.optional(z.boolean()),
   version: z.number(),
 });
 
@@ -90,8 +91,8 @@ const silenceSchema = z.object({
   comment: z.string(),
   endOnResolve: z.boolean(),
   createdAt: z.number(),
-  expiredAt: z.number().optional(),
-  expiredBy: z.string().optional(),
+  expiredAt: z.optional(z.number()),
+  expiredBy: z.optional(z.string()),
 });
 
 const stormSchema = z.object({
@@ -102,19 +103,19 @@ const stormSchema = z.object({
     z.object({ since: z.number(), lastActivityAt: z.number(), intervalSeconds: z.number() }),
   ),
   rounds: z.number(),
-  lastRoundAt: z.number().optional(),
-  waitingSince: z.number().optional(),
+  lastRoundAt: z.optional(z.number()),
+  waitingSince: z.optional(z.number()),
   told: z.partialRecord(z.enum(CHANNELS), z.object({ firing: z.number(), resolved: z.number() })),
 });
 
 const tickSchema = z.object({
   silencesSeenAt: z.number(),
-  reconciledAt: z.number().optional(),
-  smsPaused: z.boolean().optional(),
-  leaseUntil: z.number().optional(),
-  backlogSince: z.number().optional(),
-  arrivals: z.record(z.string(), z.record(z.string(), z.number())).optional(),
-  storm: stormSchema.optional(),
+  reconciledAt: z.optional(z.number()),
+  smsPaused: z.optional(z.boolean()),
+  leaseUntil: z.optional(z.number()),
+  backlogSince: z.optional(z.number()),
+  arrivals: z.optional(z.record(z.string(), z.record(z.string(), z.number()))),
+  storm: z.optional(stormSchema),
   version: z.number(),
 });
 

@@ -1,5 +1,6 @@
 import type { DocTable } from './doc-table';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../domain/zod-locale';
 import { CHANNELS, SEVERITIES } from '../domain/alert';
 import type { Incident, IncidentStore } from '../domain/incident';
 import type { IncidentPointer, IncidentPointers } from '../domain/incidents';
@@ -23,22 +24,22 @@ const incidentSchema = z.object({
   severity: z.enum(SEVERITIES),
   status: z.enum(['open', 'resolved']),
   labels: z.record(z.string(), z.string()),
-  ruleId: z.string().optional(),
+  ruleId: z.optional(z.string()),
   alerts: z.array(z.string()),
   openedAt: z.number(),
-  acknowledgedAt: z.number().optional(),
-  acknowledgedBy: z.string().optional(),
-  resolvedAt: z.number().optional(),
-  diagnostics: z
-    .object({
+  acknowledgedAt: z.optional(z.number()),
+  acknowledgedBy: z.optional(z.string()),
+  resolvedAt: z.optional(z.number()),
+  diagnostics: z.optional(
+    z.object({
       collectedAt: z.number(),
       from: z.number(),
       until: z.number(),
       metrics: sourceSchema,
       logs: sourceSchema,
       traces: sourceSchema,
-    })
-    .optional(),
+    }),
+  ),
   timeline: z.array(
     z.object({
       at: z.number(),
@@ -54,12 +55,12 @@ const incidentSchema = z.object({
         'resolved',
         'reopened',
       ]),
-      by: z.string().optional(),
-      channel: z.enum(CHANNELS).optional(),
-      page: z.string().optional(),
-      alert: z.string().optional(),
-      outcome: z.enum(['succeeded', 'failed', 'dry-run', 'skipped']).optional(),
-      detail: z.string().optional(),
+      by: z.optional(z.string()),
+      channel: z.optional(z.enum(CHANNELS)),
+      page: z.optional(z.string()),
+      alert: z.optional(z.string()),
+      outcome: z.optional(z.enum(['succeeded', 'failed', 'dry-run', 'skipped'])),
+      detail: z.optional(z.string()),
     }),
   ),
   version: z.number(),
