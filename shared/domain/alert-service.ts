@@ -80,19 +80,20 @@ export async function handleAlarmChange(
   // The fingerprint leaves severity out, so it is known before the severity is.
   const fingerprint = fingerprintOf(traced.labels);
   const ladder = deps.config.alarms[change.alarmName]?.severityLadder;
-  // An alarm with a severity ladder reads its alert first: a duplicate reads no metrics, and a
-  // resolve keeps the severity it fired with. The read serves the first attempt below.
-  let firstRead: { record: AlertRecord | undefined } | undefined =
-    ladder !== undefined && change.severity === undefined
-      ? { record: await deps.store.get(fingerprint) }
-      : undefined;
+  // The alert's read starts now and runs beside the checks below: none depends on another, and
+  // each is a round trip before the page. (A rejection is taken where the read is awaited.)
+  const readAhead = deps.store.get(fingerprint);
+  readAhead.catch(() => undefined);
+  // An alarm with a severity ladder waits for that read first: a duplicate reads no metrics, and
+  // a resolve keeps the severity it fired with.
+  const ladderRecord = ladder !== undefined && change.severity === undefined ? await readAhead : undefined;
   const startedAt = deps.clock();
   const pick = await pickAlarmSeverity(
     { metrics: deps.severityMetrics, budgetMs: deps.config.severityBudgetMs },
     ladder,
     change,
     traced,
-    firstRead?.record,
+    ladderRecord,
   );
   if (pick !== undefined && change.state === 'ALARM') {
     deps.log.info('severity from related metrics', {
@@ -105,21 +106,25 @@ export async function handleAlarmChange(
   const identity = withSeverity(traced, pick);
   const route = routeAlert(deps.config.route, deps.config.receivers, identity.labels);
   // Routes with group_wait 0 are sent from here; the others wait for the tick's grouping.
-  const silenced = deps.isSilenced ? await deps.isSilenced(identity.labels) : false;
-  let immediateChannels = silenced
-    ? []
-    : [...new Set(route.routes.filter((r) => r.groupWaitSeconds === 0).flatMap((r) => r.channels))];
-  if (immediateChannels.includes('sms') && deps.isSmsPaused && (await deps.isSmsPaused())) {
+  const immediateRoutes = route.routes.filter((r) => r.groupWaitSeconds === 0);
+  const routeChannels = [...new Set(immediateRoutes.flatMap((r) => r.channels))];
+  // Silences, the SMS pause and storm mode are read together. In a storm even criticals fold into
+  // the tick's digest instead of paging one by one, and their resolves follow them there.
+  const [silenced, smsPaused, stormingRoute] = await Promise.all([
+    deps.isSilenced ? deps.isSilenced(identity.labels) : false,
+    routeChannels.includes('sms') && deps.isSmsPaused ? deps.isSmsPaused() : false,
+    routeChannels.length > 0
+      ? isStorming(
+          deps,
+          immediateRoutes.map((r) => r.routeId),
+        )
+      : false,
+  ]);
+  let immediateChannels = silenced ? [] : routeChannels;
+  if (smsPaused && immediateChannels.includes('sms')) {
     immediateChannels = redirectPausedSms(immediateChannels, true);
   }
-  // In a storm even criticals fold into the tick's digest instead of paging one by one, and their
-  // resolves follow them there.
-  const storming =
-    immediateChannels.length > 0 &&
-    (await isStorming(
-      deps,
-      route.routes.filter((r) => r.groupWaitSeconds === 0).map((r) => r.routeId),
-    ));
+  const storming = immediateChannels.length > 0 && stormingRoute;
   if (storming && change.state === 'ALARM') {
     deps.log.warn('alert storm: leaving this alert to the digest', { alarmName: change.alarmName });
     immediateChannels = [];
@@ -127,8 +132,7 @@ export async function handleAlarmChange(
   const claimMs = deps.config.claimSeconds * 1000;
 
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const current = firstRead ? firstRead.record : await deps.store.get(fingerprint);
-    firstRead = undefined;
+    const current = attempt === 0 ? await readAhead : await deps.store.get(fingerprint);
     const now = deps.clock();
     const decision = decideTransition({
       current,
