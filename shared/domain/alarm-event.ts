@@ -1,9 +1,10 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { AlarmState, Severity } from './alert';
 import { ALARM_STATES } from './alert';
 import { parseCloudWatchTime } from './cloudwatch-time';
 import { MalformedEventError } from './errors';
 import { truncate } from './format/text';
+import './zod-locale';
 
 /** How an alarm state change reached the pipeline. */
 export type AlarmEventSource =
@@ -53,18 +54,16 @@ const stateValue = z.enum(ALARM_STATES);
 
 const stateSchema = z.object({
   value: stateValue,
-  reason: z.string().default(''),
-  reasonData: z.string().optional(),
+  reason: z._default(z.string(), ''),
+  reasonData: z.optional(z.string()),
   timestamp: z.string(),
 });
 
-const configurationSchema = z
-  .object({
-    description: z.string().nullish(),
-    alarmRule: z.string().optional(),
-    metrics: z.array(z.unknown()).optional(),
-  })
-  .passthrough();
+const configurationSchema = z.looseObject({
+  description: z.nullish(z.string()),
+  alarmRule: z.optional(z.string()),
+  metrics: z.optional(z.array(z.unknown())),
+});
 
 /** CloudWatch's own limit on alarm names; a longer name is not a CloudWatch alarm. */
 export const MAX_ALARM_NAME_LENGTH = 255;
@@ -72,51 +71,51 @@ export const MAX_ALARM_NAME_LENGTH = 255;
 /** Free text (description, reason) beyond this is cut, with a note, so the alert still fits everywhere. */
 export const MAX_ALARM_TEXT_LENGTH = 4096;
 
-const alarmNameSchema = z.string().min(1).max(MAX_ALARM_NAME_LENGTH);
+const alarmNameSchema = z.string().check(z.minLength(1), z.maxLength(MAX_ALARM_NAME_LENGTH));
 
 const alarmDataSchema = z.object({
   alarmName: alarmNameSchema,
   state: stateSchema,
-  previousState: stateSchema.partial({ timestamp: true }).optional(),
-  configuration: configurationSchema.optional(),
+  previousState: z.optional(z.partial(stateSchema, { timestamp: true })),
+  configuration: z.optional(configurationSchema),
 });
 
 const alarmActionSchema = z.object({
   source: z.literal('aws.cloudwatch'),
   alarmArn: z.string(),
-  accountId: z.string().optional(),
-  region: z.string().optional(),
-  time: z.string().optional(),
+  accountId: z.optional(z.string()),
+  region: z.optional(z.string()),
+  time: z.optional(z.string()),
   alarmData: alarmDataSchema,
 });
 
 const eventBridgeSchema = z.object({
   'detail-type': z.literal('CloudWatch Alarm State Change'),
   source: z.literal('aws.cloudwatch'),
-  id: z.string().optional(),
-  account: z.string().optional(),
-  region: z.string().optional(),
-  resources: z.array(z.string()).default([]),
+  id: z.optional(z.string()),
+  account: z.optional(z.string()),
+  region: z.optional(z.string()),
+  resources: z._default(z.array(z.string()), []),
   detail: alarmDataSchema,
 });
 
 const snsAlarmSchema = z.object({
   AlarmName: alarmNameSchema,
-  AlarmDescription: z.string().nullish(),
-  AWSAccountId: z.string().optional(),
+  AlarmDescription: z.nullish(z.string()),
+  AWSAccountId: z.optional(z.string()),
   NewStateValue: stateValue,
-  NewStateReason: z.string().default(''),
+  NewStateReason: z._default(z.string(), ''),
   StateChangeTime: z.string(),
-  Region: z.string().optional(),
-  AlarmArn: z.string().optional(),
-  OldStateValue: stateValue.optional(),
-  AlarmRule: z.string().nullish(),
-  Trigger: z.object({ Threshold: z.number().optional() }).passthrough().nullish(),
+  Region: z.optional(z.string()),
+  AlarmArn: z.optional(z.string()),
+  OldStateValue: z.optional(stateValue),
+  AlarmRule: z.nullish(z.string()),
+  Trigger: z.nullish(z.looseObject({ Threshold: z.optional(z.number()) })),
 });
 
 const snsRecordSchema = z.object({
   EventSource: z.literal('aws:sns'),
-  Sns: z.object({ MessageId: z.string().optional(), Message: z.string() }),
+  Sns: z.object({ MessageId: z.optional(z.string()), Message: z.string() }),
 });
 
 const sqsRecordSchema = z.object({
@@ -127,15 +126,13 @@ const sqsRecordSchema = z.object({
 
 const snsEnvelopeSchema = z.object({ Type: z.literal('Notification'), Message: z.string() });
 
-const reasonDataSchema = z
-  .object({
-    recentDatapoints: z.array(z.number()).optional(),
-    threshold: z.number().optional(),
-  })
-  .passthrough();
+const reasonDataSchema = z.looseObject({
+  recentDatapoints: z.optional(z.array(z.number())),
+  threshold: z.optional(z.number()),
+});
 
 /** Turns a zod failure into a message naming the first bad field. */
-function describeIssues(error: z.ZodError, prefix: string): string {
+function describeIssues(error: z.core.$ZodError, prefix: string): string {
   const issue = error.issues[0];
   if (!issue) return `${prefix}: invalid`;
   const where = issue.path.length > 0 ? issue.path.join('.') : '(root)';

@@ -1,10 +1,11 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { CHANNELS, SEVERITIES } from './alert';
 import { ConfigError } from './errors';
 import { evaluatorConfigSchema, severityLadderSchema } from './evaluation/rule-spec';
 import type { Matcher } from './matchers';
 import { MATCHER_OPS } from './matchers';
 import type { RouteNode } from './routing';
+import './zod-locale';
 
 /** How an INSUFFICIENT_DATA state is treated: keep the current status, resolve, or fire. */
 export const INSUFFICIENT_DATA_POLICIES = ['keep', 'resolve', 'alarm'] as const;
@@ -13,25 +14,27 @@ export type InsufficientDataPolicy = (typeof INSUFFICIENT_DATA_POLICIES)[number]
 
 const labelsSchema = z.record(z.string(), z.string());
 
-const matcherSchema: z.ZodType<Matcher> = z.object({
-  label: z.string().min(1),
+const matcherSchema: z.ZodMiniType<Matcher> = z.object({
+  label: z.string().check(z.minLength(1)),
   op: z.enum(MATCHER_OPS),
   value: z.string(),
 });
 
-const routeNodeSchema: z.ZodType<RouteNode> = z.lazy(() =>
+const routeNodeSchema: z.ZodMiniType<RouteNode> = z.lazy(() =>
   z.object({
-    receiver: z.string().optional(),
+    receiver: z.optional(z.string()),
     matchers: z.array(matcherSchema),
     continue: z.boolean(),
     routes: z.array(routeNodeSchema),
-    groupBy: z.array(z.string()).optional(),
-    groupWaitSeconds: z.number().int().min(0).optional(),
-    groupIntervalSeconds: z.number().int().min(1).optional(),
-    repeatIntervalSeconds: z.number().int().min(1).optional(),
-    escalation: z
-      .array(z.object({ afterSeconds: z.number().int().min(1), channels: z.array(z.enum(CHANNELS)) }))
-      .optional(),
+    groupBy: z.optional(z.array(z.string())),
+    groupWaitSeconds: z.optional(z.number().check(z.int(), z.gte(0))),
+    groupIntervalSeconds: z.optional(z.number().check(z.int(), z.gte(1))),
+    repeatIntervalSeconds: z.optional(z.number().check(z.int(), z.gte(1))),
+    escalation: z.optional(
+      z.array(
+        z.object({ afterSeconds: z.number().check(z.int(), z.gte(1)), channels: z.array(z.enum(CHANNELS)) }),
+      ),
+    ),
   }),
 );
 
@@ -45,81 +48,86 @@ const inhibitRuleSchema = z.object({
 const ruleRuntimeSchema = z.object({
   severity: z.enum(SEVERITIES),
   summary: z.string(),
-  description: z.string().optional(),
-  runbookUrl: z.string().optional(),
-  threshold: z.number().optional(),
-  comparison: z.string().optional(),
-  unit: z.string().optional(),
-  insufficientData: z.enum(INSUFFICIENT_DATA_POLICIES).optional(),
+  description: z.optional(z.string()),
+  runbookUrl: z.optional(z.string()),
+  threshold: z.optional(z.number()),
+  comparison: z.optional(z.string()),
+  unit: z.optional(z.string()),
+  insufficientData: z.optional(z.enum(INSUFFICIENT_DATA_POLICIES)),
   labels: labelsSchema,
 });
 
 const metricStatSchema = z.object({
-  namespace: z.string().min(1),
-  metricName: z.string().min(1),
+  namespace: z.string().check(z.minLength(1)),
+  metricName: z.string().check(z.minLength(1)),
   dimensions: z.record(z.string(), z.string()),
-  stat: z.string().min(1),
+  stat: z.string().check(z.minLength(1)),
 });
 
 /** One metric an incident's diagnostics read: the alarm's own or a related one (a catalog entry). */
 export const diagnosticsMetricSchema = z.object({
   /** Catalog name, e.g. `memory_usage`. */
-  name: z.string().min(1),
+  name: z.string().check(z.minLength(1)),
   role: z.enum(['alarm', 'related']),
   unit: z.string(),
-  metric: metricStatSchema.optional(),
+  metric: z.optional(metricStatSchema),
   /** Metric math over plain metrics (ids as in the catalog's `using`). */
-  math: z.object({ expression: z.string().min(1), using: z.record(z.string(), metricStatSchema) }).optional(),
+  math: z.optional(
+    z.object({ expression: z.string().check(z.minLength(1)), using: z.record(z.string(), metricStatSchema) }),
+  ),
 });
 
 /** A mitigation action a rule may run when its incident opens. */
 export const mitigationActionSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('ssm-automation'),
-    documentName: z.string().min(1),
-    parameters: z.record(z.string(), z.array(z.string())).default({}),
+    documentName: z.string().check(z.minLength(1)),
+    parameters: z._default(z.record(z.string(), z.array(z.string())), {}),
   }),
   z.object({
     kind: z.literal('lambda'),
-    functionArn: z.string().min(1),
-    payload: z.record(z.string(), z.unknown()).default({}),
+    functionArn: z.string().check(z.minLength(1)),
+    payload: z._default(z.record(z.string(), z.unknown()), {}),
   }),
 ]);
 
 /** Incidents: what opens one, how long it is kept, its evidence and its guarded mitigation. */
 export const incidentsRuntimeSchema = z.object({
   /** Alerts at or above this severity open (or join) their service's incident. */
-  minSeverity: z.enum(SEVERITIES).default('critical'),
+  minSeverity: z._default(z.enum(SEVERITIES), 'critical'),
   /** An escalation notification of a lower-severity alert opens an incident too. */
-  openOnEscalation: z.boolean().default(false),
+  openOnEscalation: z._default(z.boolean(), false),
   /** A linked alert firing again this soon after the incident resolved reopens it. */
-  reopenWindowSeconds: z.number().int().min(0).default(1800),
+  reopenWindowSeconds: z._default(z.number().check(z.int(), z.gte(0)), 1800),
   /** Days a resolved incident is kept. */
-  retentionDays: z.number().int().min(1).default(90),
-  diagnostics: z
-    .object({
-      windowSeconds: z.number().int().min(60).default(1800),
+  retentionDays: z._default(z.number().check(z.int(), z.gte(1)), 90),
+  diagnostics: z._default(
+    z.object({
+      windowSeconds: z._default(z.number().check(z.int(), z.gte(60)), 1800),
       /** Time budget of each source; a slower source yields a note, never a late page. */
-      budgetMs: z
-        .object({
-          metrics: z.number().int().min(100).default(4000),
-          logs: z.number().int().min(100).default(4000),
-          traces: z.number().int().min(100).default(4000),
-        })
-        .default({ metrics: 4000, logs: 4000, traces: 4000 }),
-    })
-    .default({ windowSeconds: 1800, budgetMs: { metrics: 4000, logs: 4000, traces: 4000 } }),
-  mitigation: z
-    .object({
-      enabled: z.boolean().default(false),
-      dryRun: z.boolean().default(true),
-      maxPerHour: z.number().int().min(1).default(3),
-    })
-    .default({ enabled: false, dryRun: true, maxPerHour: 3 }),
+      budgetMs: z._default(
+        z.object({
+          metrics: z._default(z.number().check(z.int(), z.gte(100)), 4000),
+          logs: z._default(z.number().check(z.int(), z.gte(100)), 4000),
+          traces: z._default(z.number().check(z.int(), z.gte(100)), 4000),
+        }),
+        { metrics: 4000, logs: 4000, traces: 4000 },
+      ),
+    }),
+    { windowSeconds: 1800, budgetMs: { metrics: 4000, logs: 4000, traces: 4000 } },
+  ),
+  mitigation: z._default(
+    z.object({
+      enabled: z._default(z.boolean(), false),
+      dryRun: z._default(z.boolean(), true),
+      maxPerHour: z._default(z.number().check(z.int(), z.gte(1)), 3),
+    }),
+    { enabled: false, dryRun: true, maxPerHour: 3 },
+  ),
   /** Metrics each alarm's diagnostics read, by alarm name. */
-  metrics: z.record(z.string(), z.array(diagnosticsMetricSchema)).default({}),
+  metrics: z._default(z.record(z.string(), z.array(diagnosticsMetricSchema)), {}),
   /** Mitigation action per rule id. */
-  actions: z.record(z.string(), mitigationActionSchema).default({}),
+  actions: z._default(z.record(z.string(), mitigationActionSchema), {}),
 });
 
 /** Runtime incident settings. */
@@ -131,12 +139,12 @@ export type MitigationAction = z.infer<typeof mitigationActionSchema>;
 
 /** Runtime configuration of the Lambdas: derived from the typed stage config at synth time. */
 export const runtimeConfigSchema = z.object({
-  stage: z.string().min(1),
-  dashboardUrl: z.string().optional(),
-  historyRetentionDays: z.number().int().positive(),
+  stage: z.string().check(z.minLength(1)),
+  dashboardUrl: z.optional(z.string()),
+  historyRetentionDays: z.number().check(z.int(), z.positive()),
   insufficientData: z.enum(INSUFFICIENT_DATA_POLICIES),
   /** Seconds an invocation holds its claim on an outbox before another may take it over. */
-  claimSeconds: z.number().int().positive(),
+  claimSeconds: z.number().check(z.int(), z.positive()),
   rules: z.record(z.string(), ruleRuntimeSchema),
   alarms: z.record(
     z.string(),
@@ -144,57 +152,67 @@ export const runtimeConfigSchema = z.object({
       ruleId: z.string(),
       labels: labelsSchema,
       /** `scheduled`: a synthetic alarm of the rule evaluator, with no CloudWatch alarm behind it. */
-      engine: z.enum(['alarm', 'scheduled']).optional(),
+      engine: z.optional(z.enum(['alarm', 'scheduled'])),
       /** Severity from related metrics, read by the alarm handler when the alarm fires. @default - the rule's */
-      severityLadder: severityLadderSchema.optional(),
+      severityLadder: z.optional(severityLadderSchema),
     }),
   ),
   /**
    * Time the alarm handler may spend reading a severity ladder's metrics before the page; past it
    * the rule's own severity stands (a firing alert keeps the one it has).
    */
-  severityBudgetMs: z.number().int().min(50).default(1000),
+  severityBudgetMs: z._default(z.number().check(z.int(), z.gte(50)), 1000),
   external: z.object({
-    mappings: z.array(z.object({ pattern: z.string(), ruleId: z.string().optional(), labels: labelsSchema })),
+    mappings: z.array(
+      z.object({ pattern: z.string(), ruleId: z.optional(z.string()), labels: labelsSchema }),
+    ),
     defaultLabels: labelsSchema,
   }),
   route: routeNodeSchema,
   receivers: z.record(z.string(), z.object({ channels: z.array(z.enum(CHANNELS)) })),
-  inhibitRules: z.array(inhibitRuleSchema).default([]),
+  inhibitRules: z._default(z.array(inhibitRuleSchema), []),
   /** More than `threshold` new alerts on a route within `windowSeconds` collapses into digests. */
-  storm: z.object({ threshold: z.number().int().min(1), windowSeconds: z.number().int().min(1) }).default({
-    threshold: 25,
-    windowSeconds: 300,
-  }),
+  storm: z._default(
+    z.object({
+      threshold: z.number().check(z.int(), z.gte(1)),
+      windowSeconds: z.number().check(z.int(), z.gte(1)),
+    }),
+    { threshold: 25, windowSeconds: 300 },
+  ),
   /** Channel send budgets; what exceeds one waits for (and folds into) the next notification. */
-  budgets: z
-    .object({
-      perSecond: z.partialRecord(z.enum(CHANNELS), z.number().positive()),
+  budgets: z._default(
+    z.object({
+      perSecond: z.partialRecord(z.enum(CHANNELS), z.number().check(z.positive())),
       /** Monthly SMS spend (USD) at which SMS pauses and its messages go to email instead. */
-      smsMonthlySpendCapUsd: z.number().positive().optional(),
-    })
-    .default({ perSecond: { email: 10, sms: 20, slack: 1, pagerduty: 5 } }),
+      smsMonthlySpendCapUsd: z.optional(z.number().check(z.positive())),
+    }),
+    { perSecond: { email: 10, sms: 20, slack: 1, pagerduty: 5 } },
+  ),
   /** Link to the full alert list, used in storm digests. */
-  alertListUrl: z.string().optional(),
+  alertListUrl: z.optional(z.string()),
   /** Firing alerts unchanged for `staleAfterSeconds` are checked against CloudWatch every `everySeconds`. */
-  reconcile: z
-    .object({ staleAfterSeconds: z.number().int().min(60), everySeconds: z.number().int().min(60) })
-    .default({ staleAfterSeconds: 21_600, everySeconds: 900 }),
+  reconcile: z._default(
+    z.object({
+      staleAfterSeconds: z.number().check(z.int(), z.gte(60)),
+      everySeconds: z.number().check(z.int(), z.gte(60)),
+    }),
+    { staleAfterSeconds: 21_600, everySeconds: 900 },
+  ),
   /** SMS sender id (where the destination country supports one). */
-  smsSenderId: z.string().optional(),
+  smsSenderId: z.optional(z.string()),
   /** Scheduled rules the evaluator runs every minute. */
-  evaluator: evaluatorConfigSchema.default({ instances: [], timeoutSeconds: 20 }),
+  evaluator: z._default(evaluatorConfigSchema, { instances: [], timeoutSeconds: 20 }),
   /** Incidents; absent: alerts open no incidents. */
-  incidents: incidentsRuntimeSchema.optional(),
+  incidents: z.optional(incidentsRuntimeSchema),
   /** Acting from the messages (Slack buttons, PagerDuty webhooks, signed links); absent: off. */
-  actions: z
-    .object({
+  actions: z.optional(
+    z.object({
       /** How long an email or SMS link works. */
-      linkTtlSeconds: z.number().int().min(60),
+      linkTtlSeconds: z.number().check(z.int(), z.gte(60)),
       /** The longest a "silence until resolved" lasts when the alert never resolves. */
-      silenceUntilResolvedMaxSeconds: z.number().int().min(3600),
-    })
-    .optional(),
+      silenceUntilResolvedMaxSeconds: z.number().check(z.int(), z.gte(3600)),
+    }),
+  ),
 });
 
 /** An inhibition rule. */

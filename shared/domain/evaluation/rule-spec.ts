@@ -1,6 +1,7 @@
 /** Scheduled rules as the evaluator runs them: one instance per rule and target, metrics resolved. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { SEVERITIES } from '../alert';
+import '../zod-locale';
 
 /** Comparisons a scheduled condition may use. */
 export const EVAL_COMPARISONS = ['>', '>=', '<', '<=', '==', '!='] as const;
@@ -8,19 +9,19 @@ export const EVAL_COMPARISONS = ['>', '>=', '<', '<=', '==', '!='] as const;
 export type EvalComparison = (typeof EVAL_COMPARISONS)[number];
 
 const metricStatSchema = z.object({
-  namespace: z.string().min(1),
-  metricName: z.string().min(1),
-  stat: z.string().min(1),
+  namespace: z.string().check(z.minLength(1)),
+  metricName: z.string().check(z.minLength(1)),
+  stat: z.string().check(z.minLength(1)),
   dimensions: z.record(z.string(), z.string()),
 });
 
 /** A CloudWatch source: a plain metric, or metric math over plain metrics (ids of `using`). */
 export const metricSourceSchema = z.discriminatedUnion('kind', [
-  metricStatSchema.extend({ kind: z.literal('metric') }),
+  z.extend(metricStatSchema, { kind: z.literal('metric') }),
   z.object({
     kind: z.literal('math'),
-    expression: z.string().min(1),
-    using: z.record(z.string().regex(/^[a-z][a-zA-Z0-9_]*$/), metricStatSchema),
+    expression: z.string().check(z.minLength(1)),
+    using: z.record(z.string().check(z.regex(/^[a-z][a-zA-Z0-9_]*$/)), metricStatSchema),
   }),
 ]);
 /** A resolved metric source. */
@@ -40,16 +41,16 @@ export type Condition =
   | { readonly any: readonly Condition[] };
 
 /** Schema of {@link Condition}. */
-export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
+export const conditionSchema: z.ZodMiniType<Condition> = z.lazy(() =>
   z.union([
     z.object({
-      metric: z.string().min(1),
+      metric: z.string().check(z.minLength(1)),
       source: metricSourceSchema,
       comparison: z.enum(EVAL_COMPARISONS),
       threshold: z.number(),
     }),
-    z.object({ all: z.array(conditionSchema).min(1) }),
-    z.object({ any: z.array(conditionSchema).min(1) }),
+    z.object({ all: z.array(conditionSchema).check(z.minLength(1)) }),
+    z.object({ any: z.array(conditionSchema).check(z.minLength(1)) }),
   ]),
 );
 
@@ -62,8 +63,8 @@ const severity = z.enum(SEVERITIES);
  */
 export const severityLadderSchema = z.object({
   /** Period of the datapoints read (the rule's). */
-  periodSeconds: z.number().int().positive(),
-  levels: z.array(z.object({ severity, when: conditionSchema })).min(1),
+  periodSeconds: z.number().check(z.int(), z.positive()),
+  levels: z.array(z.object({ severity, when: conditionSchema })).check(z.minLength(1)),
 });
 /** An alarm rule's severity ladder for one target. */
 export type SeverityLadder = z.infer<typeof severityLadderSchema>;
@@ -73,39 +74,39 @@ export const ruleCheckSchema = z.discriminatedUnion('kind', [
   /** Ordered levels: the first whose condition holds gives the severity (expressions have one). */
   z.object({
     kind: z.literal('levels'),
-    levels: z.array(z.object({ severity, when: conditionSchema })).min(1),
+    levels: z.array(z.object({ severity, when: conditionSchema })).check(z.minLength(1)),
   }),
   /** Multi-window, multi-burn-rate SLO alert over an error count and a total count. */
   z.object({
     kind: z.literal('burn-rate'),
-    objectivePercent: z.number().gt(0).lt(100),
+    objectivePercent: z.number().check(z.gt(0), z.lt(100)),
     errors: metricSourceSchema,
     total: metricSourceSchema,
     windows: z
       .array(
         z.object({
-          longSeconds: z.number().int().positive(),
-          shortSeconds: z.number().int().positive(),
-          factor: z.number().positive(),
+          longSeconds: z.number().check(z.int(), z.positive()),
+          shortSeconds: z.number().check(z.int(), z.positive()),
+          factor: z.number().check(z.positive()),
           severity,
         }),
       )
-      .min(1),
+      .check(z.minLength(1)),
   }),
   /** No datapoint for `afterSeconds`. */
   z.object({
     kind: z.literal('absence'),
-    metric: z.string().min(1),
+    metric: z.string().check(z.minLength(1)),
     source: metricSourceSchema,
-    afterSeconds: z.number().int().positive(),
+    afterSeconds: z.number().check(z.int(), z.positive()),
     severity,
   }),
   /** Outside CloudWatch's anomaly detection band. */
   z.object({
     kind: z.literal('anomaly'),
-    metric: z.string().min(1),
+    metric: z.string().check(z.minLength(1)),
     source: metricSourceSchema,
-    bandWidth: z.number().positive(),
+    bandWidth: z.number().check(z.positive()),
     direction: z.enum(['above', 'below', 'outside']),
     severity,
   }),
@@ -115,14 +116,14 @@ export type RuleCheck = z.infer<typeof ruleCheckSchema>;
 
 /** One scheduled rule applied to one target. */
 export const scheduledInstanceSchema = z.object({
-  ruleId: z.string().min(1),
+  ruleId: z.string().check(z.minLength(1)),
   /** The target's service: with the rule id, the key of the pending/keep-firing state. */
-  target: z.string().min(1),
+  target: z.string().check(z.minLength(1)),
   /** Synthetic alarm name, registered in the runtime config's `alarms` map. */
-  alarmName: z.string().min(1),
-  periodSeconds: z.number().int().positive(),
-  forSeconds: z.number().int().min(0),
-  keepFiringForSeconds: z.number().int().min(0),
+  alarmName: z.string().check(z.minLength(1)),
+  periodSeconds: z.number().check(z.int(), z.positive()),
+  forSeconds: z.number().check(z.int(), z.gte(0)),
+  keepFiringForSeconds: z.number().check(z.int(), z.gte(0)),
   check: ruleCheckSchema,
 });
 /** One scheduled rule instance. */
@@ -132,7 +133,7 @@ export type ScheduledInstance = z.infer<typeof scheduledInstanceSchema>;
 export const evaluatorConfigSchema = z.object({
   instances: z.array(scheduledInstanceSchema),
   /** Seconds a GetMetricData round may take before the evaluation gives up (state unchanged). */
-  timeoutSeconds: z.number().int().positive().default(20),
+  timeoutSeconds: z._default(z.number().check(z.int(), z.positive()), 20),
 });
 /** The evaluator's runtime config. */
 export type EvaluatorConfig = z.infer<typeof evaluatorConfigSchema>;
