@@ -1,14 +1,15 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { ActionEndpointDeps } from '../../shared/actions/endpoint';
 import { createActionEndpoint } from '../../shared/actions/endpoint';
 import type { ActionRequest } from '../../shared/actions/http';
+import '../../shared/domain/zod-locale';
 
 /** The API Gateway HTTP API (payload format 2.0) event fields the endpoint reads. */
 const eventSchema = z.looseObject({
   rawPath: z.string(),
-  headers: z.record(z.string(), z.string()).optional(),
-  body: z.string().optional(),
-  isBase64Encoded: z.boolean().optional(),
+  headers: z.optional(z.record(z.string(), z.string())),
+  body: z.optional(z.string()),
+  isBase64Encoded: z.optional(z.boolean()),
   requestContext: z.looseObject({ http: z.looseObject({ method: z.string() }) }),
 });
 

@@ -1,26 +1,30 @@
 /** Custom resource logic: installs the log index template, retention policy and access roles. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { applyLogIndexSetup, applyLogSecurityRoles } from '../../shared/logs/opensearch-log-index';
 import type { OpenSearchHttp } from '../../shared/logs/opensearch-http';
+import '../../shared/domain/zod-locale';
 
-const flag = z.enum(['true', 'false']).transform((value) => value === 'true');
-const count = z.coerce.number().int().nonnegative();
+const flag = z.pipe(
+  z.enum(['true', 'false']),
+  z.transform((value) => value === 'true'),
+);
+const count = z.coerce.number().check(z.int(), z.nonnegative());
 
 /** Resource properties as CloudFormation passes them (all strings). */
 export const setupPropertiesSchema = z.object({
-  Endpoint: z.string().min(1),
-  RetentionDays: z.coerce.number().int().positive(),
+  Endpoint: z.string().check(z.minLength(1)),
+  RetentionDays: z.coerce.number().check(z.int(), z.positive()),
   Replicas: count,
-  Shards: z.coerce.number().int().positive(),
+  Shards: z.coerce.number().check(z.int(), z.positive()),
   ManageSecurity: flag,
-  WriterRoleArns: z.array(z.string()).default([]),
-  ReaderRoleArns: z.array(z.string()).default([]),
+  WriterRoleArns: z._default(z.array(z.string()), []),
+  ReaderRoleArns: z._default(z.array(z.string()), []),
 });
 
 /** The Provider framework's onEvent input (the fields used here). */
 export const setupEventSchema = z.object({
   RequestType: z.enum(['Create', 'Update', 'Delete']),
-  PhysicalResourceId: z.string().optional(),
+  PhysicalResourceId: z.optional(z.string()),
   ResourceProperties: setupPropertiesSchema,
 });
 

@@ -1,5 +1,5 @@
 /** The indexer's edge: validates the subscription event and its configuration, then ingests. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { BulkLimits } from '../../shared/logs/bulk-chunks';
 import { DEFAULT_BULK_LIMITS } from '../../shared/logs/bulk-chunks';
 import { ingestLogPayload } from '../../shared/logs/ingest-log-payload';
@@ -10,6 +10,7 @@ import type { LogCategory } from '../../shared/logs/log-document';
 import type { DeadLetterSink, LogIndex } from '../../shared/logs/log-ports';
 import type { TimestampBounds } from '../../shared/logs/log-timestamps';
 import { requireEnv } from '../../shared/logs/env';
+import '../../shared/domain/zod-locale';
 
 /** The subscription event Lambda receives from CloudWatch Logs. */
 export const subscriptionEventSchema = z.object({ awslogs: z.object({ data: z.string() }) });
@@ -36,10 +37,10 @@ export class InvalidLogEventError extends Error {
 
 const categorySchema = z.enum(LOG_CATEGORIES);
 const categoriesSchema = z.record(z.string(), categorySchema);
-const servicesSchema = z.record(z.string(), z.string().min(1));
-const positiveInt = z.coerce.number().int().positive();
+const servicesSchema = z.record(z.string(), z.string().check(z.minLength(1)));
+const positiveInt = z.coerce.number().check(z.int(), z.positive());
 
-function readJsonVariable<T>(env: NodeJS.ProcessEnv, name: string, schema: z.ZodType<T>): T {
+function readJsonVariable<T>(env: NodeJS.ProcessEnv, name: string, schema: z.ZodMiniType<T>): T {
   let decoded: unknown;
   try {
     decoded = JSON.parse(env[name] ?? '{}');

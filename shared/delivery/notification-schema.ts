@@ -1,10 +1,11 @@
 /** Schemas of what reaches a forwarder: the SNS event and the Notification inside it. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../domain/zod-locale';
 import { CHANNELS, SEVERITIES } from '../domain/alert';
 import type { Notification } from '../domain/notification';
 
 const status = z.enum(['firing', 'resolved']);
-const optionalText = z.string().optional();
+const optionalText = z.optional(z.string());
 
 const notifiedAlertSchema = z.object({
   fingerprint: z.string(),
@@ -25,8 +26,8 @@ const notifiedAlertSchema = z.object({
   }),
   startsAt: z.string(),
   endsAt: optionalText,
-  value: z.number().optional(),
-  threshold: z.number().optional(),
+  value: z.optional(z.number()),
+  threshold: z.optional(z.number()),
   unit: optionalText,
   comparison: optionalText,
   region: optionalText,
@@ -35,40 +36,40 @@ const notifiedAlertSchema = z.object({
 
 /** A Notification as the core publishes it. */
 // Loose: fields added to Notification later travel on (e.g. into dead-letter records) instead of being dropped.
-export const notificationSchema: z.ZodType<Notification> = z.looseObject({
-  id: z.string().min(1),
+export const notificationSchema: z.ZodMiniType<Notification> = z.looseObject({
+  id: z.string().check(z.minLength(1)),
   channel: z.enum(CHANNELS),
   status,
   severity: z.enum(SEVERITIES),
-  groupKey: z.string().min(1),
+  groupKey: z.string().check(z.minLength(1)),
   title: z.string(),
   alerts: z.array(notifiedAlertSchema),
-  totalAlerts: z.number().int().nonnegative(),
+  totalAlerts: z.number().check(z.int(), z.nonnegative()),
   diagnostics: optionalText,
   links: z.object({ dashboard: optionalText, runbook: optionalText, alarm: optionalText }),
-  digest: z
-    .object({
+  digest: z.optional(
+    z.object({
       firing: z.number(),
       resolved: z.number(),
       newInWindow: z.number(),
       byService: z.record(z.string(), z.number()),
       bySeverity: z.record(z.string(), z.number()),
       topOffenders: z.array(z.object({ name: z.string(), count: z.number() })),
-      alertNames: z.array(z.string()).default([]),
-      id: z.string().default('unknown'),
-      total: z.number().int().nonnegative().default(0),
-      listCommand: z.string().default(''),
+      alertNames: z._default(z.array(z.string()), []),
+      id: z._default(z.string(), 'unknown'),
+      total: z._default(z.number().check(z.int(), z.nonnegative()), 0),
+      listCommand: z._default(z.string(), ''),
       consoleUrl: optionalText,
       listUrl: optionalText,
-      escalated: z.number().optional(),
-      sinceStart: z.object({ since: z.string(), firing: z.number(), resolved: z.number() }).optional(),
-    })
-    .optional(),
+      escalated: z.optional(z.number()),
+      sinceStart: z.optional(z.object({ since: z.string(), firing: z.number(), resolved: z.number() })),
+    }),
+  ),
   // An unknown reason must not cost the delivery: it is only shown as context.
-  reason: z
-    .enum(['alert', 'group', 'repeat', 'escalation', 'digest', 'acknowledged'])
-    .optional()
-    .catch(undefined),
+  reason: z.catch(
+    z.optional(z.enum(['alert', 'group', 'repeat', 'escalation', 'digest', 'acknowledged'])),
+    undefined,
+  ),
   createdAt: z.string(),
   stage: z.string(),
 });
@@ -85,7 +86,7 @@ export const snsRecordSchema = z.object({
 });
 
 /** The event SNS invokes a Lambda subscription with. */
-export const snsEventSchema = z.object({ Records: z.array(snsRecordSchema).min(1) });
+export const snsEventSchema = z.object({ Records: z.array(snsRecordSchema).check(z.minLength(1)) });
 
 /** A parsed SNS record. */
 export type SnsRecord = z.infer<typeof snsRecordSchema>;

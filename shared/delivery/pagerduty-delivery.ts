@@ -1,11 +1,12 @@
 /** Delivers notifications to the PagerDuty Events API v2. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Severity } from '../domain/alert';
 import type { LinkOptions } from '../domain/format/links';
 import { renderPagerDutyEvent, shouldPage } from '../domain/format/pagerduty';
 import type { Notification } from '../domain/notification';
 import type { Deliver } from './forwarder';
 import type { JsonPost, JsonPostResult } from './http-client';
+import '../domain/zod-locale';
 
 /** The US service region endpoint; EU accounts use `https://events.eu.pagerduty.com/v2/enqueue`. */
 export const PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';
@@ -20,7 +21,7 @@ export interface PagerDutyDeliveryDeps {
   readonly links?: LinkOptions;
 }
 
-const errorBody = z.object({ message: z.string().optional(), errors: z.array(z.string()).optional() });
+const errorBody = z.object({ message: z.optional(z.string()), errors: z.optional(z.array(z.string())) });
 
 /** PagerDuty answers 400 with `{status, message, errors[]}`. */
 function pagerDutyReason(status: number, body: string): string {

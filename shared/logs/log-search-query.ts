@@ -1,8 +1,9 @@
 /** Builds log search requests and reads their answers. Pure. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { levelsAtLeast, LOG_LEVELS } from './log-document';
 import type { LogCategory, LogLevel } from './log-document';
 import { LogSearchError } from './log-errors';
+import '../domain/zod-locale';
 
 /** A search across `logs-*`. */
 export interface LogSearchQuery {
@@ -100,18 +101,18 @@ export function buildLogSearchRequest(query: LogSearchQuery): {
 const hitSchema = z.object({
   _index: z.string(),
   _id: z.string(),
-  sort: z.array(z.unknown()).optional(),
+  sort: z.optional(z.array(z.unknown())),
   _source: z.object({
     '@timestamp': z.string(),
-    level: z.enum(LOG_LEVELS).catch('info'),
-    message: z.string().catch(''),
-    service: z.string().optional(),
-    trace_id: z.string().optional(),
-    request_id: z.string().optional(),
-    log_group: z.string().optional(),
-    format: z.string().optional().catch(undefined),
-    notes: z.array(z.string()).optional().catch(undefined),
-    fields: z.record(z.string(), z.unknown()).optional(),
+    level: z.catch(z.enum(LOG_LEVELS), 'info'),
+    message: z.catch(z.string(), ''),
+    service: z.optional(z.string()),
+    trace_id: z.optional(z.string()),
+    request_id: z.optional(z.string()),
+    log_group: z.optional(z.string()),
+    format: z.catch(z.optional(z.string()), undefined),
+    notes: z.catch(z.optional(z.array(z.string())), undefined),
+    fields: z.optional(z.record(z.string(), z.unknown())),
   }),
 });
 const responseSchema = z.object({ hits: z.object({ hits: z.array(hitSchema) }) });

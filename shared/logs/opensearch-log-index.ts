@@ -1,5 +1,5 @@
 /** OpenSearch adapters over {@link OpenSearchHttp}: bulk indexing, index setup, access roles, search. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { NoAnswerError } from '../adapters/aws-http';
 import type { BulkItem } from './bulk-chunks';
 import {
@@ -15,6 +15,7 @@ import { LogIndexUnavailableError, LogRequestTooLargeError } from './log-errors'
 import type { BulkItemResult, LogIndex } from './log-ports';
 import { describeAnswer, OpenSearchRequestError } from './opensearch-http';
 import type { OpenSearchAnswer, OpenSearchHttp } from './opensearch-http';
+import '../domain/zod-locale';
 
 export { createOpenSearchHttp, OpenSearchRequestError } from './opensearch-http';
 export { searchLogs } from './opensearch-log-search';

@@ -4,10 +4,11 @@
  * client runtime in the indexer's bundle).
  */
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { createAwsHttp, NoAnswerError } from '../adapters/aws-http';
 import type { AwsCredentialsProvider, AwsHttp } from '../adapters/aws-http';
 import type { DeadLetter, DeadLetterSink } from './log-ports';
+import '../domain/zod-locale';
 
 // SQS caps a message at 256 KiB; leave room for the envelope around `original`.
 const MAX_ORIGINAL_CHARS = 200_000;
@@ -33,12 +34,12 @@ export interface SqsDeadLetterSinkOptions {
 }
 
 const batchAnswerSchema = z.object({
-  Successful: z.array(z.object({ Id: z.string(), MD5OfMessageBody: z.string().optional() })).optional(),
-  Failed: z
-    .array(z.object({ Id: z.string(), Code: z.string().optional(), Message: z.string().optional() }))
-    .optional(),
+  Successful: z.optional(z.array(z.object({ Id: z.string(), MD5OfMessageBody: z.optional(z.string()) }))),
+  Failed: z.optional(
+    z.array(z.object({ Id: z.string(), Code: z.optional(z.string()), Message: z.optional(z.string()) })),
+  ),
 });
-const errorAnswerSchema = z.object({ __type: z.string().optional(), message: z.string().optional() });
+const errorAnswerSchema = z.object({ __type: z.optional(z.string()), message: z.optional(z.string()) });
 
 /** The message body of a letter, its `original` cut to fit one SQS message (and flagged). */
 export function letterBody(letter: DeadLetter): string {

@@ -1,13 +1,14 @@
 /** Decodes the gzip + base64 payload CloudWatch Logs sends to a subscription destination. */
 import { gunzipSync } from 'node:zlib';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { LogPayloadError } from './log-errors';
+import '../domain/zod-locale';
 
 const logEventSchema = z.object({
   // CONTROL_MESSAGE events carry an empty id.
   id: z.string(),
   // Epoch ms; beyond +-8.64e15 there is no date, and no CloudWatch event has one.
-  timestamp: z.number().int().min(-8.64e15).max(8.64e15),
+  timestamp: z.number().check(z.int(), z.gte(-8.64e15), z.lte(8.64e15)),
   message: z.string(),
 });
 

@@ -1,5 +1,6 @@
 /** PagerDuty webhooks (v3): the events Vigil acts on and the dedup keys that are its own. */
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../zod-locale';
 
 /** Event types that change a Vigil alert; others are acknowledged and ignored. */
 export const PAGERDUTY_ACTED_EVENTS = ['incident.acknowledged', 'incident.resolved'] as const;
@@ -8,18 +9,23 @@ export type PagerDutyActedEvent = (typeof PAGERDUTY_ACTED_EVENTS)[number];
 
 const eventSchema = z.looseObject({
   event: z.looseObject({
-    id: z.string().min(1).max(128),
-    event_type: z.string().min(1).max(128),
-    resource_type: z.string().max(64).optional(),
+    id: z.string().check(z.minLength(1), z.maxLength(128)),
+    event_type: z.string().check(z.minLength(1), z.maxLength(128)),
+    resource_type: z.optional(z.string().check(z.maxLength(64))),
     occurred_at: z.iso.datetime({ offset: true }),
-    agent: z
-      .looseObject({ id: z.string().max(64), summary: z.string().optional(), type: z.string().optional() })
-      .nullable()
-      .optional(),
+    agent: z.optional(
+      z.nullable(
+        z.looseObject({
+          id: z.string().check(z.maxLength(64)),
+          summary: z.optional(z.string()),
+          type: z.optional(z.string()),
+        }),
+      ),
+    ),
     data: z.looseObject({
-      id: z.string().max(64).optional(),
-      type: z.string().optional(),
-      incident_key: z.string().max(255).nullable().optional(),
+      id: z.optional(z.string().check(z.maxLength(64))),
+      type: z.optional(z.string()),
+      incident_key: z.optional(z.nullable(z.string().check(z.maxLength(255)))),
     }),
   }),
 });

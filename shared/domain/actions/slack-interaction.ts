@@ -2,8 +2,9 @@
  * Slack interactivity: the buttons Vigil puts on its notifications, the `block_actions` payload
  * Slack posts when one is clicked, and the message that replaces the clicked one.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Notification } from '../notification';
+import '../zod-locale';
 
 /** The buttons' block id; the block is removed once someone acted. */
 export const SLACK_ACTIONS_BLOCK_ID = 'vigil_actions';
@@ -48,11 +49,11 @@ export interface SlackClick {
   readonly message?: SlackMessagePayload;
 }
 
-const blockSchema = z.looseObject({ type: z.string(), block_id: z.string().optional() });
+const blockSchema = z.looseObject({ type: z.string(), block_id: z.optional(z.string()) });
 const messageSchema = z.looseObject({
-  text: z.string().optional(),
-  attachments: z.array(z.looseObject({ blocks: z.array(blockSchema).optional() })).optional(),
-  blocks: z.array(blockSchema).optional(),
+  text: z.optional(z.string()),
+  attachments: z.optional(z.array(z.looseObject({ blocks: z.optional(z.array(blockSchema)) }))),
+  blocks: z.optional(z.array(blockSchema)),
 });
 /** The message part of Slack's payload: loose, every field travels on into the replacement. */
 export type SlackMessagePayload = z.infer<typeof messageSchema>;
@@ -60,21 +61,21 @@ export type SlackMessagePayload = z.infer<typeof messageSchema>;
 const payloadSchema = z.looseObject({
   type: z.literal('block_actions'),
   user: z.looseObject({
-    id: z.string().regex(/^[UW][A-Z0-9]{2,30}$/, 'must be a Slack user id'),
-    name: z.string().optional(),
-    username: z.string().optional(),
+    id: z.string().check(z.regex(/^[UW][A-Z0-9]{2,30}$/, 'must be a Slack user id')),
+    name: z.optional(z.string()),
+    username: z.optional(z.string()),
   }),
   response_url: z.url(),
   actions: z
     .array(
       z.looseObject({
         action_id: z.string(),
-        block_id: z.string().optional(),
-        value: z.string().max(2000).optional(),
+        block_id: z.optional(z.string()),
+        value: z.optional(z.string().check(z.maxLength(2000))),
       }),
     )
-    .length(1, 'must hold exactly one action'),
-  message: messageSchema.optional(),
+    .check(z.length(1, 'must hold exactly one action')),
+  message: z.optional(messageSchema),
 });
 
 /** Why a Slack payload was refused. */
