@@ -2,15 +2,13 @@
 import { fromEnv } from '@aws-sdk/credential-provider-env';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Tracer } from '@aws-lambda-powertools/tracer';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
+import { tracing } from '../../shared/adapters/observability';
 import { requireEnv } from '../../shared/logs/env';
 import { createOpenSearchHttp } from '../../shared/logs/opensearch-http';
 import { createLogIndexSetup } from './log-index-setup';
 
 const logger = new Logger();
-const tracer = new Tracer();
 const region = requireEnv('AWS_REGION');
 const credentials = fromEnv();
 const setup = createLogIndexSetup((endpoint) =>
@@ -24,4 +22,4 @@ export const handler = middy(async (event: unknown): Promise<{ PhysicalResourceI
   return result;
 })
   .use(injectLambdaContext(logger))
-  .use(captureLambdaHandler(tracer));
+  .use(tracing.middleware);

@@ -2,11 +2,10 @@
 import { fromEnv } from '@aws-sdk/credential-provider-env';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Tracer } from '@aws-lambda-powertools/tracer';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
+import { tracing } from '../../shared/adapters/observability';
 import {
   classifyIngestLag,
   INDEXER_BACKFILL_EVENTS_METRIC,
@@ -20,7 +19,6 @@ import { requireEnv } from '../../shared/logs/env';
 import { createLogIndexer, readLogIndexerConfig } from './log-indexer';
 
 const logger = new Logger();
-const tracer = new Tracer();
 const config = readLogIndexerConfig();
 const region = requireEnv('AWS_REGION');
 // Lambda hands its role's credentials to the function in the environment.
@@ -64,5 +62,5 @@ export const handler = middy(async (event: unknown): Promise<void> => {
   logger.info('log payload processed', { result });
 })
   .use(injectLambdaContext(logger))
-  .use(captureLambdaHandler(tracer))
+  .use(tracing.middleware)
   .use(logMetrics(metrics));

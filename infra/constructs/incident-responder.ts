@@ -90,6 +90,8 @@ export class IncidentResponder extends Construct {
 
     this.fn = new VigilFunction(this, 'Function', {
       functionDir: 'incident-responder',
+      // Its tracer is created at init (it captures SDK clients), so it is inside the bundle.
+      tracingBeside: false,
       description: 'After the page: opens or links incidents, collects evidence, sends the update, mitigates',
       serviceName: 'incident-responder',
       timeout,

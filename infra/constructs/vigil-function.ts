@@ -47,7 +47,12 @@ export const TRACING_CHUNK = 'tracing.js';
  * ({@link TRACING_CHUNK}, built with the same options) that sampled invocations load. The stack
  * deploys exactly this and the benchmark builds from it.
  */
-export function lambdaBundling(define: Readonly<Record<string, string>> = {}): nodejs.BundlingOptions {
+export function lambdaBundling(
+  define: Readonly<Record<string, string>> = {},
+  options: { readonly tracingBeside?: boolean } = {},
+): nodejs.BundlingOptions {
+  const chunk: Record<string, string> =
+    options.tracingBeside === false ? {} : { __VIGIL_TRACING_CHUNK__: JSON.stringify(TRACING_CHUNK) };
   return {
     minify: true,
     sourceMap: true,
@@ -57,7 +62,7 @@ export function lambdaBundling(define: Readonly<Record<string, string>> = {}): n
     mainFields: ['module', 'main'],
     // Bundle the SDK: AWS recommends it for cold start, and it pins the version we test.
     bundleAwsSDK: true,
-    define: { __VIGIL_TRACING_CHUNK__: JSON.stringify(TRACING_CHUNK), ...define },
+    define: { ...chunk, ...define },
     logLevel: nodejs.LogLevel.ERROR,
   };
 }
@@ -158,6 +163,11 @@ export interface VigilFunctionProps {
   readonly logRetention?: logs.RetentionDays;
   /** Tracer sampling is set by the X-Ray sampling rule; this toggles active tracing. @default true */
   readonly tracing?: boolean;
+  /**
+   * Ship the tracer beside the bundle, loaded by sampled invocations (`sampledTracing`). False for a
+   * function that creates its tracer at init and so carries it inside. @default true
+   */
+  readonly tracingBeside?: boolean;
   /** Concurrency reserved for (and capping) this function. @default - unreserved: shares the account's pool */
   readonly reservedConcurrency?: number;
   /**
@@ -198,16 +208,18 @@ export function runtimeConfigFile(config: unknown): {
 export function deployedBundling(
   define: Readonly<Record<string, string>> | undefined,
   config?: unknown,
+  options: { readonly tracingBeside?: boolean } = {},
 ): nodejs.BundlingOptions {
+  const tracingBeside = options.tracingBeside ?? true;
   const shipped = config === undefined ? undefined : runtimeConfigFile(config);
   const configFile = shipped?.file;
   return {
-    ...lambdaBundling({ ...define, ...shipped?.define }),
+    ...lambdaBundling({ ...define, ...shipped?.define }, { tracingBeside }),
     commandHooks: {
       beforeBundling: () => [],
       beforeInstall: () => [],
       afterBundling: (_inputDir, outputDir) => [
-        tracingChunkCommand(outputDir),
+        ...(tracingBeside ? [tracingChunkCommand(outputDir)] : []),
         ...(configFile === undefined
           ? []
           : [`cp ${shellQuote(configFile)} ${shellQuote(path.join(outputDir, 'runtime-config.json'))}`]),
@@ -265,7 +277,7 @@ export class VigilFunction extends Construct {
         ...(props.runtimeConfig !== undefined ? { VIGIL_RUNTIME_CONFIG_FILE: RUNTIME_CONFIG_PATH } : {}),
         ...props.environment,
       },
-      bundling: deployedBundling(props.define, props.runtimeConfig),
+      bundling: deployedBundling(props.define, props.runtimeConfig, { tracingBeside: props.tracingBeside }),
       ...(props.reservedConcurrency !== undefined
         ? { reservedConcurrentExecutions: props.reservedConcurrency }
         : {}),

@@ -3,6 +3,7 @@ import * as z from 'zod/mini';
 import '../domain/zod-locale';
 import { CHANNELS, SEVERITIES } from '../domain/alert';
 import type { Notification } from '../domain/notification';
+import { NOTIFICATION_REASONS } from '../domain/notification';
 
 const status = z.enum(['firing', 'resolved']);
 const optionalText = z.optional(z.string());
@@ -66,10 +67,7 @@ export const notificationSchema: z.ZodMiniType<Notification> = z.looseObject({
     }),
   ),
   // An unknown reason must not cost the delivery: it is only shown as context.
-  reason: z.catch(
-    z.optional(z.enum(['alert', 'group', 'repeat', 'escalation', 'digest', 'acknowledged'])),
-    undefined,
-  ),
+  reason: z.catch(z.optional(z.enum(NOTIFICATION_REASONS)), undefined),
   createdAt: z.string(),
   stage: z.string(),
 });

@@ -30,6 +30,20 @@ export interface NotifiedAlert {
   readonly alarmArn?: string;
 }
 
+/** Why a notification was sent; forwarders show it as context. */
+export const NOTIFICATION_REASONS = [
+  'alert',
+  'group',
+  'repeat',
+  'escalation',
+  'digest',
+  'evidence',
+  'acknowledged',
+] as const;
+
+/** One of {@link NOTIFICATION_REASONS}. */
+export type NotificationReason = (typeof NOTIFICATION_REASONS)[number];
+
 /**
  * A message for one channel: the unit the pipeline publishes and the forwarders deliver.
  * Travels as the `lambda` body of the SNS message, so forwarders re-render it for their API.
@@ -62,7 +76,7 @@ export interface Notification {
    * evidence that follows a page, or `acknowledged`: someone acknowledged the alert (sent to
    * PagerDuty only, as an `acknowledge` event).
    */
-  readonly reason?: 'alert' | 'group' | 'repeat' | 'escalation' | 'digest' | 'evidence' | 'acknowledged';
+  readonly reason?: NotificationReason;
   /** ISO-8601 time the notification was created. */
   readonly createdAt: string;
   /** Stage name of the deployment (dev, prod, ...). */

@@ -34,7 +34,9 @@ function defineOf(lambda: BenchLambda): Record<string, string> {
 /** Builds `lambda` with exactly the stack's bundling options, the tracing module beside it. */
 export async function buildDeployed(lambda: BenchLambda, outDir: string): Promise<BuiltBundle> {
   const dir = path.join(outDir, lambda.functionDir, 'deployed');
-  const built = await buildWith(lambdaBundling(defineOf(lambda)), lambda, dir);
+  const tracingBeside = lambda.tracingBeside ?? true;
+  const built = await buildWith(lambdaBundling(defineOf(lambda), { tracingBeside }), lambda, dir);
+  if (!tracingBeside) return built;
   const chunk = tracingChunkOptions(dir);
   await build(chunk);
   return { ...built, tracingBytes: statSync(chunk.outfile).size };

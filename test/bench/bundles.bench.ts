@@ -23,10 +23,12 @@ export async function runBundleBench(options: BundleBenchOptions): Promise<Figur
       value: lambda.maxBundleBytes / 1024,
     });
     figures[`${lambda.functionDir} bundle + source map`] = figureOf([bundle.bytesWithMap / 1024], 'KB');
-    figures[`${lambda.functionDir} tracing module beside it (sampled invocations load it)`] = figureOf(
-      [bundle.tracingBytes / 1024],
-      'KB',
-    );
+    if (bundle.tracingBytes > 0) {
+      figures[`${lambda.functionDir} tracing module beside it (sampled invocations load it)`] = figureOf(
+        [bundle.tracingBytes / 1024],
+        'KB',
+      );
+    }
     options.onContributors?.(lambda.functionDir, [...bytesByPackage(bundle.metafile)].slice(0, 8));
   }
   return figures;

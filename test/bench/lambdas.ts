@@ -26,6 +26,8 @@ export interface BenchLambda {
   readonly maxBundleBytes: number;
   /** Cold-init targets: deployed / naive and deployed / empty handler. @default 0.35 and 1.5 */
   readonly coldInit?: { readonly ofNaive: number; readonly ofEmpty: number };
+  /** Whether the stack ships the tracer beside the bundle (VigilFunction `tracingBeside`). @default true */
+  readonly tracingBeside?: boolean;
   /** The runtime config the stack ships beside the bundle (VIGIL_RUNTIME_CONFIG_FILE). @default - none */
   readonly runtimeConfig?: unknown;
   /** The function's own environment variables (the stack's bindings), pointed at the peers. */
@@ -186,6 +188,7 @@ export const BENCH_LAMBDAS: readonly BenchLambda[] = [
     // No target of its own: it runs after the page and carries the incident clients.
     functionDir: 'incident-responder',
     maxBundleBytes: 1024 * KB,
+    tracingBeside: false,
     runtimeConfig: stageRuntimeConfig(),
     environment: (peers) => ({
       ALERT_TABLE_NAME: peers.tableName,

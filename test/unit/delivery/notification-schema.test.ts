@@ -45,4 +45,15 @@ describe('parseNotification with storm digests', () => {
     const parsed = parseNotification(JSON.stringify({ ...stormDigest, digest: { firing: 'many' } }));
     expect(parsed.ok).toBe(false);
   });
+
+  it('keeps the reason of an evidence update, which follows a page', () => {
+    // Arrange
+    const message = JSON.stringify({ ...stormDigest, reason: 'evidence' });
+
+    // Act
+    const parsed = parseNotification(message);
+
+    // Assert
+    expect(parsed.ok && parsed.notification.reason).toBe('evidence');
+  });
 });
