@@ -4,11 +4,10 @@
  * OpenSearch through this instead of SDK clients, so their bundles carry neither the SDK's client
  * runtime nor the OpenSearch client.
  */
-import { createHash, createHmac } from 'node:crypto';
-import type { Hash, Hmac } from 'node:crypto';
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { SignatureV4 } from '@smithy/signature-v4';
+import type { SigV4Signer } from './sigv4';
+import { createSigV4Signer } from './sigv4';
 
 /** AWS credentials, as the SDK's credential providers return them. */
 export interface AwsCredentials {
@@ -47,39 +46,6 @@ export class NoAnswerError extends Error {
     super(message, { cause: options.cause });
     this.name = 'NoAnswerError';
     this.timedOut = options.timedOut;
-  }
-}
-
-type SourceData = string | ArrayBuffer | ArrayBufferView;
-
-function bytesOf(data: SourceData): Buffer {
-  if (typeof data === 'string') return Buffer.from(data, 'utf8');
-  if (data instanceof ArrayBuffer) return Buffer.from(data);
-  return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-}
-
-/** SHA-256 (or HMAC-SHA-256 with a secret) from node:crypto, in the shape SigV4 signing expects. */
-class NodeSha256 {
-  private hash: Hash | Hmac;
-
-  public constructor(private readonly secret?: SourceData) {
-    this.hash = this.fresh();
-  }
-
-  private fresh(): Hash | Hmac {
-    return this.secret === undefined ? createHash('sha256') : createHmac('sha256', bytesOf(this.secret));
-  }
-
-  public update(data: SourceData): void {
-    this.hash.update(bytesOf(data));
-  }
-
-  public digest(): Promise<Uint8Array> {
-    return Promise.resolve(new Uint8Array(this.hash.digest()));
-  }
-
-  public reset(): void {
-    this.hash = this.fresh();
   }
 }
 
@@ -159,28 +125,9 @@ function exchange(
   });
 }
 
-/**
- * AWS's own SigV4 signer (@smithy/signature-v4, as the SDK signs) over node:crypto's SHA-256.
- * `applyChecksum` adds `x-amz-content-sha256` (on by default, as in the SDK).
- */
-export function createSigV4Signer(options: {
-  readonly service: string;
-  readonly region: string;
-  readonly credentials: AwsCredentialsProvider;
-  readonly applyChecksum?: boolean;
-}): SignatureV4 {
-  return new SignatureV4({
-    service: options.service,
-    region: options.region,
-    credentials: options.credentials,
-    sha256: NodeSha256,
-    applyChecksum: options.applyChecksum ?? true,
-  });
-}
-
 /** A sender for one AWS service. */
 export function createAwsHttp(options: AwsHttpOptions): AwsHttp {
-  let signer: SignatureV4 | undefined;
+  let signer: SigV4Signer | undefined;
   if (options.credentials !== undefined) {
     if (options.region === undefined || options.region === '') {
       throw new TypeError(`a region is needed to sign ${options.service} requests`);
@@ -194,9 +141,6 @@ export function createAwsHttp(options: AwsHttpOptions): AwsHttp {
     if (signer !== undefined) {
       const signed = await signer.sign({
         method: request.method,
-        protocol: url.protocol,
-        hostname: url.hostname,
-        port: url.port === '' ? undefined : Number(url.port),
         path: url.pathname,
         query: Object.fromEntries(url.searchParams.entries()),
         headers,

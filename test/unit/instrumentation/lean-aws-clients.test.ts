@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AwsHttp, AwsHttpAnswer, AwsHttpRequest } from '../../../shared/adapters/aws-http';
-import { createAwsHttp, createSigV4Signer, NoAnswerError } from '../../../shared/adapters/aws-http';
+import { createAwsHttp, NoAnswerError } from '../../../shared/adapters/aws-http';
+import { createSigV4Signer } from '../../../shared/adapters/sigv4';
 import {
   AwsServiceError,
   backoffMs,
