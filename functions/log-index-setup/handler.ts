@@ -1,8 +1,8 @@
 /** Lambda entry of the log index setup custom resource (CDK Provider framework onEvent). */
-import { fromEnv } from '@aws-sdk/credential-provider-env';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
+import { credentialsFromEnv } from '../../shared/adapters/lean-aws';
 import { tracing } from '../../shared/adapters/observability';
 import { requireEnv } from '../../shared/logs/env';
 import { createOpenSearchHttp } from '../../shared/logs/opensearch-http';
@@ -10,7 +10,7 @@ import { createLogIndexSetup } from './log-index-setup';
 
 const logger = new Logger();
 const region = requireEnv('AWS_REGION');
-const credentials = fromEnv();
+const credentials = credentialsFromEnv();
 const setup = createLogIndexSetup((endpoint) =>
   createOpenSearchHttp({ endpoint, sign: true, region, credentials }),
 );

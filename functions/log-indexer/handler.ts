@@ -1,10 +1,10 @@
 /** Lambda entry: CloudWatch Logs subscription -> OpenSearch, rejected lines -> SQS. */
-import { fromEnv } from '@aws-sdk/credential-provider-env';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
+import { credentialsFromEnv } from '../../shared/adapters/lean-aws';
 import { tracing } from '../../shared/adapters/observability';
 import {
   classifyIngestLag,
@@ -22,7 +22,7 @@ const logger = new Logger();
 const config = readLogIndexerConfig();
 const region = requireEnv('AWS_REGION');
 // Lambda hands its role's credentials to the function in the environment.
-const credentials = fromEnv();
+const credentials = credentialsFromEnv();
 const sqsEndpoint = process.env.AWS_ENDPOINT_URL_SQS ?? process.env.AWS_ENDPOINT_URL;
 
 const indexLogs = createLogIndexer({

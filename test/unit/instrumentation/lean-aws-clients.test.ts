@@ -13,6 +13,7 @@ import {
 } from '../../../shared/adapters/aws-json';
 import { createHttpDocTable } from '../../../shared/adapters/dynamo-http';
 import type { LeanAws } from '../../../shared/adapters/lean-aws';
+import { credentialsFromEnv } from '../../../shared/adapters/lean-aws';
 import { createSnsPublish, publishBody } from '../../../shared/adapters/sns-http';
 import { sendMessage } from '../../../shared/adapters/sqs-http';
 
@@ -333,5 +334,36 @@ describe('SQS SendMessage', () => {
     await expect(sendMessage(bad, { QueueUrl: 'q', MessageBody: body })).rejects.toMatchObject({
       name: 'DigestMismatch',
     });
+  });
+});
+
+describe('credentials from the Lambda environment', () => {
+  it('reads the execution role credentials Lambda sets, with token and expiry', async () => {
+    // Arrange
+    const env = {
+      AWS_ACCESS_KEY_ID: 'ASIAEXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'secret',
+      AWS_SESSION_TOKEN: 'token',
+      AWS_CREDENTIAL_EXPIRATION: '2026-12-01T20:00:00Z',
+    };
+
+    // Act
+    const credentials = await credentialsFromEnv(env)();
+
+    // Assert
+    expect(credentials).toEqual({
+      accessKeyId: 'ASIAEXAMPLE',
+      secretAccessKey: 'secret',
+      sessionToken: 'token',
+      expiration: new Date('2026-12-01T20:00:00Z'),
+    });
+  });
+
+  it('rejects, naming the variables, when they are missing', async () => {
+    // Act
+    const read = credentialsFromEnv({ AWS_ACCESS_KEY_ID: 'AKID' })();
+
+    // Assert
+    await expect(read).rejects.toThrow('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not both set');
   });
 });
