@@ -19,7 +19,13 @@ import { DynamoIncidentStore } from '../../shared/adapters/dynamo-incident-store
 import { optionalEnv, requireEnv } from '../../shared/adapters/env';
 import { createIncidentMetrics, INCIDENT_METRICS } from '../../shared/adapters/incident-metrics';
 import { leanAwsFromEnv } from '../../shared/adapters/lean-aws';
-import { logger, powertoolsLog, traceAwsCalls, tracing } from '../../shared/adapters/observability';
+import {
+  logger,
+  powertoolsLog,
+  traceAwsCalls,
+  tracing,
+  sourceMappedErrors,
+} from '../../shared/adapters/observability';
 import { loadRuntimeConfig } from '../../shared/adapters/runtime-config-source';
 import { createSecretReader } from '../../shared/adapters/secrets';
 import { createSecretsCall, HttpSecretsProvider } from '../../shared/adapters/secrets-http';
@@ -99,4 +105,5 @@ export const handler = middy(
 )
   .use(injectLambdaContext(logger))
   .use(tracing.middleware)
-  .use(logMetrics(metrics));
+  .use(logMetrics(metrics))
+  .use(sourceMappedErrors);

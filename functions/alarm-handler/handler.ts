@@ -11,6 +11,7 @@ import {
   rootTraceId,
   traceAwsCalls,
   tracing,
+  sourceMappedErrors,
 } from '../../shared/adapters/observability';
 import { loadRuntimeConfig } from '../../shared/adapters/runtime-config-source';
 import { SqsDeadLetterSink } from '../../shared/adapters/sqs-dead-letter';
@@ -56,4 +57,5 @@ export const handler = middy(
   }),
 )
   .use(injectLambdaContext(logger))
-  .use(tracing.middleware);
+  .use(tracing.middleware)
+  .use(sourceMappedErrors);

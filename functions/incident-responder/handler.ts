@@ -7,7 +7,12 @@ import { ConfigError } from '../../shared/domain/errors';
 import { requireEnv } from '../../shared/adapters/env';
 import { INCIDENT_METRICS } from '../../shared/adapters/incident-metrics';
 import { leanAwsFromEnv } from '../../shared/adapters/lean-aws';
-import { awsCallTracer, logger, powertoolsLog } from '../../shared/adapters/observability';
+import {
+  awsCallTracer,
+  logger,
+  powertoolsLog,
+  sourceMappedErrors,
+} from '../../shared/adapters/observability';
 import { wireResponder } from '../../shared/adapters/responder-wiring';
 import { loadRuntimeConfig } from '../../shared/adapters/runtime-config-source';
 import { createTracing } from '../../shared/adapters/tracing';
@@ -42,4 +47,5 @@ export const handler = middy(
 )
   .use(injectLambdaContext(logger))
   .use(captureHandler)
-  .use(logMetrics(metrics));
+  .use(logMetrics(metrics))
+  .use(sourceMappedErrors);

@@ -3,7 +3,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { credentialsFromEnv } from '../../shared/adapters/lean-aws';
-import { tracing } from '../../shared/adapters/observability';
+import { tracing, sourceMappedErrors } from '../../shared/adapters/observability';
 import { requireEnv } from '../../shared/logs/env';
 import { createOpenSearchHttp } from '../../shared/logs/opensearch-http';
 import { createLogIndexSetup } from './log-index-setup';
@@ -22,4 +22,5 @@ export const handler = middy(async (event: unknown): Promise<{ PhysicalResourceI
   return result;
 })
   .use(injectLambdaContext(logger))
-  .use(tracing.middleware);
+  .use(tracing.middleware)
+  .use(sourceMappedErrors);

@@ -5,7 +5,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { credentialsFromEnv } from '../../shared/adapters/lean-aws';
-import { tracing } from '../../shared/adapters/observability';
+import { tracing, sourceMappedErrors } from '../../shared/adapters/observability';
 import {
   classifyIngestLag,
   INDEXER_BACKFILL_EVENTS_METRIC,
@@ -63,4 +63,5 @@ export const handler = middy(async (event: unknown): Promise<void> => {
 })
   .use(injectLambdaContext(logger))
   .use(tracing.middleware)
-  .use(logMetrics(metrics));
+  .use(logMetrics(metrics))
+  .use(sourceMappedErrors);

@@ -4,7 +4,13 @@ import { DynamoDeliveryLedger } from '../../shared/adapters/delivery-ledger';
 import { optionalEnv, requireEnv } from '../../shared/adapters/env';
 import { createHttpDocTable } from '../../shared/adapters/dynamo-http';
 import { leanAwsFromEnv } from '../../shared/adapters/lean-aws';
-import { logger, powertoolsLog, traceAwsCalls, tracing } from '../../shared/adapters/observability';
+import {
+  logger,
+  powertoolsLog,
+  traceAwsCalls,
+  tracing,
+  sourceMappedErrors,
+} from '../../shared/adapters/observability';
 import { createSecretReader } from '../../shared/adapters/secrets';
 import { createSecretsCall, HttpSecretsProvider } from '../../shared/adapters/secrets-http';
 import { SqsDeadLetterSink } from '../../shared/adapters/sqs-dead-letter';
@@ -47,4 +53,5 @@ export const handler = middy(
   }),
 )
   .use(injectLambdaContext(logger))
-  .use(tracing.middleware);
+  .use(tracing.middleware)
+  .use(sourceMappedErrors);

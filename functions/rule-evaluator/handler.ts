@@ -15,6 +15,7 @@ import {
   rootTraceId,
   traceAwsCalls,
   tracing,
+  sourceMappedErrors,
 } from '../../shared/adapters/observability';
 import { loadRuntimeConfig } from '../../shared/adapters/runtime-config-source';
 import { createRuleEvaluatorHandler, EVALUATOR_METRICS } from './create-handler';
@@ -57,4 +58,5 @@ export const handler = middy(
 )
   .use(injectLambdaContext(logger))
   .use(tracing.middleware)
-  .use(logMetrics(metrics));
+  .use(logMetrics(metrics))
+  .use(sourceMappedErrors);

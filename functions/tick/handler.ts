@@ -8,7 +8,13 @@ import { wireAlertPath } from '../../shared/adapters/alert-path-wiring';
 import { requireEnv } from '../../shared/adapters/env';
 import { createCloudWatchCall } from '../../shared/adapters/cloudwatch-http';
 import { leanAwsFromEnv } from '../../shared/adapters/lean-aws';
-import { logger, powertoolsLog, traceAwsCalls, tracing } from '../../shared/adapters/observability';
+import {
+  logger,
+  powertoolsLog,
+  traceAwsCalls,
+  tracing,
+  sourceMappedErrors,
+} from '../../shared/adapters/observability';
 import { loadRuntimeConfig } from '../../shared/adapters/runtime-config-source';
 import { createTickHandler, TICK_METRICS } from './create-handler';
 
@@ -46,4 +52,5 @@ export const handler = middy(
 )
   .use(injectLambdaContext(logger))
   .use(tracing.middleware)
-  .use(logMetrics(metrics));
+  .use(logMetrics(metrics))
+  .use(sourceMappedErrors);

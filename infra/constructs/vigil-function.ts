@@ -31,7 +31,6 @@ export function lambdaBaseEnvironment(serviceName: string): Record<string, strin
     POWERTOOLS_LOGGER_LOG_EVENT: 'false',
     POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
     POWERTOOLS_METRICS_NAMESPACE: 'Vigil',
-    NODE_OPTIONS: '--enable-source-maps',
   };
 }
 

@@ -3,6 +3,7 @@ import type { MiddlewareObj } from '@middy/core';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import type { Log } from '../domain/ports';
+import { originalStack } from './stack-source';
 import type { createTracing, Tracing } from './tracing';
 
 /** The container's logger (service name from POWERTOOLS_SERVICE_NAME). */
@@ -158,3 +159,15 @@ export const tracing = sampledTracing();
  * SDK's capture does), with the operation; does nothing when the invocation is not traced.
  */
 export const traceAwsCalls = tracing.traceAwsCalls;
+
+/**
+ * Middy middleware (use it last, so it runs first on an error): an error leaving the handler
+ * carries a stack naming the source files and lines, not the minified bundle's, wherever it is
+ * logged (Lambda's own error record, the tracer).
+ */
+export const sourceMappedErrors: MiddlewareObj = {
+  onError: (request) => {
+    const { error } = request;
+    if (error instanceof Error && typeof error.stack === 'string') error.stack = originalStack(error.stack);
+  },
+};
