@@ -40,6 +40,7 @@ export const handler = middy(
     isSilenced: wiring.isSilenced,
     isSmsPaused: wiring.isSmsPaused,
     stormingRoutes: wiring.stormingRoutes,
+    stormLikely: wiring.stormLikely,
     // Severity ladders: one retry on throttling, all of it within the budget before the page.
     severityMetrics: new CloudWatchMetricData(
       httpGetMetricData(createCloudWatchCall(aws, { maxAttempts: 1 })),

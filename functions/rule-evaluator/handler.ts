@@ -46,6 +46,7 @@ export const handler = middy(
     isSilenced: wiring.isSilenced,
     isSmsPaused: wiring.isSmsPaused,
     stormingRoutes: wiring.stormingRoutes,
+    stormLikely: wiring.stormLikely,
     publisher: wiring.publisher,
     clock,
     traceId: rootTraceId,

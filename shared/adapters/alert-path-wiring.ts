@@ -42,6 +42,8 @@ export interface AlertPathWiring {
   readonly isSmsPaused: () => Promise<boolean>;
   /** Routes the tick has in storm mode (read when an event could page). */
   readonly stormingRoutes: () => Promise<ReadonlySet<string>>;
+  /** False while this container's last read of storm mode found no route storming (see AlertServiceDeps). */
+  readonly stormLikely: () => boolean;
 }
 
 /** Builds the alert path's wiring from the runtime config, the table name and the Lambda's AWS context. */
@@ -61,6 +63,8 @@ export function wireAlertPath(options: {
   // With incidents configured the responder's queue must be there: pages would otherwise lose them.
   const queueUrl = config.incidents === undefined ? undefined : requireEnv(SIGNAL_QUEUE_ENV, aws.env);
   const tickState = createCached(() => groups.getTickState(), clock, TICK_STATE_TTL_MS);
+  const readStormingRoutes = stormingRoutesFrom(() => groups.getTickState());
+  let stormSeen: boolean | undefined;
   return {
     doc,
     store,
@@ -78,6 +82,11 @@ export function wireAlertPath(options: {
     isSmsPaused: async () => (await tickState())?.smsPaused === true,
     // Read fresh for every event that could page: a cached "no storm" would let pages through in
     // the seconds after the tick folded the queue the change count looks at.
-    stormingRoutes: stormingRoutesFrom(() => groups.getTickState()),
+    stormingRoutes: async () => {
+      const routes = await readStormingRoutes();
+      stormSeen = routes.size > 0;
+      return routes;
+    },
+    stormLikely: () => stormSeen === true,
   };
 }

@@ -287,3 +287,74 @@ describe('SMS pause', () => {
     ).toEqual([TOPICS.email, TOPICS.pagerduty, TOPICS.slack].sort());
   });
 });
+
+describe('storm check before a page', () => {
+  /** Records the order of the storm reads; the tick's state answers when `release` is called. */
+  function stormReads(storming: boolean) {
+    const order: string[] = [];
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    return {
+      order,
+      release: () => release(),
+      stormingRoutes: async () => {
+        order.push('tick state asked');
+        await gate;
+        order.push('tick state answered');
+        // Every route storming, or none
+        const routes: ReadonlySet<string> = storming
+          ? new (class extends Set<string> {
+              public override has(): boolean {
+                return true;
+              }
+            })()
+          : new Set();
+        return routes;
+      },
+    };
+  }
+
+  it('reads the change count beside the tick state when this container saw no storm', async () => {
+    // Arrange
+    const { deps, store } = setup();
+    const reads = stormReads(false);
+    const count = store.countUnfoldedSince.bind(store);
+    store.countUnfoldedSince = (since, limit) => {
+      reads.order.push('count read');
+      return count(since, limit);
+    };
+    // Act
+    const done = processAlarmInvocation(
+      { ...deps, stormingRoutes: reads.stormingRoutes, stormLikely: () => false },
+      alarmActionEvent('vigil-dev-high-error-rate-api', 'ALARM', '2023-08-04T12:36:15.490+0000'),
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+    reads.release();
+    await done;
+    // Assert: both asked before the tick state answered, and the critical paged
+    expect(reads.order.slice(0, 2).sort()).toEqual(['count read', 'tick state asked']);
+    expect(reads.order[2]).toBe('tick state answered');
+    expect(publishes().length).toBeGreaterThan(0);
+  });
+
+  it('in a storm the tick state alone decides and the count is not read', async () => {
+    // Arrange
+    const { deps, store } = setup();
+    const reads = stormReads(true);
+    store.countUnfoldedSince = () => {
+      reads.order.push('count read');
+      return Promise.resolve(0);
+    };
+    reads.release();
+    // Act
+    await processAlarmInvocation(
+      { ...deps, stormingRoutes: reads.stormingRoutes, stormLikely: () => true },
+      alarmActionEvent('vigil-dev-high-error-rate-api', 'ALARM', '2023-08-04T12:36:15.490+0000'),
+    );
+    // Assert: held for the digest, no page
+    expect(reads.order).toEqual(['tick state asked', 'tick state answered']);
+    expect(publishes()).toHaveLength(0);
+  });
+});
