@@ -10,7 +10,8 @@ import { ConcurrencyError, DeliveryError, describeError } from './errors';
 import { fingerprintOf } from './fingerprint';
 import type { MetricDataReader } from './evaluation/evaluator';
 import type { IncidentSignalSink, SignalBacklog } from './incident-signal';
-import { mayBeInIncident, sendDurably, signalsFor } from './incident-signal';
+import { mayBeInIncident, sendDurably, signalsFor, tellsIncidents } from './incident-signal';
+import type { Notification } from './notification';
 import type { AlertStore, Clock, Log, Publisher } from './ports';
 import { routeAlert, stormScopeOf } from './routing';
 import type { RuntimeConfig } from './runtime-config';
@@ -269,7 +270,7 @@ export async function deliverOutbox(deps: AlertServiceDeps, record: AlertRecord)
   }
   // When neither the responder's queue nor the backlog takes the signal, the outbox stays as it
   // was: the retry sends the page again rather than lose its incident.
-  await signalPage(deps, record, outbox, delivered, notifications[0]?.title, deps.clock());
+  await signalPage(deps, record, outbox, delivered, notifications[0], deps.clock());
   await recordDelivery(deps, record, outbox.id, delivered);
   if (failed.length > 0) throw new DeliveryError(failed);
   deps.log.info('notifications published', { fingerprint: record.fingerprint, outbox: outbox.id, delivered });
@@ -285,13 +286,11 @@ async function signalPage(
   record: AlertRecord,
   outbox: Outbox,
   delivered: readonly Channel[],
-  title: string | undefined,
+  sent: Notification | undefined,
   now: number,
 ): Promise<void> {
   const sink = deps.signals;
-  // An acknowledgement told to PagerDuty is neither a page nor a resolve: the incident hears of
-  // the acknowledgement from whoever made it.
-  if (!sink || outbox.status === 'acknowledged' || !signalsIncidents(deps, record)) return;
+  if (!sink || !tellsIncidents(sent?.reason) || !signalsIncidents(deps, record)) return;
   const firing = outbox.status === 'firing';
   if (outbox.attempts > 0 && (!firing || delivered.length === 0)) return;
   const service = record.labels['service'] ?? 'unknown';
@@ -307,7 +306,7 @@ async function signalPage(
       firing && delivered.length > 0
         ? {
             id: outbox.id,
-            title: title ?? `${service}: ${record.annotations.summary}`,
+            title: sent?.title ?? `${service}: ${record.annotations.summary}`,
             severity: record.severity,
             reason: 'alert',
             groupKey: record.fingerprint,

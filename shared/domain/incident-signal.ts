@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { Channel, Labels, Severity } from './alert';
 import { severityRank } from './alert';
+import type { NotificationReason } from './notification';
 import type { IncidentsRuntime } from './runtime-config';
 
 /** The alert facts incidents need; an AlertRecord and a NotifiedAlert both have them. */
@@ -127,6 +128,17 @@ export function incidentAlertOf(alert: IncidentAlert): IncidentAlert {
 /** The id of a signal: a hash of what makes it different from another (128 characters at most). */
 export function signalIdOf(parts: readonly string[]): string {
   return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 40);
+}
+
+// A digest is told by its own round; evidence follows a page; an acknowledgement (PagerDuty's
+// acknowledge event) is told to the incident by whoever made it, and is neither page nor resolve.
+const NOT_TOLD_TO_INCIDENTS = ['digest', 'evidence', 'acknowledged'] as const;
+
+/** Whether a notification sent for this reason is a page (or resolve) the incident responder hears of. */
+export function tellsIncidents(
+  reason: NotificationReason | undefined,
+): reason is Exclude<NotificationReason, (typeof NOT_TOLD_TO_INCIDENTS)[number]> | undefined {
+  return reason === undefined || !(NOT_TOLD_TO_INCIDENTS as readonly string[]).includes(reason);
 }
 
 /**

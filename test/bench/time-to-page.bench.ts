@@ -21,6 +21,7 @@ import { signalRecord } from './lambdas';
 import { lambdaProcessEnvironment, runnerPrelude } from './lambda-process';
 import type { BenchPeers } from './peers';
 import { startBenchPeers } from './peers';
+import { createAlertTable } from '../../shared/replay/local-dynamo';
 
 /** Options of {@link runTimeToPageBench}. */
 export interface TimeToPageBenchOptions {
@@ -133,7 +134,12 @@ export async function runTimeToPageBench(options: TimeToPageBenchOptions): Promi
   const paging = await buildDeployed(options.alarmHandler, path.join(dir, 'incidents'));
   const responder = await buildDeployed(options.responder, path.join(dir, 'responder'));
   const handlerEnv = lambdaProcessEnvironment(options.alarmHandler, peers);
-  const plainEnv = lambdaProcessEnvironment(withoutIncidents, peers);
+  // The no-incident case keeps its alerts in a table of its own: sharing the alarm's state with the
+  // incidents case would turn half of each case's events into repeats that page nothing, and the
+  // two cases would time different mixes of fires and resolves.
+  const plainTable = `${peers.tableName}-no-incident`;
+  await createAlertTable(peers.dynalite.client, plainTable);
+  const plainEnv = { ...lambdaProcessEnvironment(withoutIncidents, peers), ALERT_TABLE_NAME: plainTable };
   const responderEnv = {
     ...lambdaProcessEnvironment(options.responder, peers),
     AWS_ENDPOINT_URL: responderAws.url,

@@ -5,7 +5,7 @@ import type { AlertServiceDeps } from '../alert-service';
 import { describeError } from '../errors';
 import type { GroupHead, PlannedNotification } from '../group';
 import type { Notification, NotifiedAlert } from '../notification';
-import { sendDurably, signalsFor } from '../incident-signal';
+import { sendDurably, signalsFor, tellsIncidents } from '../incident-signal';
 import { shortHash } from './storm';
 
 /** Alerts one group notification lists; the rest are counted. */
@@ -123,9 +123,7 @@ async function signalGroupPage(
   const sink = deps.signals;
   const reason = out.notification.reason;
   if (!sink || out.notification.digest || sent.length === 0) return;
-  // A digest is told by its own round; evidence follows a page; an acknowledgement (PagerDuty's
-  // acknowledge event) is no page of its own.
-  if (reason === 'digest' || reason === 'evidence' || reason === 'acknowledged') return;
+  if (!tellsIncidents(reason)) return;
   const firing = out.notification.alerts.filter((a) => a.status === 'firing');
   const now = deps.clock();
   const signals = signalsFor({
