@@ -6,7 +6,12 @@ import { buildDeployed, buildNaive, writeEmptyHandler } from './build';
 import type { Figures } from './figures';
 import { figureOf, ratioFigure } from './figures';
 import type { BenchLambda } from './lambdas';
-import { lambdaProcessEnvironment, runLambdaProcess, writeRunner } from './lambda-process';
+import {
+  lambdaProcessEnvironment,
+  runLambdaProcess,
+  sampledInvocationEnvironment,
+  writeRunner,
+} from './lambda-process';
 import { startBenchPeers } from './peers';
 
 /** Options of {@link runColdInitBench}. */
@@ -32,18 +37,31 @@ export async function runColdInitBench(options: ColdInitBenchOptions): Promise<F
       const naive = await buildNaive(lambda, options.outDir);
       const env = lambdaProcessEnvironment(lambda, peers);
       peers.aws.secretString = lambda.secret?.(peers) ?? '';
-      const samples = { deployed: [] as number[], naive: [] as number[], empty: [] as number[] };
+      const samples = {
+        deployed: [] as number[],
+        naive: [] as number[],
+        empty: [] as number[],
+        sampled: [] as number[],
+      };
+      const sampledEnv = { ...env, ...sampledInvocationEnvironment(path.dirname(deployed.file)) };
       const deployedLoad: number[] = [];
       for (let i = 0; i < options.processes; i++) {
-        for (const [variant, file] of [
+        const variants = [
           ['deployed', deployed.file],
           ['naive', naive.file],
           ['empty', empty],
-        ] as const) {
+          ...(lambda.coldInitSampled === true ? ([['sampled', deployed.file]] as const) : []),
+        ] as const;
+        for (const [variant, file] of variants) {
           const eventsFile = path.join(eventsDir, `${lambda.functionDir}-${run}.json`);
           writeFileSync(eventsFile, JSON.stringify([lambda.event(run, peers)]));
           run += 1;
-          const result = await runLambdaProcess(runner, file, eventsFile, env);
+          const result = await runLambdaProcess(
+            runner,
+            file,
+            eventsFile,
+            variant === 'sampled' ? sampledEnv : env,
+          );
           samples[variant].push(result.msToResult);
           if (variant === 'deployed') deployedLoad.push(result.msToResult - result.msInvoking);
         }
@@ -53,6 +71,10 @@ export async function runColdInitBench(options: ColdInitBenchOptions): Promise<F
       figures[`${name} cold init, deployed: of which loading the bundle`] = figureOf(deployedLoad, 'ms');
       figures[`${name} cold init, naive build`] = figureOf(samples.naive, 'ms');
       figures[`${name} cold init, empty handler`] = figureOf(samples.empty, 'ms');
+      if (samples.sampled.length > 0) {
+        // One cold start in ten at the stack's 10 % sampling: it loads the tracer beside the bundle.
+        figures[`${name} cold init, deployed, invocation X-Ray samples`] = figureOf(samples.sampled, 'ms');
+      }
       figures[`${name} cold init deployed / naive`] = ratioFigure(samples.deployed, samples.naive, {
         op: '<=',
         value: lambda.coldInit?.ofNaive ?? 0.35,

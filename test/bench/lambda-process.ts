@@ -83,6 +83,21 @@ export function lambdaProcessEnvironment(lambda: BenchLambda, peers: LambdaPeers
   };
 }
 
+/**
+ * What Lambda adds to the environment of an invocation X-Ray samples, with active tracing on: the
+ * tracer then loads and records (its segments go to a daemon address nobody listens on).
+ */
+export function sampledInvocationEnvironment(taskRoot: string): Record<string, string> {
+  return {
+    POWERTOOLS_TRACE_ENABLED: 'true',
+    _X_AMZN_TRACE_ID: 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1',
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
+    AWS_LAMBDA_FUNCTION_NAME: 'vigil-bench',
+    LAMBDA_TASK_ROOT: taskRoot,
+  };
+}
+
 /** Spawns `node runner bundle events` and resolves with the child's report; rejects on failure. */
 export async function runLambdaProcess(
   runner: string,

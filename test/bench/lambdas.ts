@@ -26,6 +26,8 @@ export interface BenchLambda {
   readonly maxBundleBytes: number;
   /** Cold-init targets: deployed / naive and deployed / empty handler. @default 0.35 and 1.5 */
   readonly coldInit?: { readonly ofNaive: number; readonly ofEmpty: number };
+  /** Also time a cold start whose invocation X-Ray samples (it loads the tracer). @default false */
+  readonly coldInitSampled?: boolean;
   /** Whether the stack ships the tracer beside the bundle (VigilFunction `tracingBeside`). @default true */
   readonly tracingBeside?: boolean;
   /** The runtime config the stack ships beside the bundle (VIGIL_RUNTIME_CONFIG_FILE). @default - none */
@@ -126,6 +128,7 @@ export const BENCH_LAMBDAS: readonly BenchLambda[] = [
     functionDir: 'alarm-handler',
     maxBundleBytes: 300 * KB,
     coldInit: { ofNaive: 0.5, ofEmpty: 4 },
+    coldInitSampled: true,
     runtimeConfig: stageRuntimeConfig(),
     environment: (peers) => ({
       ALERT_TABLE_NAME: peers.tableName,
