@@ -9,7 +9,7 @@ import type { Clock, Log } from '../domain/ports';
 import type { RuntimeConfig } from '../domain/runtime-config';
 import { createSilenceCheck } from '../domain/silence';
 import { actionLinksFromEnv } from './action-links';
-import { stormingRoutesFrom } from '../domain/tick/storm';
+import { stormWatch } from '../domain/tick/storm';
 import type { DocTable } from './doc-table';
 import { DynamoAlertStore } from './dynamo-alert-store';
 import { DynamoGroupStore } from './dynamo-group-store';
@@ -63,8 +63,9 @@ export function wireAlertPath(options: {
   // With incidents configured the responder's queue must be there: pages would otherwise lose them.
   const queueUrl = config.incidents === undefined ? undefined : requireEnv(SIGNAL_QUEUE_ENV, aws.env);
   const tickState = createCached(() => groups.getTickState(), clock, TICK_STATE_TTL_MS);
-  const readStormingRoutes = stormingRoutesFrom(() => groups.getTickState());
-  let stormSeen: boolean | undefined;
+  // Read fresh for every event that could page: a cached "no storm" would let pages through in
+  // the seconds after the tick folded the queue the change count looks at.
+  const storm = stormWatch(() => groups.getTickState());
   return {
     doc,
     store,
@@ -80,13 +81,7 @@ export function wireAlertPath(options: {
     signalBacklog: queueUrl === undefined ? undefined : new DynamoSignalBacklog(doc, tableName),
     isSilenced: createSilenceCheck((now) => groups.listSilences(now, 0), clock),
     isSmsPaused: async () => (await tickState())?.smsPaused === true,
-    // Read fresh for every event that could page: a cached "no storm" would let pages through in
-    // the seconds after the tick folded the queue the change count looks at.
-    stormingRoutes: async () => {
-      const routes = await readStormingRoutes();
-      stormSeen = routes.size > 0;
-      return routes;
-    },
-    stormLikely: () => stormSeen === true,
+    stormingRoutes: storm.stormingRoutes,
+    stormLikely: storm.stormLikely,
   };
 }

@@ -31,7 +31,7 @@ import { acknowledgeAlert, addSilence, fingerprintOfAlarm } from '../domain/oper
 import type { Clock, DeadLetterSink, Log, Publisher } from '../domain/ports';
 import type { RuntimeConfig } from '../domain/runtime-config';
 import { createSilenceCheck } from '../domain/silence';
-import { stormingRoutesFrom } from '../domain/tick/storm';
+import { stormWatch } from '../domain/tick/storm';
 import type { TickReport } from '../domain/tick/run-tick';
 import type { DynamoMeter, MeterPhase } from './dynamo-meter';
 import { startLocalActionServer, type LocalActionServer } from './local-action-server';
@@ -170,7 +170,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     : undefined;
   const ports = {
     config: options.config,
-    stormingRoutes: stormingRoutesFrom(() => groups.getTickState()),
+    ...stormWatch(() => groups.getTickState()),
     store,
     publisher: options.publisher,
     clock: options.clock,

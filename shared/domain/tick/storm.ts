@@ -325,3 +325,23 @@ export function stormingRoutesFrom(
 ): () => Promise<ReadonlySet<string>> {
   return async () => new Set(Object.keys((await read())?.storm?.routes ?? {}));
 }
+
+/**
+ * A container's view of storm mode: `stormingRoutes` reads the tick's state each time, and
+ * `stormLikely` says whether the last read found a route storming (false before the first read).
+ */
+export function stormWatch(read: () => Promise<Pick<TickState, 'storm'> | undefined>): {
+  readonly stormingRoutes: () => Promise<ReadonlySet<string>>;
+  readonly stormLikely: () => boolean;
+} {
+  const readRoutes = stormingRoutesFrom(read);
+  let seen = false;
+  return {
+    stormingRoutes: async () => {
+      const routes = await readRoutes();
+      seen = routes.size > 0;
+      return routes;
+    },
+    stormLikely: () => seen,
+  };
+}
