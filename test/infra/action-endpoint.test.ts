@@ -7,6 +7,8 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { deriveRuntimeConfig } from '../../infra/config/derive';
+import { loadStageConfig } from '../../infra/config/stages';
 import {
   ACTION_ENDPOINT_TABLE_GRANTS,
   ActionEndpoint,
@@ -30,7 +32,8 @@ function synth(props: Partial<ActionEndpointProps> = {}, pagerduty = true) {
   const pagerdutyTopic = new sns.Topic(stack, 'PagerDutyTopic', { enforceSSL: true, masterKey: key });
   const endpoint = new ActionEndpoint(stack, 'Actions', {
     namePrefix: 'vigil-test',
-    runtimeConfig: {},
+    // The function ships a validated runtime config; the dev stage's serves.
+    runtimeConfig: deriveRuntimeConfig(loadStageConfig('dev')),
     table,
     encryptionKey: key,
     pagerdutyTopic: pagerduty ? pagerdutyTopic : undefined,
