@@ -1,14 +1,12 @@
 /** Lambda entry of the log index setup custom resource (CDK Provider framework onEvent). */
-import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { credentialsFromEnv } from '../../shared/adapters/lean-aws';
-import { tracing, sourceMappedErrors } from '../../shared/adapters/observability';
+import { logger, tracing, sourceMappedErrors } from '../../shared/adapters/observability';
 import { requireEnv } from '../../shared/logs/env';
 import { createOpenSearchHttp } from '../../shared/logs/opensearch-http';
 import { createLogIndexSetup } from './log-index-setup';
 
-const logger = new Logger();
 const region = requireEnv('AWS_REGION');
 const credentials = credentialsFromEnv();
 const setup = createLogIndexSetup((endpoint) =>

@@ -1,11 +1,10 @@
 /** Lambda entry: CloudWatch Logs subscription -> OpenSearch, rejected lines -> SQS. */
-import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { credentialsFromEnv } from '../../shared/adapters/lean-aws';
-import { tracing, sourceMappedErrors } from '../../shared/adapters/observability';
+import { logger, tracing, sourceMappedErrors } from '../../shared/adapters/observability';
 import {
   classifyIngestLag,
   INDEXER_BACKFILL_EVENTS_METRIC,
@@ -18,7 +17,6 @@ import { SqsDeadLetterSink } from '../../shared/logs/sqs-dead-letter-sink';
 import { requireEnv } from '../../shared/logs/env';
 import { createLogIndexer, readLogIndexerConfig } from './log-indexer';
 
-const logger = new Logger();
 const config = readLogIndexerConfig();
 const region = requireEnv('AWS_REGION');
 // Lambda hands its role's credentials to the function in the environment.

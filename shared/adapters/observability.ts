@@ -19,12 +19,9 @@ export function powertoolsLog(base: Logger = logger): Log {
   };
 }
 
-// The file the bundle ships the tracing module in (esbuild `define`); absent when running from
-// source, where the module is imported directly.
+// The file the bundle ships the tracing module in (esbuild `define` of TRACING_CHUNK in
+// infra/constructs/vigil-function.ts); absent when running from source, where it is imported.
 declare const __VIGIL_TRACING_CHUNK__: string | undefined;
-
-/** File name of the tracing module next to a bundled handler. */
-export const TRACING_CHUNK_FILE = 'tracing.js';
 
 /** Loads the tracing module: the chunk beside the bundle, or the source module. */
 export async function loadTracing(options: { readonly warm: boolean }): Promise<Tracing> {
