@@ -73,6 +73,8 @@ export interface SampledTracingOptions {
   readonly sampled?: () => boolean;
   /** @default {@link loadTracing} */
   readonly load?: (options: { readonly warm: boolean }) => Promise<Tracing>;
+  /** Told once when the tracer cannot be loaded; the container then runs untraced. @default none */
+  readonly onLoadError?: (error: unknown) => void;
 }
 
 /** Per-container tracing state: loaded once, active for sampled invocations only. */
@@ -90,13 +92,15 @@ export interface SampledTracing {
  * loaded by the first invocation X-Ray samples, and then serves sampled invocations only. An
  * unsampled invocation records nothing with the SDK either, so what is traced does not change; a
  * cold start that is not sampled is spared loading it. The ColdStart annotation stays true only on
- * the container's first invocation.
+ * the container's first invocation. A tracer that cannot be loaded never fails an invocation: the
+ * container runs untraced and says so once.
  */
 export function sampledTracing(options: SampledTracingOptions = {}): SampledTracing {
   const enabled = options.enabled ?? ((): boolean => process.env['POWERTOOLS_TRACE_ENABLED'] !== 'false');
   const sampled = options.sampled ?? isSampledInvocation;
   const load = options.load ?? loadTracing;
   let tracing: Tracing | undefined;
+  let unavailable = false;
   let current: Tracing | undefined;
   let invocations = 0;
   const active = (): Tracing['tracer'] | undefined => current?.tracer;
@@ -105,9 +109,15 @@ export function sampledTracing(options: SampledTracingOptions = {}): SampledTrac
       before: async (request) => {
         invocations += 1;
         current = undefined;
-        if (!enabled() || !sampled()) return;
-        // Loaded after the container's first invocation, this one is not a cold start.
-        tracing ??= await load({ warm: invocations > 1 });
+        if (unavailable || !enabled() || !sampled()) return;
+        try {
+          // Loaded after the container's first invocation, this one is not a cold start.
+          tracing ??= await load({ warm: invocations > 1 });
+        } catch (error) {
+          unavailable = true;
+          options.onLoadError?.(error);
+          return;
+        }
         current = tracing;
         await tracing.middleware.before?.(request);
       },
@@ -149,7 +159,12 @@ export function awsCallTracer(
 }
 
 /** The container's tracing (one per Lambda container). */
-export const tracing = sampledTracing();
+export const tracing = sampledTracing({
+  onLoadError: (error) =>
+    logger.warn('tracer not loaded; this container runs untraced', {
+      error: error instanceof Error ? error.message : String(error),
+    }),
+});
 
 /**
  * Records each call of a lean AWS client as an X-Ray subsegment named after the service (as the

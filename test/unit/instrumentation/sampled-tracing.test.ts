@@ -91,6 +91,29 @@ describe('sampled tracing: the tracer loads for sampled invocations only', () =>
     expect(fake.calls).toEqual(['before', 'onError']);
   });
 
+  it('never fails an invocation when the tracer cannot be loaded, and tries once per container', async () => {
+    // Arrange
+    const load = jest.fn(() => Promise.reject(new Error('Cannot find module /var/task/tracing.js')));
+    const told: unknown[] = [];
+    const tracing = sampledTracing({
+      enabled: () => true,
+      sampled: () => true,
+      load,
+      onLoadError: (error) => told.push(error),
+    });
+
+    // Act
+    for (let i = 0; i < 2; i++) {
+      await tracing.middleware.before?.(request);
+      await tracing.middleware.after?.(request);
+    }
+
+    // Assert
+    expect(load).toHaveBeenCalledTimes(1);
+    expect(told).toHaveLength(1);
+    expect(tracing.active()).toBeUndefined();
+  });
+
   it('stays off when tracing is disabled, even for a sampled invocation', async () => {
     // Arrange
     const load = jest.fn<Promise<Tracing>, [{ readonly warm: boolean }]>();
