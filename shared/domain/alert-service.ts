@@ -115,11 +115,13 @@ export async function handleAlarmChange(
   const route = routeAlert(deps.config.route, deps.config.receivers, identity.labels);
   // Routes with group_wait 0 are sent from here; the others wait for the tick's grouping.
   const immediateRoutes = route.routes.filter((r) => r.groupWaitSeconds === 0);
-  const routeChannels = [...new Set(immediateRoutes.flatMap((r) => r.channels))];
-  // Silences, the SMS pause and storm mode are read together. In a storm even criticals fold into
-  // the tick's digest instead of paging one by one, and their resolves follow them there.
-  const [silenced, smsPaused, stormingRoute] = await Promise.all([
-    deps.isSilenced ? deps.isSilenced(identity.labels) : false,
+  // Silences first (cached per container, beside the alert's read): a silenced alert pages nobody,
+  // so it reads no storm state, which in a silenced storm would be reads for every event.
+  const silenced = deps.isSilenced ? await deps.isSilenced(identity.labels) : false;
+  const routeChannels = silenced ? [] : [...new Set(immediateRoutes.flatMap((r) => r.channels))];
+  // The SMS pause and storm mode are read together. In a storm even criticals fold into the tick's
+  // digest instead of paging one by one, and their resolves follow them there.
+  const [smsPaused, stormingRoute] = await Promise.all([
     routeChannels.includes('sms') && deps.isSmsPaused ? deps.isSmsPaused() : false,
     routeChannels.length > 0
       ? isStorming(
@@ -128,10 +130,7 @@ export async function handleAlarmChange(
         )
       : false,
   ]);
-  let immediateChannels = silenced ? [] : routeChannels;
-  if (smsPaused && immediateChannels.includes('sms')) {
-    immediateChannels = redirectPausedSms(immediateChannels, true);
-  }
+  let immediateChannels = smsPaused ? redirectPausedSms(routeChannels, true) : routeChannels;
   const storming = immediateChannels.length > 0 && stormingRoute;
   if (storming && change.state === 'ALARM') {
     deps.log.warn('alert storm: leaving this alert to the digest', { alarmName: change.alarmName });

@@ -357,4 +357,29 @@ describe('storm check before a page', () => {
     expect(reads.order).toEqual(['tick state asked', 'tick state answered']);
     expect(publishes()).toHaveLength(0);
   });
+
+  it('reads no storm state for a silenced alert', async () => {
+    // Arrange
+    const { deps, store } = setup();
+    const reads = stormReads(false);
+    store.countUnfoldedSince = () => {
+      reads.order.push('count read');
+      return Promise.resolve(0);
+    };
+    reads.release();
+    // Act
+    await processAlarmInvocation(
+      {
+        ...deps,
+        isSilenced: () => Promise.resolve(true),
+        stormingRoutes: reads.stormingRoutes,
+        stormLikely: () => false,
+      },
+      alarmActionEvent('vigil-dev-high-error-rate-api', 'ALARM', '2023-08-04T12:36:15.490+0000'),
+    );
+    // Assert: recorded, told to nobody, and no storm read
+    expect(reads.order).toEqual([]);
+    expect(publishes()).toHaveLength(0);
+    expect([...store.items.values()][0]?.status).toBe('firing');
+  });
 });
