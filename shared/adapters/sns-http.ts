@@ -6,6 +6,7 @@ import type { AwsHttp } from './aws-http';
 import { createAwsHttp } from './aws-http';
 import { AwsServiceError, endpointOf, isRetryableRefusal, withRetries } from './aws-json';
 import type { LeanAws } from './lean-aws';
+import { uriEscape } from './sigv4';
 
 /** What Publish takes (the parts this project uses). */
 export interface PublishInput {
@@ -20,14 +21,6 @@ export interface PublishInput {
 
 /** Publishes one message; resolves with its message id. */
 export type SnsPublish = (input: PublishInput) => Promise<string>;
-
-// RFC 3986 encoding, as the SDK sends query-protocol bodies.
-function encode(value: string): string {
-  return encodeURIComponent(value).replace(
-    /[!'()*]/g,
-    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
-}
 
 /** The form body of a Publish call. */
 export function publishBody(input: PublishInput): string {
@@ -47,7 +40,8 @@ export function publishBody(input: PublishInput): string {
       [`${at}.Value.StringValue`, value.StringValue],
     );
   });
-  return fields.map(([k, v]) => `${encode(k)}=${encode(v)}`).join('&');
+  // RFC 3986 encoding, as the SDK sends query-protocol bodies.
+  return fields.map(([k, v]) => `${uriEscape(k)}=${uriEscape(v)}`).join('&');
 }
 
 function xmlText(xml: string, tag: string): string | undefined {
